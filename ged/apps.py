@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class GedConfig(AppConfig):
+    """The document space of each company: folders, documents, the one deposit service.
+
+    May import the tenancy core, never the partner apps: it announces deposits with a signal."""
+
+    name = "ged"
+    verbose_name = "GED"

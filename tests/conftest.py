@@ -1,0 +1,116 @@
+"""The world every test stands in: two cabinets, each with two companies, an admin, a
+collaborator and clients, and clients (browser-like and API) bound to a cabinet's host."""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from tests.factories import (
+    PASSWORD,
+    AdminFactory,
+    CabinetFactory,
+    ClientFactory,
+    CollaboratorFactory,
+    CompanyFactory,
+)
+from welyb_portal import celery_app
+from welyb_portal.tenancy.models import Cabinet, Company, User
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def service_missing(reason: str):
+    """Skips a test whose service is missing here; fails it in CI (REQUIRE_SERVICES=1)."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _portal_settings(settings, tmp_path):
+    settings.PORTAL_DOMAIN = "localhost"
+    settings.PORTAL_SCHEME = "http"
+    settings.PORTAL_PORT = ""
+    settings.BARE_DOMAIN_CABINET = None
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "media", "base_url": None},
+        },
+    }
+    # Unit tests run tasks in-process; the integration tests start a real worker instead.
+    always_eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = always_eager
+
+
+def host_of(cabinet: Cabinet) -> str:
+    return f"{cabinet.slug}.localhost"
+
+
+def browser(user: User | None = None, *, cabinet: Cabinet | None = None, **kwargs) -> Client:
+    """A browser on a cabinet's host (the user's own by default), logged in as `user`."""
+    cabinet = cabinet or user.cabinet
+    client = Client(HTTP_HOST=host_of(cabinet), **kwargs)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def api(user: User | None = None, *, cabinet: Cabinet | None = None) -> APIClient:
+    """An API client on a cabinet's host, authenticated with the user's token."""
+    cabinet = cabinet or user.cabinet
+    client = APIClient(HTTP_HOST=host_of(cabinet))
+    if user is not None:
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@dataclass
+class Tenant:
+    cabinet: Cabinet
+    company: Company
+    other_company: Company
+    admin: User
+    collaborator: User
+    client: User  # client of `company` only
+    other_client: User  # client of `other_company` only
+
+
+@dataclass
+class World:
+    a: Tenant
+    b: Tenant
+
+    password = PASSWORD
+
+
+def _tenant(slug: str, label: str) -> Tenant:
+    cabinet = CabinetFactory(slug=slug, name=f"Cabinet {label}")
+    company = CompanyFactory(cabinet=cabinet, name=f"Boulangerie {label}")
+    other_company = CompanyFactory(cabinet=cabinet, name=f"Garage {label}")
+    return Tenant(
+        cabinet=cabinet,
+        company=company,
+        other_company=other_company,
+        admin=AdminFactory(cabinet=cabinet, email=f"admin@{slug}.fr"),
+        collaborator=CollaboratorFactory(cabinet=cabinet, email=f"collaborateur@{slug}.fr"),
+        client=ClientFactory(cabinet=cabinet, email=f"client@{slug}.fr", companies=[company]),
+        other_client=ClientFactory(
+            cabinet=cabinet, email=f"autre-client@{slug}.fr", companies=[other_company]
+        ),
+    )
+
+
+@pytest.fixture
+def world(db) -> World:
+    return World(a=_tenant("alpha", "Alpha"), b=_tenant("beta", "Beta"))

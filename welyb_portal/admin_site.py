@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+
+class PlatformAdminSite(admin.AdminSite):
+    """The admin of platform support. Cabinet staff never enter it, whatever their role."""
+
+    site_header = _("Support de la plateforme")
+    site_title = _("Support de la plateforme")
+    index_title = _("Administration")
+
+    def has_permission(self, request):
+        return request.user.is_active and request.user.is_superuser

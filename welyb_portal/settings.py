@@ -1,0 +1,290 @@
+"""Settings of the portal, read from the environment.
+
+Every variable has an embedded default that needs no service: SQLite under `var/`, tasks run
+in-process once the transaction commits, emails written to `var/outbox/`, files under
+`var/media/`. `PRODUCTION=true` switches on the hardened mode in which
+`manage.py check --deploy` has nothing to say. README.md lists every variable.
+
+This module and the root URLconf are the composition root: the only places that name every app.
+"""
+
+import os
+from pathlib import Path
+
+import environ
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+PRODUCTION = env.bool("PRODUCTION", default=False)
+DEBUG = False if PRODUCTION else env.bool("DEBUG", default=True)
+# Embedded mode keeps its database, files and emails here (git ignores it).
+VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
+if not PRODUCTION:
+    VAR_DIR.mkdir(exist_ok=True)
+
+if PRODUCTION:
+    SECRET_KEY = env("SECRET_KEY")
+else:
+    SECRET_KEY = env("SECRET_KEY", default="embedded-mode-only-this-key-is-public-never-deploy-it")
+
+# --- Hosts and tenancy -------------------------------------------------------------------------
+
+# Cabinets answer on `<slug>.<PORTAL_DOMAIN>` or on one of their custom domains. The bare
+# PORTAL_DOMAIN is the platform's own host (Django admin, email webhooks).
+PORTAL_DOMAIN = env("PORTAL_DOMAIN", default="localhost").lower().strip(".")
+# Scheme and port of the links the portal sends by email (invitations, password resets).
+PORTAL_SCHEME = "https" if PRODUCTION else env("PORTAL_SCHEME", default="http")
+PORTAL_PORT = env("PORTAL_PORT", default="" if PRODUCTION else "8000")
+# Embedded mode only: the bare PORTAL_DOMAIN also serves this cabinet, so that
+# http://localhost:8000/ reaches the demo cabinet. Never in production.
+BARE_DOMAIN_CABINET = None if PRODUCTION else (env("BARE_DOMAIN_CABINET", default="demo") or None)
+# Paths served on the platform's own host; on a cabinet's host the admin does not exist.
+PLATFORM_PATH_PREFIXES = ("/admin/", "/anymail/", "/healthz")
+PLATFORM_ONLY_PATH_PREFIXES = ("/admin/",)
+
+# The host is checked against the cabinets by CabinetHostMiddleware, which answers 404 to every
+# host that is neither the platform's nor a cabinet's (custom domains live in the database).
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
+
+# --- Applications ------------------------------------------------------------------------------
+
+INSTALLED_APPS = [
+    "welyb_portal.apps.PlatformAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_htmx",
+    "anymail",
+    "welyb_portal.tenancy",
+    "ged",
+    "partner_apps",
+    "inqom_connector",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "welyb_portal.tenancy.middleware.CabinetHostMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "welyb_portal.tenancy.middleware.CabinetUserMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "welyb_portal.urls"
+WSGI_APPLICATION = "welyb_portal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "welyb_portal.tenancy.context_processors.portal",
+            ],
+        },
+    },
+]
+
+# The settings gear of cabinet staff: (label, URL name, role that sees it). Each app adds its
+# own line here, so that the tenancy core does not import the apps built on it.
+SETTINGS_MENU = [
+    (_("Entreprises"), "tenancy:company-list", "staff"),
+    (_("Utilisateurs"), "tenancy:staff-list", "admin"),
+    (_("Personnalisation"), "tenancy:branding", "admin"),
+]
+
+# --- Data --------------------------------------------------------------------------------------
+
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers wait for each other instead of failing with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+    )
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if PRODUCTION else 0)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+MEDIA_ROOT = VAR_DIR / "media"
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Outside production, WhiteNoise serves the files where they are (no collectstatic needed).
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
+# Client documents are private: no MEDIA_URL is routed, every download goes through a view.
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT, "base_url": None},
+    },
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage",
+    },
+}
+
+# --- Users -------------------------------------------------------------------------------------
+
+AUTH_USER_MODEL = "tenancy.User"
+# An email address is unique inside a cabinet, not across cabinets (a person may be the client of
+# two firms, and one firm must not learn that an address is known to another). This backend
+# looks the address up inside the request's cabinet, hence the silenced uniqueness warning.
+AUTHENTICATION_BACKENDS = ["welyb_portal.tenancy.backends.CabinetEmailBackend"]
+SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+LOGIN_URL = "tenancy:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "tenancy:login"
+# Invitation and password-reset links stay valid for three days.
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+CSRF_FAILURE_VIEW = "welyb_portal.tenancy.views.errors.csrf_failure"
+
+LANGUAGE_CODE = "fr"
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+# --- Email -------------------------------------------------------------------------------------
+
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="no-reply@welyb.fr")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The sender of the documents forwarded to Inqom: cabinets authorise it in Inqom's settings.
+INQOM_SENDER_EMAIL = env("INQOM_SENDER_EMAIL", default="no-reply@welyb.fr")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+ANYMAIL_ESP = env("ANYMAIL_ESP", default="")
+if ANYMAIL_ESP:
+    EMAIL_BACKEND = f"anymail.backends.{ANYMAIL_ESP}.EmailBackend"
+elif os.environ.get("EMAIL_URL"):
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "outbox"
+# Every ANYMAIL_<NAME> variable becomes anymail's <NAME> setting: ANYMAIL_MAILGUN_API_KEY,
+# ANYMAIL_WEBHOOK_SECRET ("user:password" of the webhooks' basic authentication)...
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_") and name != "ANYMAIL_ESP"
+}
+
+# --- Tasks -------------------------------------------------------------------------------------
+
+# Without REDIS_URL, tasks run in-process; they are always enqueued with transaction.on_commit,
+# so they still run only once the transaction that asked for them has committed.
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+# A task is acknowledged once done: a worker that dies mid-task leaves it to another worker.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=150)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE: dict = {}
+
+# The outbox of deliveries to partner apps.
+DELIVERY_RETRY_BASE_SECONDS = env.int("DELIVERY_RETRY_BASE_SECONDS", default=60)
+DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=8)
+DELIVERY_SWEEP_SECONDS = env.int("DELIVERY_SWEEP_SECONDS", default=60)
+# A message in Redis not acknowledged within this delay is given to another worker: it must
+# exceed the longest retry countdown, or a delayed retry would be delivered twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": max(
+        3600, 2 * DELIVERY_RETRY_BASE_SECONDS * 2 ** max(DELIVERY_MAX_ATTEMPTS - 1, 0)
+    )
+}
+
+# --- API ---------------------------------------------------------------------------------------
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so that an anonymous call answers 401 with a WWW-Authenticate header.
+        "welyb_portal.tenancy.api.authentication.CabinetTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API du portail",
+    "DESCRIPTION": "API REST v1 du portail documentaire du cabinet.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["welyb_portal.tenancy.api.permissions.IsCabinetStaff"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+}
+
+# --- Production hardening ----------------------------------------------------------------------
+
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
+    if env.bool("BEHIND_TLS_PROXY", default=False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+}

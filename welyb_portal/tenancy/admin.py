@@ -1,0 +1,169 @@
+"""The Django admin of platform support. Every list selects its related rows in the same query
+(tests pin the query count of each changelist)."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import BaseUserCreationForm
+from django.contrib.auth.models import Group
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.admin import TokenAdmin as DRFTokenAdmin
+from rest_framework.authtoken.models import TokenProxy
+
+from .models import AuditEntry, Cabinet, CabinetDomain, Company, Membership, User
+
+# Groups and permissions play no part in the portal: roles are on the user.
+admin.site.unregister(Group)
+
+
+class CabinetDomainInline(admin.TabularInline):
+    model = CabinetDomain
+    extra = 0
+
+
+@admin.register(Cabinet)
+class CabinetAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "is_active", "company_count", "user_count", "created_at"]
+    list_filter = ["is_active", "created_at"]
+    search_fields = ["name", "slug", "domains__domain"]
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [CabinetDomainInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                company_total=Count("companies", distinct=True),
+                user_total=Count("users", distinct=True),
+            )
+        )
+
+    @admin.display(description=_("entreprises"), ordering="company_total")
+    def company_count(self, cabinet):
+        return cabinet.company_total
+
+    @admin.display(description=_("utilisateurs"), ordering="user_total")
+    def user_count(self, cabinet):
+        return cabinet.user_total
+
+
+@admin.register(CabinetDomain)
+class CabinetDomainAdmin(admin.ModelAdmin):
+    list_display = ["domain", "cabinet", "is_primary"]
+    list_filter = ["is_primary", "cabinet"]
+    list_select_related = ["cabinet"]
+    search_fields = ["domain", "cabinet__name", "cabinet__slug"]
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    list_display = ["name", "siren", "cabinet", "client_count", "created_at"]
+    list_filter = ["cabinet", "created_at"]
+    list_select_related = ["cabinet"]
+    search_fields = ["name", "siren", "cabinet__name", "cabinet__slug"]
+    readonly_fields = ["created_at", "created_by"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(client_total=Count("memberships"))
+
+    @admin.display(description=_("clients"), ordering="client_total")
+    def client_count(self, company):
+        return company.client_total
+
+
+class PlatformUserCreationForm(BaseUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "cabinet", "role")
+
+
+class PlatformUserChangeForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["email", "password", "cabinet", "role", "full_name", "is_active", "is_superuser"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fk_name = "user"
+    extra = 0
+    raw_id_fields = ["company", "invited_by"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = PlatformUserChangeForm
+    add_form = PlatformUserCreationForm
+    list_display = ["email", "full_name", "cabinet", "role", "is_active", "last_login"]
+    list_filter = ["role", "is_active", "is_superuser", "cabinet"]
+    list_select_related = ["cabinet"]
+    search_fields = ["email", "full_name", "cabinet__name", "cabinet__slug"]
+    ordering = ["email"]
+    filter_horizontal: list = []
+    readonly_fields = ["last_login", "date_joined"]
+    inlines = [MembershipInline]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Cabinet"), {"fields": ["cabinet", "role", "full_name"]}),
+        (_("Statut"), {"fields": ["is_active", "is_superuser"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["email", "cabinet", "role", "password1", "password2"],
+            },
+        )
+    ]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "company", "cabinet", "created_at"]
+    list_filter = ["company__cabinet", "created_at"]
+    list_select_related = ["user", "company__cabinet"]
+    search_fields = ["user__email", "company__name", "company__siren"]
+    raw_id_fields = ["user", "company", "invited_by"]
+
+    @admin.display(description=_("cabinet"), ordering="company__cabinet__name")
+    def cabinet(self, membership):
+        return membership.company.cabinet
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: the trail is evidence."""
+
+    list_display = ["created_at", "cabinet", "actor_email", "action", "target_label"]
+    list_filter = ["action", "cabinet", "created_at"]
+    list_select_related = ["cabinet"]
+    search_fields = ["actor_email", "action", "target_label", "cabinet__name"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class TokenAdmin(DRFTokenAdmin):
+    list_display = ["user", "cabinet", "created"]
+    list_filter = ["created", "user__cabinet"]
+    list_select_related = ["user__cabinet"]
+    search_fields = ["user__email", "user__cabinet__name"]
+
+    @admin.display(description=_("cabinet"), ordering="user__cabinet__name")
+    def cabinet(self, token):
+        return token.user.cabinet

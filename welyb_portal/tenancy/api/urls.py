@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    path("companies/", views.CompanyListView.as_view(), name="api-company-list"),
+    path(
+        "companies/<int:company_id>/clients/",
+        views.CompanyClientCreateView.as_view(),
+        name="api-company-clients",
+    ),
+]

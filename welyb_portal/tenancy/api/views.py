@@ -1,0 +1,84 @@
+from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ..access import access_company
+from ..selectors import company_list
+from ..services.companies import company_create
+from ..services.users import client_invite
+from .errors import as_api_error
+from .permissions import IsCabinetStaff, IsStaffOrReadOnly
+from .serializers import (
+    ClientCreateSerializer,
+    ClientSerializer,
+    CompanySerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+)
+
+
+class TokenView(APIView):
+    """Exchanges an email and a password for the API token of that account, on its cabinet's
+    host only."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(
+            request._request,
+            email=serializer.validated_data["email"],
+            password=serializer.validated_data["password"],
+        )
+        if user is None:
+            return Response(
+                {"detail": _("Identifiants invalides.")}, status=status.HTTP_400_BAD_REQUEST
+            )
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class CompanyListView(generics.ListCreateAPIView):
+    """The companies the user may see; staff create them (with their default folder tree)."""
+
+    serializer_class = CompanySerializer
+    permission_classes = [IsStaffOrReadOnly]
+
+    def get_queryset(self):
+        return company_list(user=self.request.user, query=self.request.query_params.get("q", ""))
+
+    def perform_create(self, serializer):
+        try:
+            serializer.instance = company_create(
+                cabinet=self.request.cabinet, by=self.request.user, **serializer.validated_data
+            )
+        except ValidationError as error:
+            raise as_api_error(error) from error
+
+
+class CompanyClientCreateView(APIView):
+    """Gives a person access to a company as a client (an invitation email without password)."""
+
+    @extend_schema(request=ClientCreateSerializer, responses={201: ClientSerializer})
+    def post(self, request, company_id):
+        # Looked up first: a company the user cannot see is a 404, whatever their role.
+        company = access_company(request.user, company_id)
+        if not IsCabinetStaff().has_permission(request, self):
+            raise PermissionDenied
+        serializer = ClientCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            client = client_invite(company=company, by=request.user, **serializer.validated_data)
+        except ValidationError as error:
+            raise as_api_error(error) from error
+        return Response(ClientSerializer(client).data, status=status.HTTP_201_CREATED)

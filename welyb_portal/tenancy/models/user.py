@@ -1,0 +1,122 @@
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .cabinet import Cabinet
+
+
+def normalize_email(email: str) -> str:
+    """Addresses are compared without case: "Marie@Exemple.fr" logs in as marie@exemple.fr."""
+    return (email or "").strip().lower()
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrateur")
+    COLLABORATOR = "collaborator", _("Collaborateur")
+    CLIENT = "client", _("Client")
+
+
+STAFF_ROLES = (Role.ADMIN, Role.COLLABORATOR)
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, email):
+        # Cabinet users are looked up by the authentication backend, inside their cabinet;
+        # natural keys (createsuperuser, fixtures) name platform users.
+        return self.get(email=normalize_email(email), cabinet__isnull=True)
+
+    def create_user(self, email, password=None, **fields):
+        user = self.model(email=normalize_email(email), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **fields):
+        fields.update(is_superuser=True, cabinet=None, role="")
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Someone who logs in with an email address.
+
+    A cabinet user belongs to one cabinet, as its admin, its collaborator, or the client of one
+    or more of its companies. Platform support staff are superusers of no cabinet.
+    """
+
+    cabinet = models.ForeignKey(
+        Cabinet, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+    email = models.EmailField(_("adresse email"), max_length=254)
+    full_name = models.CharField(_("nom complet"), max_length=150, blank=True)
+    role = models.CharField(_("rôle"), max_length=16, choices=Role.choices, blank=True)
+    companies = models.ManyToManyField(
+        "tenancy.Company",
+        through="tenancy.Membership",
+        through_fields=("user", "company"),
+        related_name="clients",
+        blank=True,
+    )
+    is_active = models.BooleanField(_("actif"), default=True)
+    date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("utilisateur")
+        verbose_name_plural = _("utilisateurs")
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cabinet", "email"],
+                name="unique_email_per_cabinet",
+                violation_error_message=_("Cette adresse email est déjà utilisée."),
+            ),
+            models.UniqueConstraint(
+                fields=["email"],
+                condition=models.Q(cabinet__isnull=True),
+                name="unique_platform_email",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(cabinet__isnull=True, is_superuser=True, role="")
+                    | models.Q(cabinet__isnull=False, is_superuser=False, role__in=Role.values)
+                ),
+                name="user_is_platform_support_or_cabinet_member",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def clean(self):
+        super().clean()
+        self.email = normalize_email(self.email)
+
+    @property
+    def is_staff(self) -> bool:
+        """Django admin access: platform support only (never cabinet staff)."""
+        return self.is_superuser
+
+    @property
+    def is_cabinet_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_cabinet_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_client(self) -> bool:
+        return self.role == Role.CLIENT
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.email

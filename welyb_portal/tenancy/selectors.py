@@ -1,0 +1,61 @@
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+
+from .models import Cabinet, Company, Role, User
+from .models.user import STAFF_ROLES
+
+
+@dataclass(frozen=True)
+class HostSite:
+    """What a host serves: a cabinet, the platform's own pages, or (embedded mode) both."""
+
+    cabinet: Cabinet | None
+    is_platform: bool
+
+
+def host_site(hostname: str) -> HostSite | None:
+    """The site behind a host name (no port, lower case); None for a host nobody owns.
+
+    `<slug>.<PORTAL_DOMAIN>` is a cabinet's sub-domain, a custom domain names its cabinet, and
+    the bare PORTAL_DOMAIN is the platform (in embedded mode it also serves the demo cabinet).
+    One query at most."""
+    domain = settings.PORTAL_DOMAIN
+    active = Cabinet.objects.filter(is_active=True)
+    if hostname == domain:
+        slug = settings.BARE_DOMAIN_CABINET
+        return HostSite(
+            cabinet=active.filter(slug=slug).first() if slug else None, is_platform=True
+        )
+    label = hostname.removesuffix(f".{domain}")
+    if label != hostname and "." not in label:
+        cabinet = active.filter(slug=label).first()
+    else:
+        cabinet = active.filter(domains__domain=hostname).first()
+    return HostSite(cabinet=cabinet, is_platform=False) if cabinet else None
+
+
+def company_list(*, user: User, query: str = "") -> QuerySet[Company]:
+    """The companies a user may see (all the cabinet's for staff, their own for a client),
+    filtered by name or SIREN, in name order."""
+    companies = Company.objects.filter(cabinet_id=user.cabinet_id)
+    if not user.is_cabinet_staff:
+        companies = companies.filter(memberships__user=user)
+    query = (query or "").strip()
+    if query:
+        digits = query.replace(" ", "")
+        companies = companies.filter(Q(name__icontains=query) | Q(siren__startswith=digits))
+    return companies.order_by("name", "id")
+
+
+def company_list_with_client_counts(*, user: User, query: str = "") -> QuerySet[Company]:
+    return company_list(user=user, query=query).annotate(client_count=Count("memberships"))
+
+
+def company_clients(*, company: Company) -> QuerySet[User]:
+    return User.objects.filter(memberships__company=company, role=Role.CLIENT).order_by("email")
+
+
+def staff_list(*, cabinet: Cabinet) -> QuerySet[User]:
+    return User.objects.filter(cabinet=cabinet, role__in=STAFF_ROLES).order_by("email")

@@ -1,0 +1,28 @@
+from django.db import models
+
+from ..models import AuditEntry, Cabinet, User
+
+
+def audit_record(
+    *,
+    cabinet: Cabinet | None,
+    actor: User | None,
+    action: str,
+    target: models.Model | None = None,
+    data: dict | None = None,
+) -> AuditEntry:
+    """Writes one entry of the audit trail, in the caller's transaction.
+
+    `action` is a dotted verb ("company.created", "branding.changed"); `data` holds what a
+    reader needs to understand the change, such as the old and the new value.
+    """
+    return AuditEntry.objects.create(
+        cabinet=cabinet,
+        actor=actor if actor is not None and actor.pk else None,
+        actor_email=actor.email if actor is not None else "",
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        target_label=str(target)[:255] if target is not None else "",
+        data=data or {},
+    )

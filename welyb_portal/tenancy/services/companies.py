@@ -1,0 +1,69 @@
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from ..models import Cabinet, Company, User
+from ..signals import company_created
+from ..validators import normalize_siren
+from .audit import audit_record
+
+
+def _company_validate(company: Company) -> None:
+    # full_clean runs the field validators and the per-cabinet SIREN uniqueness constraint.
+    company.full_clean(exclude=["created_by"])
+
+
+def _company_save(company: Company, **kwargs) -> None:
+    try:
+        company.save(**kwargs)
+    except IntegrityError as error:
+        # Two requests racing past full_clean with the same SIREN: the constraint decides.
+        raise ValidationError(
+            {"siren": [_("Une entreprise du cabinet porte déjà ce SIREN.")]}
+        ) from error
+
+
+@transaction.atomic
+def company_create(*, cabinet: Cabinet, name: str, siren: str = "", by: User | None) -> Company:
+    """Creates a company of the cabinet and announces it (the GED gives it its folder tree).
+
+    Raises ValidationError with French field messages (empty name, SIREN whose key is wrong,
+    SIREN already used in the cabinet); nothing is written then.
+    """
+    company = Company(cabinet=cabinet, name=(name or "").strip(), siren=normalize_siren(siren))
+    _company_validate(company)
+    company.created_by = by
+    _company_save(company)
+    audit_record(
+        cabinet=cabinet,
+        actor=by,
+        action="company.created",
+        target=company,
+        data={"name": company.name, "siren": company.siren},
+    )
+    company_created.send(sender=Company, company=company, by=by)
+    return company
+
+
+@transaction.atomic
+def company_update(*, company: Company, name: str, siren: str = "", by: User) -> Company:
+    """Renames a company or corrects its SIREN; the audit trail keeps the old values."""
+    old = {"name": company.name, "siren": company.siren}
+    company.name = (name or "").strip()
+    company.siren = normalize_siren(siren)
+    try:
+        _company_validate(company)
+    except ValidationError:
+        company.name, company.siren = old["name"], old["siren"]
+        raise
+    new = {"name": company.name, "siren": company.siren}
+    if new != old:
+        _company_save(company, update_fields=["name", "siren"])
+        audit_record(
+            cabinet=company.cabinet,
+            actor=by,
+            action="company.updated",
+            target=company,
+            data={"old": old, "new": new},
+        )
+    return company

@@ -1,0 +1,63 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from ..forms import LoginForm, PasswordResetRequestForm
+from ..models import User
+from ..services.users import password_reset_request
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "tenancy/login.html"
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+class SetPasswordView(auth_views.PasswordResetConfirmView):
+    """Where an invited user chooses a password, and where a reset link leads.
+
+    The link works on its own cabinet's host only."""
+
+    template_name = "tenancy/set_password.html"
+    post_reset_login = True
+    success_url = reverse_lazy("home")
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        if user is None or user.cabinet_id != self.request.cabinet.pk or not user.is_active:
+            return None
+        return user
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user: User | None = getattr(self, "user", None)
+        context["is_invitation"] = user is not None and not user.has_usable_password()
+        return context
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Votre mot de passe est enregistré. Bienvenue !"))
+        return response
+
+
+@require_http_methods(["GET", "POST"])
+def password_forgotten(request):
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        password_reset_request(cabinet=request.cabinet, email=form.cleaned_data["email"])
+        messages.info(
+            request,
+            _(
+                "Si un compte existe pour cette adresse, un email vient de lui être envoyé "
+                "avec un lien pour choisir un nouveau mot de passe."
+            ),
+        )
+        return redirect("tenancy:login")
+    return render(request, "tenancy/password_forgotten.html", {"form": form})

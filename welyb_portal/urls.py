@@ -1,0 +1,19 @@
+"""The root URLconf: with the settings, the one place that names every app."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from .tenancy.views.home import home
+from .views import healthz
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("", include("welyb_portal.tenancy.urls")),
+    path("api/v1/", include("welyb_portal.tenancy.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+    path("anymail/", include("anymail.urls")),
+    path("healthz", healthz, name="healthz"),
+]

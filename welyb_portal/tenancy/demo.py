@@ -27,6 +27,9 @@ def _user(cabinet: Cabinet, email: str, role: str, full_name: str) -> User:
         user = User.objects.create_user(
             email, DEMO_PASSWORD, cabinet=cabinet, role=role, full_name=full_name
         )
+    elif not user.full_name:
+        user.full_name = full_name
+        user.save(update_fields=["full_name"])
     return user
 
 

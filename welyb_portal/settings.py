@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -26,7 +27,12 @@ if not PRODUCTION:
     VAR_DIR.mkdir(exist_ok=True)
 
 if PRODUCTION:
-    SECRET_KEY = env("SECRET_KEY")
+    SECRET_KEY = env("SECRET_KEY", default="")
+    if not SECRET_KEY:
+        raise ImproperlyConfigured(
+            "PRODUCTION=true needs SECRET_KEY: a long random value (50 characters or more), "
+            "kept out of the code."
+        )
 else:
     SECRET_KEY = env("SECRET_KEY", default="embedded-mode-only-this-key-is-public-never-deploy-it")
 

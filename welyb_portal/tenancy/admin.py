@@ -1,10 +1,9 @@
 """The Django admin of platform support. Every list selects its related rows in the same query
 (tests pin the query count of each changelist)."""
 
-from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import BaseUserCreationForm
+from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
@@ -74,13 +73,23 @@ class CompanyAdmin(admin.ModelAdmin):
 
 
 class PlatformUserCreationForm(BaseUserCreationForm):
+    """Creates cabinet users; platform support accounts come from `createsuperuser`."""
+
     class Meta:
         model = User
         fields = ("email", "cabinet", "role")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cabinet"].required = True
+        self.fields["role"].required = True
 
-class PlatformUserChangeForm(forms.ModelForm):
-    class Meta:
+
+class PlatformUserChangeForm(UserChangeForm):
+    """Django's own change form: the password shows as a read-only hash with a link to the
+    password form, never as an editable field."""
+
+    class Meta(UserChangeForm.Meta):
         model = User
         fields = ["email", "password", "cabinet", "role", "full_name", "is_active", "is_superuser"]
 

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +21,11 @@ class Cabinet(models.Model):
 
     name = models.CharField(_("nom"), max_length=200, validators=[validate_no_control_characters])
     slug = models.CharField(
-        _("sous-domaine"), max_length=63, unique=True, validators=[validate_cabinet_slug]
+        _("sous-domaine"),
+        max_length=63,
+        unique=True,
+        validators=[validate_cabinet_slug],
+        error_messages={"unique": _("Ce sous-domaine est déjà pris.")},
     )
     is_active = models.BooleanField(_("actif"), default=True)
     primary_color = models.CharField(
@@ -82,3 +87,17 @@ class CabinetDomain(models.Model):
     def save(self, *args, **kwargs):
         self.domain = self.domain.lower().strip(".")
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        domain = (self.domain or "").lower().strip(".")
+        portal = settings.PORTAL_DOMAIN
+        if domain == portal or domain.endswith(f".{portal}"):
+            raise ValidationError(
+                {
+                    "domain": _(
+                        "Ce domaine appartient à la plateforme : indiquez un domaine propre au "
+                        "cabinet."
+                    )
+                }
+            )

@@ -90,6 +90,10 @@ class User(AbstractBaseUser, PermissionsMixin):
                     | models.Q(cabinet__isnull=False, is_superuser=False, role__in=Role.values)
                 ),
                 name="user_is_platform_support_or_cabinet_member",
+                violation_error_message=_(
+                    "Un utilisateur de cabinet a un rôle et n'est pas superutilisateur ; le "
+                    "support de la plateforme n'appartient à aucun cabinet."
+                ),
             ),
         ]
 

@@ -24,8 +24,9 @@ class Command(BaseCommand):
                 domain=options["domain"],
             )
         except ValidationError as error:
+            options_of = {"admin_email": "--admin-email", "admin_password": "--admin-password"}
             lines = [
-                f"{field}: {message}"
+                f"{options_of.get(field, '--' + field)}: {message}"
                 for field, messages in error.message_dict.items()
                 for message in messages
             ]

@@ -1,0 +1,428 @@
+"""The Django admin is platform support's tool: superusers on the platform's own host, and
+nobody else, anywhere. Every list it shows loads, can be searched and filtered, and costs the
+same number of queries whatever the number of rows."""
+
+import datetime
+
+import pytest
+from django.contrib import admin
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+
+from tests.conftest import browser
+from tests.factories import (
+    PASSWORD,
+    AdminFactory,
+    CabinetFactory,
+    ClientFactory,
+    CompanyFactory,
+    SuperuserFactory,
+    UserFactory,
+)
+from welyb_portal.tenancy.models import AuditEntry, CabinetDomain, Role, User
+from welyb_portal.tenancy.services.audit import audit_record
+
+pytestmark = pytest.mark.django_db
+
+PLATFORM_HOST = "localhost"
+ADMIN_LOGIN = "/admin/login/"
+NEW_PASSWORD = "Un mot de passe solide 2026"
+
+
+def platform_browser(user: User | None = None) -> Client:
+    """A browser on the platform's own host, logged in as `user` when given."""
+    client = Client(HTTP_HOST=PLATFORM_HOST)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def admin_login(client: Client, email: str, password: str):
+    return client.post(
+        f"{ADMIN_LOGIN}?next=/admin/",
+        {"username": email, "password": password, "next": "/admin/"},
+    )
+
+
+def is_logged_in(client: Client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def changelist_url(model) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+
+# The registry is read when tests are collected (Django is set up by then), so a model
+# registered tomorrow gets its own test cases without anyone touching this file.
+REGISTERED_MODELS = sorted(admin.site._registry, key=lambda model: model._meta.label)
+
+
+def registered(test):
+    return pytest.mark.parametrize(
+        "model", REGISTERED_MODELS, ids=[model._meta.label for model in REGISTERED_MODELS]
+    )(test)
+
+
+# --- Who enters ----------------------------------------------------------------------------
+
+
+def test_platform_support_logs_in_on_the_platform_host_and_reaches_the_index():
+    support = SuperuserFactory(email="support@plateforme.fr")
+    client = platform_browser()
+
+    response = admin_login(client, "Support@Plateforme.fr", PASSWORD)
+
+    assert response.status_code == 302
+    assert response.url == "/admin/"
+    index = client.get("/admin/")
+    assert index.status_code == 200
+    assert "Support de la plateforme" in index.text
+    assert int(client.session["_auth_user_id"]) == support.pk
+
+
+@pytest.mark.parametrize("role", ["admin", "collaborator"])
+def test_cabinet_staff_credentials_are_refused_on_the_platform_host(world, role):
+    member = getattr(world.a, role)
+    client = platform_browser()
+
+    response = admin_login(client, member.email, world.password)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert not is_logged_in(client)
+    assert client.get("/admin/").status_code == 302
+
+
+@pytest.mark.parametrize("role", ["admin", "collaborator", "client"])
+def test_cabinet_user_with_a_forced_session_does_not_enter_the_admin(world, role):
+    client = platform_browser(getattr(world.a, role))
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 302
+    assert response.url.startswith(ADMIN_LOGIN)
+    user_list = client.get(changelist_url(User))
+    assert user_list.status_code == 302
+    assert user_list.url.startswith(ADMIN_LOGIN)
+
+
+@pytest.mark.parametrize("path", ["/admin/", ADMIN_LOGIN, "/admin/tenancy/user/"])
+def test_on_a_cabinet_host_the_admin_does_not_exist(world, path):
+    for client in (Client(HTTP_HOST="alpha.localhost"), browser(world.a.admin)):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert "Django" not in response.text
+        assert "Page introuvable" in response.text
+
+
+def test_platform_support_cannot_log_in_on_a_cabinet_login_page(world):
+    support = SuperuserFactory()
+    client = Client(HTTP_HOST="alpha.localhost")
+
+    response = client.post("/connexion/", {"username": support.email, "password": PASSWORD})
+
+    assert response.status_code == 200
+    assert "Identifiants invalides." in response.text
+    assert not is_logged_in(client)
+
+
+def test_platform_support_session_is_anonymous_on_a_cabinet_host(world):
+    client = browser(SuperuserFactory(), cabinet=world.a.cabinet)
+
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response.url.startswith("/connexion/")
+
+
+# --- Every list loads, searches and filters ------------------------------------------------
+
+
+@registered
+def test_every_admin_list_loads_and_can_be_searched(world, model):
+    client = platform_browser(SuperuserFactory())
+
+    assert client.get(changelist_url(model)).status_code == 200
+    searched = client.get(changelist_url(model), {"q": "x"})
+    assert searched.status_code == 200
+    assert searched.context["cl"].query == "x"
+
+
+@registered
+def test_every_admin_list_has_filters_and_a_search_box(model):
+    model_admin = admin.site._registry[model]
+    assert model_admin.list_filter, f"{model._meta.label}: give its admin a list_filter"
+    assert model_admin.search_fields, f"{model._meta.label}: give its admin search_fields"
+
+
+# --- No N+1 on any list --------------------------------------------------------------------
+# One builder per registered model, keyed by label: `build(n)` adds n rows to that model's list,
+# with the related rows its columns show. A newly registered model fails until it has one.
+
+FIXED_DATE = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC)
+
+
+def _build_cabinets(n: int) -> None:
+    for _ in range(n):
+        cabinet = CabinetFactory()
+        CompanyFactory(cabinet=cabinet)
+        AdminFactory(cabinet=cabinet)
+        CabinetDomain.objects.create(cabinet=cabinet, domain=f"portail.{cabinet.slug}.fr")
+
+
+def _build_domains(n: int) -> None:
+    for _ in range(n):
+        cabinet = CabinetFactory()
+        CabinetDomain.objects.create(cabinet=cabinet, domain=f"docs.{cabinet.slug}.fr")
+
+
+def _build_companies(n: int) -> None:
+    for _ in range(n):
+        ClientFactory(companies=[CompanyFactory()])
+
+
+def _build_users(n: int) -> None:
+    for _ in range(n):
+        company = CompanyFactory()
+        AdminFactory(cabinet=company.cabinet)
+        ClientFactory(cabinet=company.cabinet, companies=[company])
+        SuperuserFactory()
+
+
+def _build_memberships(n: int) -> None:
+    for _ in range(n):
+        company = CompanyFactory()
+        ClientFactory(cabinet=company.cabinet, companies=[company])
+
+
+def _build_audit_entries(n: int) -> None:
+    for _ in range(n):
+        company = CompanyFactory()
+        actor = AdminFactory(cabinet=company.cabinet)
+        audit_record(cabinet=company.cabinet, actor=actor, action="company.created", target=company)
+    # The date hierarchy adapts to the dates it finds: keep them all on one day.
+    AuditEntry.objects.update(created_at=FIXED_DATE)
+
+
+def _build_tokens(n: int) -> None:
+    for _ in range(n):
+        Token.objects.create(user=UserFactory())
+
+
+ROW_BUILDERS = {
+    "tenancy.Cabinet": _build_cabinets,
+    "tenancy.CabinetDomain": _build_domains,
+    "tenancy.Company": _build_companies,
+    "tenancy.User": _build_users,
+    "tenancy.Membership": _build_memberships,
+    "tenancy.AuditEntry": _build_audit_entries,
+    "authtoken.TokenProxy": _build_tokens,
+}
+
+FEW_ROWS = 3
+
+
+@registered
+def test_every_admin_list_costs_the_same_queries_for_3n_rows_as_for_n(model):
+    label = model._meta.label
+    build = ROW_BUILDERS.get(label)
+    if build is None:
+        pytest.fail(
+            f"{label} is registered in the admin but has no row builder: add one to "
+            "ROW_BUILDERS in tests/tenancy/test_admin.py so that its list is checked for N+1."
+        )
+    client = platform_browser(SuperuserFactory())
+    url = changelist_url(model)
+
+    build(FEW_ROWS)
+    assert client.get(url).status_code == 200  # warms the caches (content types, sessions)
+    with CaptureQueriesContext(connection) as few:
+        small = client.get(url)
+    build(2 * FEW_ROWS)
+    with CaptureQueriesContext(connection) as many:
+        large = client.get(url)
+
+    assert small.status_code == large.status_code == 200
+    assert large.context["cl"].result_count > small.context["cl"].result_count
+    assert len(many) == len(few), (
+        f"{label}: {len(few)} queries for {small.context['cl'].result_count} rows, "
+        f"{len(many)} for {large.context['cl'].result_count}:\n"
+        + "\n".join(query["sql"] for query in many.captured_queries)
+    )
+
+
+# --- Change and add forms --------------------------------------------------------------------
+
+
+def test_support_opens_a_users_change_form(world):
+    client = platform_browser(SuperuserFactory())
+
+    response = client.get(reverse("admin:tenancy_user_change", args=[world.a.client.pk]))
+
+    assert response.status_code == 200
+    assert world.a.client.email in response.text
+
+
+def test_support_opens_a_cabinets_change_form(world):
+    CabinetDomain.objects.create(cabinet=world.a.cabinet, domain="portail.cabinet-alpha.fr")
+    client = platform_browser(SuperuserFactory())
+
+    response = client.get(reverse("admin:tenancy_cabinet_change", args=[world.a.cabinet.pk]))
+
+    assert response.status_code == 200
+    assert "Cabinet Alpha" in response.text
+    assert "portail.cabinet-alpha.fr" in response.text
+
+
+def test_support_adds_a_cabinet_user_who_then_logs_in_on_the_cabinet_host(world):
+    client = platform_browser(SuperuserFactory())
+
+    response = client.post(
+        reverse("admin:tenancy_user_add"),
+        {
+            "email": "Nouvelle.Collaboratrice@Alpha.fr",
+            "cabinet": world.a.cabinet.pk,
+            "role": Role.COLLABORATOR,
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    user = User.objects.get(email="nouvelle.collaboratrice@alpha.fr")
+    assert user.cabinet == world.a.cabinet
+    assert user.role == Role.COLLABORATOR
+    assert not user.is_superuser
+    cabinet_browser = Client(HTTP_HOST="alpha.localhost")
+    login = cabinet_browser.post(
+        "/connexion/", {"username": "nouvelle.collaboratrice@alpha.fr", "password": NEW_PASSWORD}
+    )
+    assert login.status_code == 302
+    assert login.url == "/"
+
+
+def test_a_user_added_by_support_belongs_to_no_other_cabinet(world):
+    client = platform_browser(SuperuserFactory())
+    client.post(
+        reverse("admin:tenancy_user_add"),
+        {
+            "email": "nouvel.admin@beta.fr",
+            "cabinet": world.b.cabinet.pk,
+            "role": Role.ADMIN,
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+
+    alpha = Client(HTTP_HOST="alpha.localhost")
+    response = alpha.post(
+        "/connexion/", {"username": "nouvel.admin@beta.fr", "password": NEW_PASSWORD}
+    )
+    assert response.status_code == 200
+    assert "Identifiants invalides." in response.text
+
+
+def test_users_change_form_shows_no_password_hash_to_edit(world):
+    client = platform_browser(SuperuserFactory())
+    url = reverse("admin:tenancy_user_change", args=[world.a.client.pk])
+
+    page = client.get(url)
+
+    assert page.status_code == 200
+    assert 'name="password"' not in page.text
+    assert world.a.client.password not in page.text
+    assert 'href="../password/"' in page.text
+
+
+def test_a_password_typed_in_the_users_change_form_is_never_stored(world):
+    client = platform_browser(SuperuserFactory())
+    user = world.a.collaborator
+
+    client.post(
+        reverse("admin:tenancy_user_change", args=[user.pk]),
+        {
+            "email": user.email,
+            "password": "mot-de-passe-en-clair",
+            "cabinet": world.a.cabinet.pk,
+            "role": user.role,
+            "full_name": "Claire Collaboratrice",
+            "is_active": "on",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+
+    user.refresh_from_db()
+    assert user.full_name == "Claire Collaboratrice"
+    assert user.password != "mot-de-passe-en-clair"
+    assert user.check_password(world.password)
+
+
+def test_support_resets_a_cabinet_users_password(world):
+    client = platform_browser(SuperuserFactory())
+
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[world.a.admin.pk]),
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+
+    assert response.status_code == 302
+    login = Client(HTTP_HOST="alpha.localhost").post(
+        "/connexion/", {"username": world.a.admin.email, "password": NEW_PASSWORD}
+    )
+    assert login.status_code == 302
+    assert login.url == "/"
+
+
+def test_adding_a_user_without_a_cabinet_is_refused_with_a_message(world):
+    client = platform_browser(SuperuserFactory())
+    users_before = User.objects.count()
+
+    response = client.post(
+        reverse("admin:tenancy_user_add"),
+        {
+            "email": "sans.cabinet@exemple.fr",
+            "cabinet": "",
+            "role": "",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "Ce champ est obligatoire." in errors["cabinet"]
+    assert "Ce champ est obligatoire." in errors["role"]
+    assert User.objects.count() == users_before
+
+
+def test_support_cannot_turn_a_cabinet_user_into_platform_support(world):
+    client = platform_browser(SuperuserFactory())
+    user = world.a.collaborator
+
+    response = client.post(
+        reverse("admin:tenancy_user_change", args=[user.pk]),
+        {
+            "email": user.email,
+            "cabinet": world.a.cabinet.pk,
+            "role": user.role,
+            "is_active": "on",
+            "is_superuser": "on",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
+    user.refresh_from_db()
+    assert not user.is_superuser

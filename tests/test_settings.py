@@ -1,0 +1,219 @@
+"""The settings as an operator meets them: hardened with PRODUCTION=true, runnable with no
+service at all otherwise. Each check runs `manage.py` or imports the settings in a fresh
+process, with an environment built for the occasion."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+# What the settings read; a test about defaults starts without any of them.
+SETTINGS_VARIABLES = (
+    "PRODUCTION",
+    "DEBUG",
+    "SECRET_KEY",
+    "VAR_DIR",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "EMAIL_URL",
+    "ALLOWED_HOSTS",
+    "PORTAL_DOMAIN",
+    "PORTAL_SCHEME",
+    "PORTAL_PORT",
+    "BARE_DOMAIN_CABINET",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "BEHIND_TLS_PROXY",
+    "DEFAULT_FROM_EMAIL",
+    "INQOM_SENDER_EMAIL",
+    "DJANGO_SETTINGS_MODULE",
+    "AWS_STORAGE_BUCKET_NAME",
+)
+
+
+def clean_env(**variables: str) -> dict[str, str]:
+    """The current environment without anything the settings read, plus `variables`."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in SETTINGS_VARIABLES and not name.startswith(("ANYMAIL_", "CELERY_"))
+    }
+    env["DJANGO_SETTINGS_MODULE"] = "welyb_portal.settings"
+    env.update(variables)
+    return env
+
+
+def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return run("manage.py", *args, env=env)
+
+
+def random_secret_key() -> str:
+    key = secrets.token_urlsafe(48)
+    assert len(key) == 64
+    return key
+
+
+def warning_lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if "WARNING" in line or ".W0" in line]
+
+
+# --- Production --------------------------------------------------------------------------------
+
+
+def test_production_mode_passes_the_deployment_checklist_without_a_warning():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env=clean_env(PRODUCTION="true", SECRET_KEY=random_secret_key()),
+    )
+
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert warning_lines(output) == [], output
+    assert "System check identified no issues" in output
+
+
+def test_without_production_mode_the_deployment_checklist_complains():
+    """The counterpart of the test above: the same command does fail when it should."""
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env=clean_env(SECRET_KEY=random_secret_key()),
+    )
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "security.W018" in output  # DEBUG is on
+    assert warning_lines(output)
+
+
+@pytest.mark.parametrize("secret_key", [None, ""], ids=["secret_key_unset", "secret_key_empty"])
+def test_production_mode_without_a_secret_key_refuses_to_start(secret_key):
+    env = clean_env(PRODUCTION="true")
+    if secret_key is not None:
+        env["SECRET_KEY"] = secret_key
+
+    result = manage("check", env=env)
+
+    assert result.returncode != 0, result.stdout
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_every_model_change_has_its_migration(tmp_path):
+    result = manage(
+        "makemigrations",
+        "--check",
+        "--dry-run",
+        env=clean_env(VAR_DIR=str(tmp_path)),
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
+
+
+# --- Embedded defaults ---------------------------------------------------------------------------
+
+PRINT_SETTINGS = """
+import json
+import django
+django.setup()
+from django.conf import settings
+from welyb_portal.celery import app
+database = settings.DATABASES["default"]
+print(json.dumps({
+    "base_dir": str(settings.BASE_DIR),
+    "production": settings.PRODUCTION,
+    "debug": settings.DEBUG,
+    "database_engine": database["ENGINE"],
+    "database_name": str(database["NAME"]),
+    "cache_backend": settings.CACHES["default"]["BACKEND"],
+    "celery_broker_url": settings.CELERY_BROKER_URL,
+    "celery_always_eager": settings.CELERY_TASK_ALWAYS_EAGER,
+    "celery_app_always_eager": app.conf.task_always_eager,
+    "email_backend": settings.EMAIL_BACKEND,
+    "email_file_path": str(getattr(settings, "EMAIL_FILE_PATH", "")),
+    "email_host": getattr(settings, "EMAIL_HOST", ""),
+    "media_root": str(settings.MEDIA_ROOT),
+    "storage_location": str(settings.STORAGES["default"]["OPTIONS"]["location"]),
+    "storage_base_url": settings.STORAGES["default"]["OPTIONS"].get("base_url"),
+    "portal_domain": settings.PORTAL_DOMAIN,
+    "inqom_sender": settings.INQOM_SENDER_EMAIL,
+}))
+"""
+
+
+def embedded_settings(**variables: str) -> dict:
+    result = run("-c", PRINT_SETTINGS, env=clean_env(**variables))
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def defaults() -> dict:
+    return embedded_settings()
+
+
+def test_defaults_need_no_service_and_keep_their_data_under_var(defaults):
+    var = PROJECT_DIR / "var"
+    assert defaults["base_dir"] == str(PROJECT_DIR)
+    assert defaults["production"] is False
+    assert defaults["database_engine"] == "django.db.backends.sqlite3"
+    assert Path(defaults["database_name"]) == var / "db.sqlite3"
+    assert Path(defaults["media_root"]) == var / "media"
+    assert Path(defaults["storage_location"]) == var / "media"
+    assert defaults["storage_base_url"] is None  # client documents have no public URL
+
+
+def test_defaults_run_tasks_in_process(defaults):
+    assert defaults["celery_always_eager"] is True
+    assert defaults["celery_app_always_eager"] is True
+    assert defaults["celery_broker_url"] == "memory://"
+    assert defaults["cache_backend"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_defaults_write_emails_to_the_outbox_under_var(defaults):
+    assert defaults["email_backend"] == "django.core.mail.backends.filebased.EmailBackend"
+    assert Path(defaults["email_file_path"]) == PROJECT_DIR / "var" / "outbox"
+    assert defaults["inqom_sender"] == "no-reply@welyb.fr"
+    assert defaults["portal_domain"] == "localhost"
+
+
+def test_real_services_replace_the_embedded_defaults_when_configured(tmp_path):
+    """The counterpart of the defaults: each variable does switch its service on."""
+    configured = embedded_settings(
+        VAR_DIR=str(tmp_path),
+        DATABASE_URL="postgres://portail:secret@db.example:5432/portail",
+        REDIS_URL="redis://cache.example:6379/0",
+        EMAIL_URL="smtp://mail.example:2525",
+    )
+
+    assert configured["database_engine"] == "django.db.backends.postgresql"
+    assert configured["celery_always_eager"] is False
+    assert configured["celery_app_always_eager"] is False
+    assert configured["celery_broker_url"] == "redis://cache.example:6379/0"
+    assert configured["cache_backend"] == "django.core.cache.backends.redis.RedisCache"
+    assert configured["email_backend"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert configured["email_host"] == "mail.example"

@@ -5,6 +5,7 @@ from django.db.models import Count, Q, QuerySet
 
 from .models import Cabinet, Company, Role, User
 from .models.user import STAFF_ROLES
+from .validators import normalize_siren, search_text
 
 
 @dataclass(frozen=True)
@@ -42,10 +43,14 @@ def company_list(*, user: User, query: str = "") -> QuerySet[Company]:
     companies = Company.objects.filter(cabinet_id=user.cabinet_id)
     if not user.is_cabinet_staff:
         companies = companies.filter(memberships__user=user)
-    query = (query or "").strip()
+    query = search_text(query)
     if query:
-        digits = query.replace(" ", "")
-        companies = companies.filter(Q(name__icontains=query) | Q(siren__startswith=digits))
+        condition = Q(name__icontains=query)
+        # A SIREN is found however the create form accepts it: "552 100 554", "552.100.554"...
+        siren = normalize_siren(query)
+        if siren.isascii() and siren.isdigit():
+            condition |= Q(siren__startswith=siren)
+        companies = companies.filter(condition)
     return companies.order_by("name", "id")
 
 

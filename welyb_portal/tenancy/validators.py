@@ -85,6 +85,12 @@ def validate_domain(value: str) -> None:
         raise ValidationError(_("Nom de domaine invalide."), code="domain")
 
 
+def search_text(query: str | None) -> str:
+    """A search typed in a box or a query string, without control characters (PostgreSQL
+    refuses NUL in text parameters) and without surrounding spaces."""
+    return _CONTROL.sub("", query or "").strip()
+
+
 def validate_no_control_characters(value: str) -> None:
     if _CONTROL.search(value or ""):
         raise ValidationError(_("Caractères de contrôle interdits."), code="control")

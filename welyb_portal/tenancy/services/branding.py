@@ -9,6 +9,7 @@ from ..validators import validate_hex_color
 from .audit import audit_record
 
 LOGO_MAX_BYTES = 1024 * 1024
+LOGO_MAX_SIDE = 4000
 LOGO_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
 
 
@@ -18,10 +19,17 @@ def _logo_extension(logo: UploadedFile) -> str:
     SVG is refused: it can carry scripts, and the logo is shown on every page."""
     if logo.size > LOGO_MAX_BYTES:
         raise ValidationError({"logo": [_("Logo trop volumineux (1 Mo maximum).")]})
+    too_large = _("Image trop grande (%(side)s × %(side)s pixels maximum).") % {
+        "side": LOGO_MAX_SIDE
+    }
     try:
         with Image.open(logo) as image:
             image.verify()
             image_format = image.format
+            width, height = image.size
+    except Image.DecompressionBombError as error:
+        # A few bytes declaring billions of pixels: every visitor's browser would decode them.
+        raise ValidationError({"logo": [too_large]}) from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise ValidationError(
             {"logo": [_("Ce fichier n'est pas une image PNG, JPEG ou WebP.")]}
@@ -30,6 +38,8 @@ def _logo_extension(logo: UploadedFile) -> str:
         logo.seek(0)
     if image_format not in LOGO_FORMATS:
         raise ValidationError({"logo": [_("Ce fichier n'est pas une image PNG, JPEG ou WebP.")]})
+    if max(width, height) > LOGO_MAX_SIDE:
+        raise ValidationError({"logo": [too_large]})
     return LOGO_FORMATS[image_format]
 
 

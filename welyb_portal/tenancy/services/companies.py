@@ -9,8 +9,24 @@ from .audit import audit_record
 
 
 def _company_validate(company: Company) -> None:
-    # full_clean runs the field validators and the per-cabinet SIREN uniqueness constraint.
-    company.full_clean(exclude=["created_by"])
+    """Field validators, then the per-cabinet SIREN uniqueness, reported on the "siren" field
+    (the conditional UniqueConstraint alone would report it above the form)."""
+    try:
+        company.full_clean(exclude=["created_by"], validate_constraints=False)
+    except ValidationError as error:
+        errors = error.message_dict
+    else:
+        errors = {}
+    if (
+        company.siren
+        and "siren" not in errors
+        and Company.objects.filter(cabinet_id=company.cabinet_id, siren=company.siren)
+        .exclude(pk=company.pk)
+        .exists()
+    ):
+        errors["siren"] = [_("Une entreprise du cabinet porte déjà ce SIREN.")]
+    if errors:
+        raise ValidationError(errors)
 
 
 def _company_save(company: Company, **kwargs) -> None:

@@ -190,12 +190,15 @@ def user_active_set(*, user: User, active: bool, by: User) -> User:
 
 
 @transaction.atomic
-def invitation_resend(*, user: User, by: User) -> None:
-    """Sends a new invitation link to an account whose password was never chosen."""
+def invitation_resend(*, user: User, by: User, company: Company | None = None) -> None:
+    """Sends a new invitation link to an active account whose password was never chosen
+    (naming the company it was invited to, when given)."""
+    if not user.is_active:
+        raise ValidationError(_("Ce compte est désactivé."))
     if user.has_usable_password():
         raise ValidationError(_("Ce compte a déjà choisi son mot de passe."))
     audit_record(cabinet=user.cabinet, actor=by, action="user.invitation_resent", target=user)
-    _email_enqueue(user=user, kind=AccountEmail.INVITATION)
+    _email_enqueue(user=user, kind=AccountEmail.INVITATION, company=company)
 
 
 def password_reset_request(*, cabinet: Cabinet, email: str) -> None:

@@ -110,7 +110,7 @@ def company_client_reinvite(request, company_id, client_id):
     company = access_company(request.user, company_id)
     client = access_company_client(request.user, company, client_id)
     try:
-        invitation_resend(user=client, by=request.user)
+        invitation_resend(user=client, by=request.user, company=company)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -1,0 +1,264 @@
+"""The settings gear (roue crantée) of cabinet staff, and the landmarks and labels of every
+page."""
+
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from tests.conftest import browser, host_of
+
+pytestmark = pytest.mark.django_db
+
+ADMIN_MENU = [
+    ("Entreprises", "/reglages/entreprises/"),
+    ("Utilisateurs", "/reglages/utilisateurs/"),
+    ("Personnalisation", "/reglages/personnalisation/"),
+]
+COLLABORATOR_MENU = ADMIN_MENU[:1]
+HIDDEN_INPUT_TYPES = {"hidden", "submit", "button", "reset", "image"}
+VOID_ELEMENTS = {"input", "br", "img", "meta", "link", "hr", "source", "area", "col", "wbr"}
+
+
+@dataclass
+class Control:
+    tag: str
+    name: str
+    id: str
+    in_label: bool
+
+
+class Page(HTMLParser):
+    """What a page offers its reader: landmarks, form controls and labels, the gear menu."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.mains = 0
+        self.controls: list[Control] = []
+        self.label_targets: set[str] = set()
+        self.summaries: list[str] = []
+        self.gear_menus = 0
+        self.gear_links: list[tuple[str, str]] = []
+        self._open: list[tuple[str, dict]] = []
+        self._summary: list[str] | None = None
+        self._link: tuple[str, list[str]] | None = None
+
+    def _inside(self, tag: str, css_class: str | None = None) -> bool:
+        return any(
+            t == tag and (css_class is None or css_class in (a.get("class") or "").split())
+            for t, a in self._open
+        )
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "main":
+            self.mains += 1
+        elif tag == "label" and attrs.get("for"):
+            self.label_targets.add(attrs["for"])
+        elif tag in ("input", "select", "textarea"):
+            if not (tag == "input" and (attrs.get("type") or "text") in HIDDEN_INPUT_TYPES):
+                self.controls.append(
+                    Control(
+                        tag=tag,
+                        name=attrs.get("name") or "",
+                        id=attrs.get("id") or "",
+                        in_label=self._inside("label"),
+                    )
+                )
+        elif tag == "details" and "gear-menu" in (attrs.get("class") or "").split():
+            self.gear_menus += 1
+        elif tag == "summary":
+            self._summary = [attrs.get("aria-label") or attrs.get("title") or ""]
+        elif tag == "a" and self._inside("details", "gear-menu"):
+            self._link = (attrs.get("href") or "", [])
+        if tag not in VOID_ELEMENTS:
+            self._open.append((tag, attrs))
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID_ELEMENTS:
+            self._open.pop()
+
+    def handle_endtag(self, tag):
+        if tag == "summary" and self._summary is not None:
+            self.summaries.append(" ".join(" ".join(self._summary).split()))
+            self._summary = None
+        elif tag == "a" and self._link is not None:
+            href, words = self._link
+            self.gear_links.append((" ".join("".join(words).split()), href))
+            self._link = None
+        for index in range(len(self._open) - 1, -1, -1):
+            if self._open[index][0] == tag:
+                del self._open[index:]
+                break
+
+    def handle_data(self, data):
+        if self._summary is not None:
+            self._summary.append(data)
+        if self._link is not None:
+            self._link[1].append(data)
+
+    @property
+    def unlabelled(self) -> list[Control]:
+        return [c for c in self.controls if not c.in_label and c.id not in self.label_targets]
+
+
+def parse(response) -> Page:
+    page = Page()
+    page.feed(response.content.decode())
+    page.close()
+    return page
+
+
+# --- The gear ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/reglages/entreprises/", "/reglages/utilisateurs/", "/reglages/personnalisation/"],
+)
+def test_admins_see_the_gear_with_entreprises_utilisateurs_personnalisation(world, path):
+    page = parse(browser(world.a.admin).get(path))
+
+    assert page.gear_menus == 1
+    assert "Réglages" in page.summaries
+    assert page.gear_links == ADMIN_MENU
+
+
+@pytest.mark.parametrize("path", ["/", "/reglages/entreprises/", "/reglages/utilisateurs/"])
+def test_collaborators_see_the_gear_with_entreprises_only(world, path):
+    page = parse(browser(world.a.collaborator).get(path))
+
+    assert page.gear_menus == 1
+    assert "Réglages" in page.summaries
+    assert page.gear_links == COLLABORATOR_MENU
+
+
+def test_collaborators_settings_pages_list_only_what_they_may_open(world):
+    response = browser(world.a.collaborator).get("/reglages/entreprises/")
+
+    assert "/reglages/utilisateurs/" not in response.text
+    assert "/reglages/personnalisation/" not in response.text
+
+
+@pytest.mark.parametrize("path", ["/", "/reglages/entreprises/", "/reglages/utilisateurs/"])
+def test_clients_have_no_gear(world, path):
+    response = browser(world.a.client).get(path)
+    page = parse(response)
+
+    assert page.gear_menus == 0
+    assert "Réglages" not in page.summaries
+    assert "Réglages" not in response.content.decode()
+    assert "/reglages/" not in response.text
+
+
+def test_a_visitor_has_no_gear_on_the_login_page(world):
+    response = Client(HTTP_HOST=host_of(world.a.cabinet)).get("/connexion/")
+
+    assert parse(response).gear_menus == 0
+    assert "Réglages" not in response.content.decode()
+
+
+def test_a_staff_session_carried_to_the_other_cabinet_shows_no_gear(world):
+    response = browser(world.a.admin, cabinet=world.b.cabinet).get("/connexion/")
+
+    assert parse(response).gear_menus == 0
+
+
+def test_the_404_page_a_client_gets_has_no_gear(world):
+    # The 404 page a client gets for a staff page is drawn with their own menus.
+    response = browser(world.a.client).get("/reglages/personnalisation/")
+
+    assert response.status_code == 404
+    assert parse(response).gear_menus == 0
+
+
+# --- Landmarks and labels ----------------------------------------------------------------------
+
+
+def _set_password_page(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        Client(HTTP_HOST=host_of(world.a.cabinet)).post(
+            "/mot-de-passe/oublie/", {"email": world.a.client.email}
+        )
+    [message] = mail.outbox
+    link = urlsplit(re.search(r"https?://\S+", message.body).group(0))
+    return Client(HTTP_HOST=link.netloc).get(link.path, follow=True)
+
+
+def every_page(world, django_capture_on_commit_callbacks) -> dict[str, object]:
+    """Every page of the portal so far, as each kind of visitor sees it, errors included."""
+    visitor = Client(HTTP_HOST=host_of(world.a.cabinet))
+    admin, collaborator, client = (
+        browser(world.a.admin),
+        browser(world.a.collaborator),
+        browser(world.a.client),
+    )
+    company = f"/reglages/entreprises/{world.a.company.pk}/"
+    return {
+        "login": visitor.get("/connexion/"),
+        "login refused": visitor.post("/connexion/", {"username": "x@y.fr", "password": "z"}),
+        "password forgotten": visitor.get("/mot-de-passe/oublie/"),
+        "password forgotten refused": visitor.post("/mot-de-passe/oublie/", {"email": "x"}),
+        "set password": _set_password_page(world, django_capture_on_commit_callbacks),
+        "link expired": visitor.get("/mot-de-passe/MQ/mauvais-jeton/"),
+        "csrf": Client(HTTP_HOST=host_of(world.a.cabinet), enforce_csrf_checks=True).post(
+            "/connexion/", {}
+        ),
+        "unknown host": Client(HTTP_HOST="inconnu.localhost").get("/"),
+        "visitor 404": visitor.get("/nulle-part/"),
+        "admin home": admin.get("/"),
+        "company list": admin.get("/reglages/entreprises/"),
+        "company search empty": admin.get("/reglages/entreprises/", {"q": "zzz"}),
+        "company create": admin.get("/reglages/entreprises/nouvelle/"),
+        "company create refused": admin.post(
+            "/reglages/entreprises/nouvelle/", {"name": "", "siren": "123"}
+        ),
+        "company detail": admin.get(company),
+        "company detail refused": admin.post(company, {"name": "", "siren": ""}),
+        "client invite refused": admin.post(company + "clients/", {"email": "x"}),
+        "staff list": admin.get("/reglages/utilisateurs/"),
+        "staff invite refused": admin.post("/reglages/utilisateurs/inviter/", {"email": "x"}),
+        "branding": admin.get("/reglages/personnalisation/"),
+        "branding refused": admin.post(
+            "/reglages/personnalisation/", {"primary_color": "red", "accent_color": "#12345"}
+        ),
+        "collaborator home": collaborator.get("/"),
+        "collaborator 403": collaborator.get("/reglages/utilisateurs/"),
+        "client home": client.get("/"),
+        "client 404": client.get("/reglages/entreprises/"),
+    }
+
+
+def test_every_page_has_a_main_landmark(world, django_capture_on_commit_callbacks):
+    pages = every_page(world, django_capture_on_commit_callbacks)
+
+    assert pages["set password"].status_code == 200
+    missing = {name: parse(r).mains for name, r in pages.items() if parse(r).mains != 1}
+    assert missing == {}
+
+
+def test_every_visible_form_field_has_a_label(world, django_capture_on_commit_callbacks):
+    pages = every_page(world, django_capture_on_commit_callbacks)
+
+    parsed = {name: parse(response) for name, response in pages.items()}
+    # The check looks at real forms: the pages below do have fields.
+    for name in ("login", "set password", "company detail", "staff list", "branding"):
+        assert parsed[name].controls, name
+    unlabelled = {name: page.unlabelled for name, page in parsed.items() if page.unlabelled}
+    assert unlabelled == {}
+
+
+def test_the_label_check_catches_a_field_without_a_label():
+    page = Page()
+    page.feed(
+        '<main><label for="a">A</label><input id="a" name="a">'
+        '<label>B <input name="b"></label><input type="hidden" name="c">'
+        '<select name="d"></select></main>'
+    )
+
+    assert [c.name for c in page.unlabelled] == ["d"]

@@ -1,0 +1,325 @@
+"""Fixtures that run the real parts: PostgreSQL, Redis, a `celery worker` process and an SMTP
+server. Data must be committed for the worker to see it: tests here use `transactional_db`.
+
+- `smtp_sink`: an SMTP server on a loopback port that keeps what it receives (smtp_sink.py).
+- `celery_worker`: a worker process on the test database, the Redis of REDIS_URL and the sink,
+  consuming a queue of its own; while it runs, this process publishes tasks to that queue
+  instead of running them in-process (worker.py).
+- `celery_published`: the tasks this process published to the broker during the test.
+- `celery_worker_env`: extra environment of the worker; override it in a module to change a
+  setting the worker reads from the environment (DELIVERY_RETRY_BASE_SECONDS...). The worker
+  otherwise copies this process's MIRRORED_SETTINGS when it starts: a later change through the
+  `settings` fixture does not reach it.
+
+Each test gets its own worker, queue and sink (a worker costs about a second to start, and a
+second to stop): nothing one test leaves in Redis or in a worker reaches the next one.
+
+Without PostgreSQL or Redis, the tests skip; under REQUIRE_SERVICES=1, they fail.
+"""
+
+import itertools
+import json
+import os
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urlencode, urlsplit
+
+import pytest
+from celery.signals import before_task_publish
+from django.conf import settings as django_settings
+from django.db import connection
+
+from tests.conftest import service_missing
+from tests.integration.smtp_sink import SmtpSink
+from tests.integration.worker import PROJECT_DIR, CeleryWorker
+from welyb_portal import celery_app
+
+# Every worker of this run consumes a queue named after the run and the test, so that messages
+# left in Redis by other runs, other people or other tests never reach it.
+RUN_ID = uuid.uuid4().hex[:8]
+_worker_numbers = itertools.count(1)
+
+# Settings of this process that the worker must share: links, tokens and senders must agree.
+MIRRORED_SETTINGS = (
+    "SECRET_KEY",
+    "PORTAL_DOMAIN",
+    "PORTAL_SCHEME",
+    "PORTAL_PORT",
+    "BARE_DOMAIN_CABINET",
+    "DEFAULT_FROM_EMAIL",
+    "INQOM_SENDER_EMAIL",
+    "EMAIL_TIMEOUT",
+    "DELIVERY_RETRY_BASE_SECONDS",
+    "DELIVERY_MAX_ATTEMPTS",
+    "DELIVERY_SWEEP_SECONDS",
+)
+
+_phase_reports = pytest.StashKey[dict]()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    # Keeps each phase's report, so that fixtures can print their logs when the test failed.
+    report = yield
+    item.stash.setdefault(_phase_reports, {})[report.when] = report
+    return report
+
+
+def _test_failed(node) -> bool:
+    return any(report.failed for report in node.stash.get(_phase_reports, {}).values())
+
+
+# --- Services ----------------------------------------------------------------------------------
+
+
+def _redacted(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}:{parts.port or ''}{parts.path}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def integration_services() -> str:
+    """Checks PostgreSQL and Redis before anything else; returns the Redis URL."""
+    if connection.vendor != "postgresql":
+        service_missing(
+            "integration tests need PostgreSQL (DATABASE_URL=postgres://...): a worker process "
+            f"cannot see this process's {connection.vendor} test database"
+        )
+    _check_postgresql(connection.settings_dict)
+    redis_url = django_settings.REDIS_URL
+    if not redis_url:
+        service_missing(
+            "integration tests need Redis (REDIS_URL=redis://...): tasks reach the worker "
+            "through it"
+        )
+    _check_redis(redis_url)
+    return redis_url
+
+
+def _check_postgresql(params: dict) -> None:
+    import psycopg
+
+    where = f"{params.get('HOST') or 'local socket'}:{params.get('PORT') or 5432}"
+    try:
+        psycopg.connect(
+            dbname="postgres",
+            host=params.get("HOST") or None,
+            port=params.get("PORT") or None,
+            user=params.get("USER") or None,
+            password=params.get("PASSWORD") or None,
+            connect_timeout=3,
+        ).close()
+    except psycopg.OperationalError as error:
+        service_missing(f"PostgreSQL unreachable at {where}: {error}".strip())
+
+
+def _check_redis(url: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        service_missing(f"Redis unreachable at {_redacted(url)}: {error}")
+    finally:
+        client.close()
+
+
+# --- SMTP --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def smtp_sink():
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+# --- Celery worker -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublishedTask:
+    name: str
+    args: tuple
+    kwargs: dict
+    routing_key: str
+
+
+@pytest.fixture
+def celery_published() -> list[PublishedTask]:
+    """The tasks this process hands to the broker during the test, in order (eager runs are not
+    published, and do not appear)."""
+    published: list[PublishedTask] = []
+
+    def record(sender=None, body=None, routing_key=None, **kwargs):
+        args, task_kwargs, _embed = body  # Celery's message protocol 2
+        published.append(PublishedTask(sender, tuple(args), dict(task_kwargs), routing_key))
+
+    before_task_publish.connect(record, weak=False)
+    yield published
+    before_task_publish.disconnect(record)
+
+
+@pytest.fixture
+def celery_worker_env() -> dict[str, str]:
+    """Extra environment of the worker process (empty: the settings of this process)."""
+    return {}
+
+
+@pytest.fixture
+def celery_worker(
+    request,
+    _portal_settings,  # first: it turns eager mode on, and this fixture turns it off
+    transactional_db,  # torn down after the worker, whose connections would block the flush
+    integration_services,
+    smtp_sink,
+    celery_worker_env,
+    tmp_path,
+):
+    """A `celery -A welyb_portal worker` process; tasks enqueued by this process reach it."""
+    queue = f"welyb-it-{RUN_ID}-{next(_worker_numbers)}"
+    worker = CeleryWorker(
+        queue=queue,
+        env=_worker_environment(
+            queue=queue,
+            redis_url=integration_services,
+            email_url=smtp_sink.url,
+            media_root=Path(django_settings.MEDIA_ROOT),
+            extra=celery_worker_env,
+        ),
+        log_path=tmp_path / "celery-worker.log",
+    )
+    try:
+        with _publishing_to(queue, broker_url=integration_services):
+            worker.start()
+            yield worker
+    finally:
+        died = worker.died_unexpectedly
+        worker.stop()
+        _wait_until_disconnected(application_name=queue)
+        _broker_queue_delete(queue)
+        if died or _test_failed(request.node):
+            print(f"\n----- Celery worker log ({worker.log_path}) -----\n{worker.log()}")
+
+
+def _worker_environment(
+    *, queue: str, redis_url: str, email_url: str, media_root: Path, extra: dict[str, str]
+) -> dict[str, str]:
+    # Stored files must be where this process put them: the worker's MEDIA_ROOT is VAR_DIR/media.
+    if media_root.name != "media":
+        raise AssertionError(f"MEDIA_ROOT must end with /media for the worker, not {media_root}")
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        # An ESP configured in the shell would take precedence over the sink.
+        if not name.startswith(("ANYMAIL_", "DJANGO_"))
+    }
+    mirrored = {name: getattr(django_settings, name) for name in MIRRORED_SETTINGS}
+    env.update({name: "" if value is None else str(value) for name, value in mirrored.items()})
+    env.update(
+        {
+            "CELERY_TASK_DEFAULT_QUEUE": queue,
+            # Celery only puts the working directory on the path to import the -A module.
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_DIR), env.get("PYTHONPATH")])),
+            "PYTHONUNBUFFERED": "1",
+            "DATABASE_URL": _database_url(connection.settings_dict, application_name=queue),
+            "REDIS_URL": redis_url,
+            "EMAIL_URL": email_url,
+            "VAR_DIR": str(media_root.parent),
+            # DEBUG would keep every query of the worker in memory.
+            "DEBUG": "false",
+            "LOG_LEVEL": "INFO",
+        }
+    )
+    env.update(extra)
+    return env
+
+
+def _database_url(params: dict, *, application_name: str) -> str:
+    """The test database (pytest-django changed NAME to it), as DATABASE_URL. Its connections
+    carry `application_name`, so that teardown can tell when the worker left."""
+    user = quote(params.get("USER") or "", safe="")
+    if params.get("PASSWORD"):
+        user += ":" + quote(params["PASSWORD"], safe="")
+    host = quote(params.get("HOST") or "", safe="")
+    port = f":{params['PORT']}" if params.get("PORT") else ""
+    options = {
+        name: value
+        for name, value in (params.get("OPTIONS") or {}).items()
+        if isinstance(value, str | int)
+    }
+    options["application_name"] = application_name
+    return (
+        f"postgres://{user}{'@' if user else ''}{host}{port}/{quote(params['NAME'], safe='')}"
+        f"?{urlencode(options)}"
+    )
+
+
+@contextmanager
+def _publishing_to(queue: str, *, broker_url: str):
+    """Makes this process's Celery app publish to the broker, on the worker's queue, instead of
+    running tasks in-process (the autouse `_portal_settings` makes it eager); restores it."""
+    conf = celery_app.conf
+    saved = {
+        "task_always_eager": conf.task_always_eager,
+        "broker_url": conf.broker_url,
+        "task_default_queue": conf.task_default_queue,
+    }
+    conf.update(task_always_eager=False, broker_url=broker_url, task_default_queue=queue)
+    if saved["broker_url"] != broker_url:
+        _forget_broker_connections()
+    try:
+        yield
+    finally:
+        conf.update(saved)
+        if saved["broker_url"] != broker_url:
+            _forget_broker_connections()
+
+
+def _forget_broker_connections() -> None:
+    # The app keeps pools for the broker it first connected to; as Celery does after a fork.
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+def _broker_queue_delete(queue: str) -> None:
+    """Deletes the worker's queue and its binding from Redis, and the messages of that queue
+    that a killed worker left unacknowledged: kombu would push them back an hour later
+    (the visibility timeout) into a queue nobody reads. Other keys and messages are left alone.
+    """
+    with celery_app.connection_for_write() as broker:
+        channel = broker.default_channel
+        bound = celery_app.amqp.queues[queue].bind(channel)
+        # Declared first: kombu's Redis channel only deletes the bindings it knows of.
+        bound.declare()
+        bound.delete()
+        client = channel.client
+        for tag, entry in client.hscan_iter(channel.unacked_key):
+            _message, _exchange, routing_key = json.loads(entry)
+            if routing_key == queue:
+                client.pipeline().zrem(channel.unacked_index_key, tag).hdel(
+                    channel.unacked_key, tag
+                ).execute()
+
+
+def _wait_until_disconnected(*, application_name: str, timeout: float = 15.0) -> None:
+    """Waits until the worker's database sessions are gone: the flush after the test and the
+    drop of the test database would wait for them."""
+    query = "SELECT pid FROM pg_stat_activity WHERE application_name = %s"
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(query, [application_name])
+            pids = [row[0] for row in cursor.fetchall()]
+            if not pids:
+                return
+            if time.monotonic() > deadline:
+                # Sessions of our own worker, which is gone: end them rather than hang.
+                cursor.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s) AS pid", [pids])
+                return
+            time.sleep(0.05)

@@ -22,7 +22,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	@touch $@ $(VENV)/.runtime
 
 run: $(VENV)/.runtime
-	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py migrate --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo
 	@echo "Le portail démarre sur http://demo.localhost:$(PORT)/ (aussi http://localhost:$(PORT)/). Ctrl-C pour l'arrêter."
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -115,7 +116,10 @@ SETTINGS_MENU = [
     (_("Entreprises"), "tenancy:company-list", "staff"),
     (_("Utilisateurs"), "tenancy:staff-list", "admin"),
     (_("Personnalisation"), "tenancy:branding", "admin"),
+    (_("Arborescence type"), "ged:folder-template", "admin"),
 ]
+# Where a company's card leads from the home page: its document space.
+COMPANY_HOME_URL_NAME = "ged:company"
 
 # --- Data --------------------------------------------------------------------------------------
 
@@ -145,18 +149,45 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Outside production, WhiteNoise serves the files where they are (no collectstatic needed).
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
-# Client documents are private: no MEDIA_URL is routed, every download goes through a view.
-STORAGES = {
-    "default": {
+# Client documents are private: no MEDIA_URL is routed, every download goes through a view
+# that checks access, then streams the file or redirects to a short-lived signed URL (S3).
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=300),
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
+            "region_name": env("AWS_S3_REGION_NAME", default=None),
+            # Credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, read by boto3.
+        },
+    }
+else:
+    DEFAULT_STORAGE = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": MEDIA_ROOT, "base_url": None},
-    },
+    }
+# Downloads redirect to a signed URL of the bucket instead of passing through the server.
+DOCUMENT_DOWNLOAD_REDIRECT = bool(AWS_STORAGE_BUCKET_NAME)
+STORAGES = {
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
         else "django.contrib.staticfiles.storage.StaticFilesStorage",
     },
 }
+
+# --- Documents ---------------------------------------------------------------------------------
+
+DOCUMENT_MAX_MB = env.int("DOCUMENT_MAX_MB", default=100)
+# Every upload goes to a temporary file, never whole into memory, whatever its size.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+FILE_UPLOAD_TEMP_DIR = env("FILE_UPLOAD_TEMP_DIR", default=None)
 
 # --- Users -------------------------------------------------------------------------------------
 
@@ -226,7 +257,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=150)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "ged-annual-folders": {
+        "task": "ged.tasks.create_annual_folders",
+        "schedule": crontab(minute=5, hour=0, day_of_month=1, month_of_year=1),
+    },
+}
 # Workers, and the tasks they enqueue themselves, use this queue (one per deployment, or per
 # test run so that two runs never take each other's tasks).
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")

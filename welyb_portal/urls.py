@@ -10,7 +10,9 @@ from .views import healthz
 urlpatterns = [
     path("", home, name="home"),
     path("", include("welyb_portal.tenancy.urls")),
+    path("", include("ged.urls")),
     path("api/v1/", include("welyb_portal.tenancy.api.urls")),
+    path("api/v1/", include("ged.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),

@@ -12,4 +12,8 @@ def portal(request):
             for label, url_name, role in settings.SETTINGS_MENU
             if role == "staff" or user.is_cabinet_admin
         ]
-    return {"cabinet": cabinet, "settings_menu": menu}
+    return {
+        "cabinet": cabinet,
+        "settings_menu": menu,
+        "company_home_url_name": settings.COMPANY_HOME_URL_NAME,
+    }

@@ -1,0 +1,119 @@
+"""The GED in the Django admin: support browses folders and documents, and deposits a file for
+a client (channel "admin") through the same deposit service as every other channel."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import Channel, Document, Folder, FolderTemplate
+from .services.deposit import deposit_check, document_deposit
+
+
+@admin.register(Folder)
+class FolderAdmin(admin.ModelAdmin):
+    list_display = ["name", "company", "cabinet", "depth", "trashed_at", "created_at"]
+    list_filter = ["company__cabinet", "depth", ("trashed_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["company__cabinet"]
+    search_fields = ["name", "company__name", "company__siren"]
+    raw_id_fields = ["company", "parent", "created_by", "trashed_by", "trash_root"]
+    readonly_fields = ["path", "depth", "created_at"]
+
+    def has_add_permission(self, request):
+        return False  # folders have paths to keep right: the GED pages create them
+
+    @admin.display(description=_("cabinet"), ordering="company__cabinet__name")
+    def cabinet(self, folder):
+        return folder.company.cabinet
+
+
+class DocumentDepositForm(forms.ModelForm):
+    """The admin's add form: a folder and a file; everything else comes from the deposit."""
+
+    upload = forms.FileField(label=_("fichier"))
+
+    class Meta:
+        model = Document
+        fields = ["folder"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("folder") and cleaned.get("upload"):
+            try:
+                deposit_check(folder=cleaned["folder"], file=cleaned["upload"])
+            except ValidationError as error:
+                for field, messages_ in error.message_dict.items():
+                    self.add_error("upload" if field == "file" else "folder", messages_)
+        return cleaned
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    list_display = ["name", "company", "folder", "status", "channel", "size", "deposited_at"]
+    list_filter = [
+        "status",
+        "channel",
+        "company__cabinet",
+        ("trashed_at", admin.EmptyFieldListFilter),
+    ]
+    list_select_related = ["company", "folder"]
+    search_fields = ["name", "sha256", "company__name", "company__siren"]
+    date_hierarchy = "deposited_at"
+    raw_id_fields = ["folder"]
+    readonly_fields = [
+        "company",
+        "file",
+        "name",
+        "extension",
+        "size",
+        "sha256",
+        "content_type",
+        "channel",
+        "deposited_by",
+        "deposited_at",
+        "status",
+        "duplicate_of",
+        "trashed_at",
+        "trashed_by",
+        "trash_root",
+    ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = DocumentDepositForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["folder", "upload"]
+        return ["folder", *self.readonly_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else ["folder", *self.readonly_fields]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        form.instance = document_deposit(
+            folder=form.cleaned_data["folder"],
+            file=form.cleaned_data["upload"],
+            by=request.user,
+            channel=Channel.ADMIN,
+        )
+        obj.pk = form.instance.pk
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # documents go to the trash from the GED, never away for good
+
+
+@admin.register(FolderTemplate)
+class FolderTemplateAdmin(admin.ModelAdmin):
+    list_display = ["cabinet", "updated_at"]
+    list_select_related = ["cabinet"]
+    list_filter = ["updated_at"]
+    search_fields = ["cabinet__name", "cabinet__slug"]
+    # Cabinet admins edit it on their "Arborescence type" page, whose checks apply line by line.
+    readonly_fields = ["cabinet", "annual_subfolders", "permanent_folders", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False

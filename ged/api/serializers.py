@@ -1,0 +1,62 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from ..models import Document
+
+
+class FolderSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=200)
+    parent = serializers.IntegerField(allow_null=True, required=False, source="parent_id")
+    path = serializers.CharField(
+        read_only=True,
+        help_text=_("Chemin des noms depuis la racine : « Dossier comptable annuel 2026/Achats »"),
+    )
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    folder = serializers.IntegerField(source="folder_id", read_only=True)
+
+    class Meta:
+        model = Document
+        fields = [
+            "id",
+            "name",
+            "folder",
+            "size",
+            "sha256",
+            "content_type",
+            "status",
+            "channel",
+            "deposited_at",
+        ]
+        read_only_fields = fields
+
+
+class StaffDocumentSerializer(DocumentSerializer):
+    """Staff also see whether the same bytes were already in the company."""
+
+    duplicate_of = serializers.IntegerField(
+        source="duplicate_of_id", read_only=True, allow_null=True
+    )
+
+    class Meta(DocumentSerializer.Meta):
+        fields = [*DocumentSerializer.Meta.fields, "duplicate_of"]
+        read_only_fields = fields
+
+
+class DocumentUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(required=False, max_length=300)
+    folder = serializers.IntegerField(required=False)
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError({"detail": [_("Indiquez « name » ou « folder ».")]})
+        return attrs
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text=_("Le fichier, en multipart/form-data."),
+        error_messages={"required": _("Aucun fichier reçu."), "empty": _("Le fichier est vide.")},
+    )

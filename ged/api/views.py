@@ -1,0 +1,171 @@
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from welyb_portal.tenancy.access import access_company
+from welyb_portal.tenancy.api.errors import as_api_error
+
+from ..access import access_document, access_folder
+from ..models import Channel
+from ..selectors import document_list, folder_path_name, folder_tree
+from ..services.deposit import document_deposit
+from ..services.documents import document_move, document_rename, document_trash
+from ..services.folders import folder_create
+from ..views.files import document_file_response
+from .serializers import (
+    DocumentSerializer,
+    DocumentUpdateSerializer,
+    DocumentUploadSerializer,
+    FolderSerializer,
+    StaffDocumentSerializer,
+)
+
+
+@dataclass
+class FolderRow:
+    id: int
+    name: str
+    parent_id: int | None
+    path: str
+
+
+def _document_serializer(request):
+    return StaffDocumentSerializer if request.user.is_cabinet_staff else DocumentSerializer
+
+
+def _staff_only(request):
+    if not request.user.is_cabinet_staff:
+        raise PermissionDenied
+
+
+class CompanyFoldersView(GenericAPIView):
+    """Every folder of a company with its path of names; clients create subfolders, staff
+    folders anywhere."""
+
+    serializer_class = FolderSerializer
+
+    def get(self, request, company_id):
+        company = access_company(request.user, company_id)
+        rows = [
+            FolderRow(node.folder.pk, node.folder.name, node.folder.parent_id, node.path)
+            for node in folder_tree(company=company)
+        ]
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(FolderSerializer(page, many=True).data)
+
+    def post(self, request, company_id):
+        company = access_company(request.user, company_id)
+        serializer = FolderSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        parent_id = serializer.validated_data.get("parent_id")
+        if parent_id is None:
+            _staff_only(request)
+            parent = None
+        else:
+            try:
+                parent = access_folder(request.user, parent_id)
+            except Http404:
+                parent = None
+            if parent is None or parent.company_id != company.pk:
+                raise as_api_error(ValidationError({"parent": [_("Dossier parent introuvable.")]}))
+        try:
+            folder = folder_create(
+                company=company,
+                parent=parent,
+                name=serializer.validated_data["name"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            raise as_api_error(error) from error
+        row = FolderRow(folder.pk, folder.name, folder.parent_id, folder_path_name(folder=folder))
+        return Response(FolderSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class FolderDocumentsView(GenericAPIView):
+    """The documents of a folder (not of its subfolders), newest first; upload one with a
+    multipart `file`."""
+
+    serializer_class = DocumentSerializer
+
+    def get(self, request, folder_id):
+        folder = access_folder(request.user, folder_id)
+        page = self.paginate_queryset(document_list(folder=folder))
+        return self.get_paginated_response(_document_serializer(request)(page, many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": DocumentUploadSerializer},
+        responses={201: DocumentSerializer},
+    )
+    def post(self, request, folder_id):
+        folder = access_folder(request.user, folder_id)
+        upload = DocumentUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        try:
+            document = document_deposit(
+                folder=folder,
+                file=upload.validated_data["file"],
+                by=request.user,
+                channel=Channel.API,
+            )
+        except ValidationError as error:
+            raise as_api_error(error) from error
+        return Response(
+            _document_serializer(request)(document).data, status=status.HTTP_201_CREATED
+        )
+
+
+class DocumentView(GenericAPIView):
+    serializer_class = DocumentSerializer
+
+    def get(self, request, document_id):
+        document = access_document(request.user, document_id)
+        return Response(_document_serializer(request)(document).data)
+
+    @extend_schema(request=DocumentUpdateSerializer, responses={200: DocumentSerializer})
+    def patch(self, request, document_id):
+        """Staff rename a document ({name}) or move it within its company ({folder})."""
+        document = access_document(request.user, document_id)
+        _staff_only(request)
+        serializer = DocumentUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            # One change: a refused name leaves the document where it was.
+            with transaction.atomic():
+                self._update(request, document, data)
+        except ValidationError as error:
+            raise as_api_error(error) from error
+        return Response(_document_serializer(request)(document).data)
+
+    def _update(self, request, document, data):
+        if "folder" in data:
+            try:
+                target = access_folder(request.user, data["folder"])
+            except Http404:
+                raise ValidationError(
+                    {"folder": [_("Dossier de destination introuvable.")]}
+                ) from None
+            document_move(document=document, folder=target, by=request.user)
+        if "name" in data:
+            document_rename(document=document, name=data["name"], by=request.user)
+
+    def delete(self, request, document_id):
+        """Staff send a document to the trash (it can be restored from the GED's trash page)."""
+        document = access_document(request.user, document_id)
+        _staff_only(request)
+        document_trash(document=document, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DocumentDownloadView(GenericAPIView):
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def get(self, request, document_id):
+        return document_file_response(access_document(request.user, document_id))

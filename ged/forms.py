@@ -1,0 +1,54 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .selectors import FolderNode
+
+
+class FolderNameForm(forms.Form):
+    name = forms.CharField(label=_("Nom du dossier"), max_length=200)
+
+
+class DocumentNameForm(forms.Form):
+    name = forms.CharField(label=_("Nom du document"), max_length=300)
+
+
+def _folder_choices(nodes: list[FolderNode], *, exclude_path: str | None = None, root: bool):
+    choices = [("", _("— Racine —"))] if root else []
+    for node in nodes:
+        if exclude_path and node.folder.path.startswith(exclude_path):
+            continue
+        choices.append((str(node.folder.pk), node.path))
+    return choices
+
+
+class FolderMoveForm(forms.Form):
+    """Where a folder goes: the root, or any folder of its company but itself and its own."""
+
+    parent = forms.ChoiceField(label=_("Déplacer dans"), required=False)
+
+    def __init__(self, *args, nodes: list[FolderNode], folder, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].choices = _folder_choices(nodes, exclude_path=folder.path, root=True)
+
+
+class DocumentMoveForm(forms.Form):
+    folder = forms.ChoiceField(label=_("Déplacer dans"))
+
+    def __init__(self, *args, nodes: list[FolderNode], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["folder"].choices = _folder_choices(nodes, root=False)
+
+
+class FolderTemplateForm(forms.Form):
+    annual_subfolders = forms.CharField(
+        label=_("Sous-dossiers du « Dossier comptable annuel »"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Un nom de dossier par ligne."),
+    )
+    permanent_folders = forms.CharField(
+        label=_("Dossiers permanents"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Un chemin par ligne, les niveaux séparés par « / » : Administratif/Contrats"),
+    )

@@ -1,0 +1,69 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from welyb_portal.tenancy.models import Company
+
+from .folder import Folder
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Portail")
+    API = "api", _("API")
+    EMAIL = "email", _("Email")
+    ADMIN = "admin", _("Support")
+
+
+class DocumentStatus(models.TextChoices):
+    PENDING = "pending", _("À traiter")
+    VALIDATED = "validated", _("Validé")
+
+
+class Document(models.Model):
+    """A file deposited in a folder. Only `document_deposit` creates one.
+
+    `file` is a random storage key; `name` is the depositor's file name, cleaned, shown and used
+    for downloads. `content_type` is sniffed from the bytes, not taken from the client."""
+
+    # A company that holds documents cannot be deleted: the firm never loses a document.
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="documents")
+    folder = models.ForeignKey(Folder, on_delete=models.RESTRICT, related_name="documents")
+    file = models.FileField(max_length=255)
+    name = models.CharField(_("nom"), max_length=255)
+    extension = models.CharField(_("extension"), max_length=16, blank=True)
+    size = models.BigIntegerField(_("taille"))
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(_("type détecté"), max_length=100)
+    channel = models.CharField(_("canal"), max_length=8, choices=Channel.choices)
+    deposited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    deposited_at = models.DateTimeField(_("déposé le"), default=timezone.now)
+    status = models.CharField(
+        _("statut"), max_length=16, choices=DocumentStatus.choices, default=DocumentStatus.PENDING
+    )
+    # The first live document of the company with the same bytes, when there was one.
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    trashed_at = models.DateTimeField(_("mis à la corbeille le"), null=True, blank=True)
+    trashed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    trash_root = models.ForeignKey(
+        Folder, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["-deposited_at", "-id"]
+        indexes = [
+            models.Index(fields=["folder", "-deposited_at", "-id"], name="document_folder_date"),
+            models.Index(fields=["folder", "name", "id"], name="document_folder_name"),
+            models.Index(fields=["company", "sha256"], name="document_company_sha256"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

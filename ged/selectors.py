@@ -1,0 +1,82 @@
+from dataclasses import dataclass
+
+from django.db.models import F, QuerySet
+
+from welyb_portal.tenancy.models import Company
+from welyb_portal.tenancy.validators import search_text
+
+from .models import Document, Folder
+
+DOCUMENT_SORTS = {
+    "date": ("-deposited_at", "-id"),
+    "-date": ("deposited_at", "id"),
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+}
+
+
+@dataclass(frozen=True)
+class FolderNode:
+    folder: Folder
+    path: str  # "Dossier comptable annuel 2026/Achats"
+    depth: int
+
+
+def folder_tree(*, company: Company) -> list[FolderNode]:
+    """Every live folder of a company, depth-first in name order, with its path of names.
+    One query."""
+    folders = list(Folder.objects.filter(company=company, trashed_at__isnull=True))
+    children: dict[int | None, list[Folder]] = {}
+    for folder in folders:
+        children.setdefault(folder.parent_id, []).append(folder)
+    for siblings in children.values():
+        siblings.sort(key=lambda f: (f.name.lower(), f.pk))
+    nodes: list[FolderNode] = []
+
+    def walk(parent_id, prefix, depth):
+        for folder in children.get(parent_id, []):
+            path = f"{prefix}{folder.name}"
+            nodes.append(FolderNode(folder=folder, path=path, depth=depth))
+            walk(folder.pk, f"{path}/", depth + 1)
+
+    walk(None, "", 0)
+    return nodes
+
+
+def folder_ancestors(*, folder: Folder) -> list[Folder]:
+    """From the root down to the parent. One query (none for a root folder)."""
+    ids = folder.ancestor_ids
+    if not ids:
+        return []
+    by_id = Folder.objects.in_bulk(ids)
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def folder_path_name(*, folder: Folder) -> str:
+    return "/".join([f.name for f in folder_ancestors(folder=folder)] + [folder.name])
+
+
+def folder_children(*, folder: Folder | None, company: Company) -> QuerySet[Folder]:
+    return Folder.objects.filter(company=company, parent=folder, trashed_at__isnull=True).order_by(
+        "name", "id"
+    )
+
+
+def document_list(*, folder: Folder, sort: str = "date", query: str = "") -> QuerySet[Document]:
+    """The live documents of a folder (not of its subfolders), sorted by date (newest first)
+    or name, filtered by a part of their name."""
+    documents = Document.objects.filter(folder=folder, trashed_at__isnull=True)
+    query = search_text(query)
+    if query:
+        documents = documents.filter(name__icontains=query)
+    return documents.order_by(*DOCUMENT_SORTS.get(sort, DOCUMENT_SORTS["date"]))
+
+
+def trash_list(*, company: Company) -> tuple[QuerySet[Folder], QuerySet[Document]]:
+    """What can be restored: folders trashed on their own (with what left with them), and
+    documents trashed one by one."""
+    folders = Folder.objects.filter(company=company, trashed_at__isnull=False, trash_root=F("pk"))
+    documents = Document.objects.filter(
+        company=company, trashed_at__isnull=False, trash_root__isnull=True
+    ).select_related("folder")
+    return folders.order_by("-trashed_at"), documents.order_by("-trashed_at")

@@ -1,0 +1,63 @@
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from welyb_portal.tenancy.models import User
+
+from ..models import Document, Folder
+from ..names import document_rename_clean, extension_of
+from ..signals import document_moved
+
+
+@transaction.atomic
+def document_rename(*, document: Document, name: str, by: User) -> Document:
+    document.name = document_rename_clean(name)
+    document.extension = extension_of(document.name)
+    document.save(update_fields=["name", "extension"])
+    return document
+
+
+@transaction.atomic
+def document_move(*, document: Document, folder: Folder, by: User) -> Document:
+    """Moves a document to another folder of its company; announced with `document_moved`."""
+    if folder.company_id != document.company_id or folder.trashed_at is not None:
+        raise ValidationError({"folder": [_("Dossier de destination introuvable.")]})
+    if folder.pk == document.folder_id:
+        return document
+    from_folder = document.folder
+    document.folder = folder
+    document.save(update_fields=["folder"])
+    document_moved.send(sender=Document, document=document, from_folder=from_folder, by=by)
+    return document
+
+
+@transaction.atomic
+def document_trash(*, document: Document, by: User) -> Document:
+    if document.trashed_at is None:
+        document.trashed_at = timezone.now()
+        document.trashed_by = by
+        document.save(update_fields=["trashed_at", "trashed_by"])
+    return document
+
+
+@transaction.atomic
+def document_restore(*, document: Document, by: User) -> Document:
+    """Brings a document back from the trash into its folder, if the folder is not trashed."""
+    if document.trashed_at is None:
+        return document
+    if document.trash_root_id is not None:
+        raise ValidationError(
+            _("Ce document est parti avec le dossier « %(name)s » : restaurez ce dossier.")
+            % {"name": document.trash_root.name}
+        )
+    if document.folder.trashed_at is not None:
+        # Name the folder the trash list shows: the one this folder left with.
+        blocking = document.folder.trash_root or document.folder
+        raise ValidationError(
+            _("Restaurez d'abord le dossier « %(name)s ».") % {"name": blocking.name}
+        )
+    document.trashed_at = None
+    document.trashed_by = None
+    document.save(update_fields=["trashed_at", "trashed_by"])
+    return document

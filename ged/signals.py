@@ -1,0 +1,15 @@
+"""What the GED announces. It knows nothing of who listens (partner apps do).
+
+All are sent inside the transaction that made the change: a receiver's writes commit or roll
+back with it, and a receiver that raises undoes the change.
+
+- `document_deposited(document, by)`: a document entered the GED, by any channel.
+- `document_moved(document, from_folder, by)`: a document went to another folder.
+- `folder_moved(folder, from_parent, by)`: a folder, with its content, went elsewhere.
+"""
+
+from django.dispatch import Signal
+
+document_deposited = Signal()
+document_moved = Signal()
+folder_moved = Signal()

@@ -1,0 +1,80 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from ..access import access_document, access_folder
+from ..models import Channel, Document
+from ..services.deposit import document_deposit
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@login_required
+@require_POST
+def upload(request, folder_id):
+    """Deposits the files of a form (field "file", one or many). The page's script sends one
+    file per request and reads the JSON answer; without script, the form comes back here."""
+    folder = access_folder(request.user, folder_id)
+    files = request.FILES.getlist("file")
+    deposited, refused = [], []
+    if not files:
+        refused.append({"name": "", "message": _("Aucun fichier reçu.")})
+    for file in files:
+        try:
+            document = document_deposit(
+                folder=folder, file=file, by=request.user, channel=Channel.WEB
+            )
+        except ValidationError as error:
+            refused.append({"name": file.name, "message": " ".join(error.messages)})
+        else:
+            deposited.append({"id": document.pk, "name": document.name})
+    if _wants_json(request):
+        status = 201 if deposited else 400
+        return JsonResponse({"documents": deposited, "errors": refused}, status=status)
+    for item in deposited:
+        messages.success(request, _("« %(name)s » déposé.") % item)
+    for item in refused:
+        messages.error(
+            request, f"{item['name']} : {item['message']}" if item["name"] else item["message"]
+        )
+    return redirect("ged:folder", folder_id=folder.pk)
+
+
+def document_file_response(document: Document):
+    """The document's bytes as an attachment under its name, with its sniffed type; on S3, a
+    redirect to a short-lived signed URL that says the same."""
+    if settings.DOCUMENT_DOWNLOAD_REDIRECT:
+        disposition = content_disposition_header(True, document.name)
+        url = default_storage.url(
+            document.file.name,
+            parameters={
+                "ResponseContentDisposition": disposition,
+                "ResponseContentType": document.content_type,
+            },
+        )
+        return HttpResponseRedirect(url)
+    try:
+        file = default_storage.open(document.file.name, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        file, as_attachment=True, filename=document.name, content_type=document.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def download(request, document_id):
+    return document_file_response(access_document(request.user, document_id))

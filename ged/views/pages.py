@@ -1,0 +1,116 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from welyb_portal.tenancy.access import access_company
+from welyb_portal.tenancy.permissions import staff_required
+from welyb_portal.tenancy.selectors import company_list
+from welyb_portal.tenancy.validators import search_text
+
+from ..access import access_document, access_folder
+from ..forms import DocumentMoveForm, DocumentNameForm, FolderMoveForm, FolderNameForm
+from ..selectors import (
+    DOCUMENT_SORTS,
+    document_list,
+    folder_ancestors,
+    folder_children,
+    folder_tree,
+    trash_list,
+)
+
+DOCUMENTS_PER_PAGE = 50
+
+
+def _ged_context(request, company, current=None):
+    """What every GED page shows around its content: the tree and the company switcher."""
+    return {
+        "company": company,
+        "tree": folder_tree(company=company),
+        "current_folder": current,
+        # Clients with several companies switch here; staff go through the companies list.
+        "switchable_companies": None
+        if request.user.is_cabinet_staff
+        else list(company_list(user=request.user)),
+        "upload_max_mb": settings.DOCUMENT_MAX_MB,
+    }
+
+
+@login_required
+@require_GET
+def company_switch(request):
+    return redirect(
+        "ged:company", company_id=access_company(request.user, request.GET.get("company")).pk
+    )
+
+
+@login_required
+@require_GET
+def company_page(request, company_id):
+    company = access_company(request.user, company_id)
+    context = _ged_context(request, company)
+    context["children"] = folder_children(folder=None, company=company)
+    return render(request, "ged/company.html", context)
+
+
+@login_required
+@require_GET
+def folder_page(request, folder_id):
+    folder = access_folder(request.user, folder_id)
+    sort = request.GET.get("sort", "date")
+    sort = sort if sort in DOCUMENT_SORTS else "date"
+    query = search_text(request.GET.get("q"))
+    page = Paginator(
+        document_list(folder=folder, sort=sort, query=query).select_related("duplicate_of"),
+        DOCUMENTS_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    context = _ged_context(request, folder.company, current=folder)
+    context.update(
+        folder=folder,
+        ancestors=folder_ancestors(folder=folder),
+        children=folder_children(folder=folder, company=folder.company),
+        page=page,
+        sort=sort,
+        query=query,
+    )
+    if request.user.is_cabinet_staff:
+        context.update(
+            rename_form=FolderNameForm(initial={"name": folder.name}),
+            move_form=FolderMoveForm(
+                nodes=context["tree"],
+                folder=folder,
+                initial={"parent": folder.parent_id or ""},
+            ),
+        )
+    template = "ged/includes/documents.html" if request.htmx else "ged/folder.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def document_page(request, document_id):
+    document = access_document(request.user, document_id)
+    context = _ged_context(request, document.company, current=document.folder)
+    context.update(
+        document=document,
+        ancestors=folder_ancestors(folder=document.folder),
+    )
+    if request.user.is_cabinet_staff:
+        context.update(
+            rename_form=DocumentNameForm(initial={"name": document.name}),
+            move_form=DocumentMoveForm(
+                nodes=context["tree"], initial={"folder": document.folder_id}
+            ),
+        )
+    return render(request, "ged/document.html", context)
+
+
+@staff_required
+@require_GET
+def trash_page(request, company_id):
+    company = access_company(request.user, company_id)
+    folders, documents = trash_list(company=company)
+    context = _ged_context(request, company)
+    context.update(trashed_folders=folders, trashed_documents=documents)
+    return render(request, "ged/trash.html", context)

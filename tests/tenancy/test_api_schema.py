@@ -21,6 +21,10 @@ CONTRACT = {
     "/api/v1/auth/token/": {"post"},
     "/api/v1/companies/": {"get", "post"},
     "/api/v1/companies/{company_id}/clients/": {"post"},
+    "/api/v1/companies/{company_id}/folders/": {"get", "post"},
+    "/api/v1/folders/{folder_id}/documents/": {"get", "post"},
+    "/api/v1/documents/{document_id}/": {"get", "patch", "delete"},
+    "/api/v1/documents/{document_id}/download/": {"get"},
 }
 
 

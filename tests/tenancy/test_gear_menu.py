@@ -11,6 +11,8 @@ from django.core import mail
 from django.test import Client
 
 from tests.conftest import browser, host_of
+from tests.factories import ClientFactory
+from tests.ged.helpers import deposit, folder_at
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +20,7 @@ ADMIN_MENU = [
     ("Entreprises", "/reglages/entreprises/"),
     ("Utilisateurs", "/reglages/utilisateurs/"),
     ("Personnalisation", "/reglages/personnalisation/"),
+    ("Arborescence type", "/reglages/arborescence/"),
 ]
 COLLABORATOR_MENU = ADMIN_MENU[:1]
 HIDDEN_INPUT_TYPES = {"hidden", "submit", "button", "reset", "image"}
@@ -119,9 +122,17 @@ def parse(response) -> Page:
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/reglages/entreprises/", "/reglages/utilisateurs/", "/reglages/personnalisation/"],
+    [
+        "/",
+        "/reglages/entreprises/",
+        "/reglages/utilisateurs/",
+        "/reglages/personnalisation/",
+        "/reglages/arborescence/",
+    ],
 )
-def test_admins_see_the_gear_with_entreprises_utilisateurs_personnalisation(world, path):
+def test_admins_see_the_gear_with_entreprises_utilisateurs_personnalisation_arborescence(
+    world, path
+):
     page = parse(browser(world.a.admin).get(path))
 
     assert page.gear_menus == 1
@@ -143,6 +154,8 @@ def test_collaborators_settings_pages_list_only_what_they_may_open(world):
 
     assert "/reglages/utilisateurs/" not in response.text
     assert "/reglages/personnalisation/" not in response.text
+    assert "/reglages/arborescence/" not in response.text
+    assert "Arborescence type" not in response.text
 
 
 @pytest.mark.parametrize("path", ["/", "/reglages/entreprises/", "/reglages/utilisateurs/"])
@@ -154,6 +167,31 @@ def test_clients_have_no_gear(world, path):
     assert "Réglages" not in page.summaries
     assert "Réglages" not in response.content.decode()
     assert "/reglages/" not in response.text
+
+
+def ged_pages(world) -> list[str]:
+    folder = folder_at(world.a.company, "Dossier comptable annuel 2026/Achats")
+    document = deposit(folder)
+    return [
+        f"/ged/entreprises/{world.a.company.pk}/",
+        f"/ged/dossiers/{folder.pk}/",
+        f"/ged/documents/{document.pk}/",
+    ]
+
+
+def test_staff_see_their_gear_in_the_ged(world):
+    for path in ged_pages(world):
+        assert parse(browser(world.a.admin).get(path)).gear_links == ADMIN_MENU, path
+        assert parse(browser(world.a.collaborator).get(path)).gear_links == COLLABORATOR_MENU, path
+
+
+def test_clients_have_no_gear_in_their_ged(world):
+    for path in ged_pages(world):
+        response = browser(world.a.client).get(path)
+
+        assert response.status_code == 200, path
+        assert parse(response).gear_menus == 0, path
+        assert "/reglages/" not in response.text, path
 
 
 def test_a_visitor_has_no_gear_on_the_login_page(world):
@@ -199,6 +237,12 @@ def every_page(world, django_capture_on_commit_callbacks) -> dict[str, object]:
         browser(world.a.client),
     )
     company = f"/reglages/entreprises/{world.a.company.pk}/"
+    folder = folder_at(world.a.company, "Dossier comptable annuel 2026/Achats")
+    document = deposit(folder)
+    two_companies = browser(
+        ClientFactory(cabinet=world.a.cabinet, companies=[world.a.company, world.a.other_company])
+    )
+    ged = f"/ged/entreprises/{world.a.company.pk}/"
     return {
         "login": visitor.get("/connexion/"),
         "login refused": visitor.post("/connexion/", {"username": "x@y.fr", "password": "z"}),
@@ -231,6 +275,21 @@ def every_page(world, django_capture_on_commit_callbacks) -> dict[str, object]:
         "collaborator 403": collaborator.get("/reglages/utilisateurs/"),
         "client home": client.get("/"),
         "client 404": client.get("/reglages/entreprises/"),
+        "ged company": admin.get(ged),
+        "ged folder": admin.get(f"/ged/dossiers/{folder.pk}/"),
+        "ged folder search empty": admin.get(f"/ged/dossiers/{folder.pk}/", {"q": "zzz"}),
+        "ged document": admin.get(f"/ged/documents/{document.pk}/"),
+        "ged trash": admin.get(f"{ged}corbeille/"),
+        "folder template": admin.get("/reglages/arborescence/"),
+        "folder template refused": admin.post(
+            "/reglages/arborescence/", {"annual_subfolders": "Achats/2026", "permanent_folders": ""}
+        ),
+        "collaborator folder template 403": collaborator.get("/reglages/arborescence/"),
+        "client ged company": client.get(ged),
+        "client ged folder": client.get(f"/ged/dossiers/{folder.pk}/"),
+        "client ged document": client.get(f"/ged/documents/{document.pk}/"),
+        "client ged trash 404": client.get(f"{ged}corbeille/"),
+        "client with two companies ged": two_companies.get(ged),
     }
 
 
@@ -247,7 +306,17 @@ def test_every_visible_form_field_has_a_label(world, django_capture_on_commit_ca
 
     parsed = {name: parse(response) for name, response in pages.items()}
     # The check looks at real forms: the pages below do have fields.
-    for name in ("login", "set password", "company detail", "staff list", "branding"):
+    for name in (
+        "login",
+        "set password",
+        "company detail",
+        "staff list",
+        "branding",
+        "ged folder",
+        "ged document",
+        "folder template",
+        "client with two companies ged",
+    ):
         assert parsed[name].controls, name
     unlabelled = {name: page.unlabelled for name, page in parsed.items() if page.unlabelled}
     assert unlabelled == {}

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
+from ged.models import FolderTemplate
 from tests.conftest import browser
 from tests.factories import (
     PASSWORD,
@@ -22,6 +23,7 @@ from tests.factories import (
     SuperuserFactory,
     UserFactory,
 )
+from tests.ged.helpers import deposit, folder_at
 from welyb_portal.tenancy.models import AuditEntry, CabinetDomain, Role, User
 from welyb_portal.tenancy.services.audit import audit_record
 
@@ -212,6 +214,23 @@ def _build_tokens(n: int) -> None:
         Token.objects.create(user=UserFactory())
 
 
+def _build_folders(n: int) -> None:
+    for _ in range(n):
+        company = CompanyFactory()
+        folder_at(company, "Dossier comptable annuel 2026/Achats")
+
+
+def _build_documents(n: int) -> None:
+    for _ in range(n):
+        company = CompanyFactory()
+        deposit(folder_at(company, "Achats"), by=AdminFactory(cabinet=company.cabinet))
+
+
+def _build_folder_templates(n: int) -> None:
+    for _ in range(n):
+        FolderTemplate.objects.create(cabinet=CabinetFactory(), annual_subfolders=["Achats"])
+
+
 ROW_BUILDERS = {
     "tenancy.Cabinet": _build_cabinets,
     "tenancy.CabinetDomain": _build_domains,
@@ -220,6 +239,9 @@ ROW_BUILDERS = {
     "tenancy.Membership": _build_memberships,
     "tenancy.AuditEntry": _build_audit_entries,
     "authtoken.TokenProxy": _build_tokens,
+    "ged.Folder": _build_folders,
+    "ged.Document": _build_documents,
+    "ged.FolderTemplate": _build_folder_templates,
 }
 
 FEW_ROWS = 3

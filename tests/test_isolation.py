@@ -1,26 +1,35 @@
-"""Tenant isolation, route by route: every page and endpoint read from the URL configuration is
-asked for real objects of cabinet alpha by people who may not see them (an anonymous visitor,
-the admin of cabinet beta on both hosts, alpha's clients on staff routes) and must answer
-401 / redirect-to-login / 403 / 404, never a 500, and reveal nothing of alpha.
+"""Tenant isolation, route by route, across every app: every page and endpoint read from the URL
+configuration is asked for real objects of cabinet alpha by people who may not see them (an
+anonymous visitor, the admin of cabinet beta on both hosts, alpha's clients on staff routes)
+and must answer 401 / redirect-to-login / 403 / 404, never a 500, reveal nothing of alpha and
+change nothing.
 
-A new route fails these tests until it gets a line in MATRIX (who may call it) and every URL
-parameter it takes a line in PARAMS (how to find a real object for it)."""
+A new route fails these tests until it gets a line in MATRIX (who may call it) and every id it
+reads, from its path or from its query string or form, a line in PARAMS (how to find a real
+object for it)."""
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
 from rest_framework.test import APIClient
 
+from ged.models import Document, Folder, FolderTemplate
+from ged.services.documents import document_trash
+from ged.services.folders import folder_trash
 from tests.conftest import Tenant, World, api, host_of
-from welyb_portal.tenancy.models import User
+from tests.ged.helpers import deposit, folder_at
+from welyb_portal.tenancy.models import AuditEntry, Cabinet, Company, Membership, User
 
 pytestmark = pytest.mark.django_db
 
+# Every route is asked with these methods; the others only where the matrix names who may use
+# them (the API's PATCH and DELETE).
 METHODS = ("GET", "POST")
+EXTRA_METHODS = ("PATCH", "DELETE")
 LOGIN_PATH = "/connexion/"
 MISSING_ID = 10**9
 
@@ -103,9 +112,23 @@ class Access:
 
     get: str | None
     post: str | None
+    patch: str | None = None
+    delete: str | None = None
+    # A path parameter that needs another object than its name says: the restore routes take
+    # a trashed folder or document ({"folder_id": "trashed_folder_id"}).
+    objects: Mapping[str, str] = field(default_factory=dict)
+    # Ids the view reads from the query string (GET) or the form (POST), with the PARAMS entry
+    # that finds a real object for each ({"parent": "folder_id"}).
+    fields: Mapping[str, str] = field(default_factory=dict)
+    # What a GET by someone allowed answers: the page (200), or a redirect to it (302).
+    served: int = 200
 
     def of(self, method: str) -> str | None:
-        return self.get if method == "GET" else self.post
+        return getattr(self, method.lower())
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        return (*METHODS, *(method for method in EXTRA_METHODS if self.of(method)))
 
 
 MATRIX: dict[str, Access] = {
@@ -124,12 +147,76 @@ MATRIX: dict[str, Access] = {
     "tenancy:branding": Access(get=ADMIN, post=ADMIN),
     "api-company-list": Access(get=USER, post=STAFF),
     "api-company-clients": Access(get=None, post=STAFF),
+    # --- GED pages: clients browse, deposit, download and create subfolders; staff manage.
+    # The switcher reads the company from its query string and redirects to its GED.
+    "ged:company-switch": Access(get=USER, post=None, fields={"company": "company_id"}, served=302),
+    "ged:company": Access(get=USER, post=None),
+    # Clients create subfolders only: the parent comes with the form.
+    "ged:folder-create": Access(get=None, post=USER, fields={"parent": "folder_id"}),
+    "ged:trash": Access(get=STAFF, post=None),
+    "ged:folder": Access(get=USER, post=None),
+    "ged:upload": Access(get=None, post=USER),
+    "ged:folder-rename": Access(get=None, post=STAFF),
+    "ged:folder-move": Access(get=None, post=STAFF),
+    "ged:folder-trash": Access(get=None, post=STAFF),
+    "ged:folder-restore": Access(get=None, post=STAFF, objects={"folder_id": "trashed_folder_id"}),
+    "ged:document": Access(get=USER, post=None),
+    "ged:document-download": Access(get=USER, post=None),
+    "ged:document-rename": Access(get=None, post=STAFF),
+    "ged:document-move": Access(get=None, post=STAFF),
+    "ged:document-trash": Access(get=None, post=STAFF),
+    "ged:document-restore": Access(
+        get=None, post=STAFF, objects={"document_id": "trashed_document_id"}
+    ),
+    "ged:folder-template": Access(get=ADMIN, post=ADMIN),
+    # --- GED API.
+    "api-company-folders": Access(get=USER, post=USER),
+    "api-folder-documents": Access(get=USER, post=USER),
+    "api-document": Access(get=USER, post=None, patch=STAFF, delete=STAFF),
+    "api-document-download": Access(get=USER, post=None),
 }
+
+# --- Alpha's and beta's GED: real objects for the ids ------------------------------------------
+
+# Each cabinet's `company` gets these, with the cabinet's label ("Alpha") in their names so that
+# a leak of alpha's can be told from beta's own.
+LIVE_FOLDER = "Dossier comptable annuel 2026/Achats/Minoterie {label}"
+LIVE_DOCUMENT = "Facture Minoterie {label} 0042.pdf"
+TRASHED_FOLDER = "Archives {label} 2019"
+TRASHED_DOCUMENT = "Devis {label} refusé.pdf"
+
+
+def label_of(tenant: Tenant) -> str:
+    return tenant.cabinet.slug.capitalize()
+
+
+@pytest.fixture
+def world(world: World) -> World:
+    """The conftest's world, where each cabinet's `company` also has a GED: a folder holding a
+    document, and in the trash a folder and a document trashed on their own."""
+    for tenant in (world.a, world.b):
+        label = label_of(tenant)
+        folder = folder_at(tenant.company, LIVE_FOLDER.format(label=label), by=tenant.admin)
+        deposit(folder, name=LIVE_DOCUMENT.format(label=label), by=tenant.client)
+        trashed_folder = folder_at(tenant.company, TRASHED_FOLDER.format(label=label))
+        folder_trash(folder=trashed_folder, by=tenant.admin)
+        trashed_document = deposit(folder, name=TRASHED_DOCUMENT.format(label=label))
+        document_trash(document=trashed_document, by=tenant.admin)
+    return world
+
+
+def _ged_object(model, tenant: Tenant, template: str, *, trashed: bool) -> int:
+    name = template.format(label=label_of(tenant)).rsplit("/", 1)[-1]
+    return model.objects.get(company=tenant.company, name=name, trashed_at__isnull=not trashed).pk
+
+
+def _in_clients_companies(model) -> Callable[[User, int], bool]:
+    return lambda user, pk: model.objects.filter(pk=pk, company__in=user.companies.all()).exists()
 
 
 @dataclass(frozen=True)
 class Param:
-    """How to find a real object of a cabinet for a URL parameter, and whether a client may
+    """How to find a real object of a cabinet for an id a route reads, and whether a client may
     see that object (then a role refusal may say 403; otherwise only 404 will do)."""
 
     of: Callable[[Tenant], int]
@@ -144,6 +231,23 @@ PARAMS: dict[str, Param] = {
     # A client of `company`, so that company_id and client_id belong together.
     "client_id": Param(of=lambda t: t.client.pk, seen_by_client=lambda user, pk: user.pk == pk),
     "staff_id": Param(of=lambda t: t.collaborator.pk, seen_by_client=lambda user, pk: False),
+    # A folder and a document of `company`, so that they belong with company_id.
+    "folder_id": Param(
+        of=lambda t: _ged_object(Folder, t, LIVE_FOLDER, trashed=False),
+        seen_by_client=_in_clients_companies(Folder),
+    ),
+    "document_id": Param(
+        of=lambda t: _ged_object(Document, t, LIVE_DOCUMENT, trashed=False),
+        seen_by_client=_in_clients_companies(Document),
+    ),
+    "trashed_folder_id": Param(
+        of=lambda t: _ged_object(Folder, t, TRASHED_FOLDER, trashed=True),
+        seen_by_client=_in_clients_companies(Folder),
+    ),
+    "trashed_document_id": Param(
+        of=lambda t: _ged_object(Document, t, TRASHED_DOCUMENT, trashed=True),
+        seen_by_client=_in_clients_companies(Document),
+    ),
 }
 
 # --- Helpers -----------------------------------------------------------------------------------
@@ -153,13 +257,26 @@ ROUTES = [route for route in ALL_ROUTES if exclusion_reason(route) is None]
 ADMIN_ROUTES = [
     route
     for route in ROUTES
-    if route.name in MATRIX and ADMIN in (MATRIX[route.name].get, MATRIX[route.name].post)
+    if route.name in MATRIX
+    and ADMIN in (MATRIX[route.name].of(method) for method in (*METHODS, *EXTRA_METHODS))
 ]
 
 # Names and addresses of alpha that nobody outside alpha may read. Matched as whole words, so
 # that "client@alpha.fr" is not found inside "autre-client@alpha.fr".
-ALPHA_SECRETS = ("Boulangerie Alpha", "Garage Alpha", "client@alpha.fr", "autre-client@alpha.fr")
+ALPHA_SECRETS = (
+    "Boulangerie Alpha",
+    "Garage Alpha",
+    "client@alpha.fr",
+    "autre-client@alpha.fr",
+    "Minoterie Alpha",  # a folder, and the name of the document in it
+    "Archives Alpha",  # a trashed folder
+    "Devis Alpha",  # a trashed document
+)
 CSRF_TOKEN = re.compile(r"[A-Za-z0-9]{64}")
+
+
+def mentions(text: str, secret: str) -> bool:
+    return re.search(rf"(?<![\w.+-]){re.escape(secret)}", text) is not None
 
 
 def access_of(route: Route) -> Access:
@@ -172,40 +289,81 @@ def access_of(route: Route) -> Access:
     return MATRIX[route.name]
 
 
+def inputs_of(route: Route) -> dict[str, str]:
+    """Every id the route reads, path parameter or query/form field, with the PARAMS entry that
+    finds a real object for it."""
+    access = access_of(route)
+    inputs = {name: access.objects.get(name, name) for name in route.params}
+    inputs.update(access.fields)
+    return inputs
+
+
+def input_problems(route: Route) -> list[str]:
+    access = MATRIX[route.name]
+    problems = [
+        f"{route.path}: MATRIX names an object for {name}, which the route does not take"
+        for name in access.objects
+        if name not in route.params
+    ]
+    problems += [
+        f"{route.path}: unknown parameter {name}" + (f" (as {key})" if key != name else "")
+        for name, key in inputs_of(route).items()
+        if key not in PARAMS
+    ]
+    return problems
+
+
 def ids_of(route: Route, tenant: Tenant) -> dict[str, int]:
-    unknown = [name for name in route.params if name not in PARAMS]
+    inputs = inputs_of(route)
+    unknown = [key for key in inputs.values() if key not in PARAMS]
     if unknown:
         pytest.fail(
             f"route {route.path!r} takes {unknown}, unknown to PARAMS: say how to find a real "
             "object for it",
             pytrace=False,
         )
-    return {name: PARAMS[name].of(tenant) for name in route.params}
+    return {name: PARAMS[key].of(tenant) for name, key in inputs.items()}
 
 
-def url_of(route: Route, ids: dict[str, int]) -> str:
+def request_of(route: Route, ids: dict[str, int]) -> tuple[str, dict[str, int]]:
+    """The route's URL with the path ids, and the query string or form with the others."""
     assert route.name, f"route {route.path!r} has no name"
-    return reverse(route.name, kwargs=ids)
+    url = reverse(route.name, kwargs={name: ids[name] for name in route.params})
+    return url, {name: ids[name] for name in MATRIX[route.name].fields}
 
 
-def call(client: APIClient, method: str, url: str):
-    # An empty form: enough to reach the access checks, too little to change anything.
-    return client.get(url) if method == "GET" else client.post(url, {})
+def call(client: APIClient, method: str, url: str, data: dict[str, int]):
+    # An empty form but for the ids: enough to reach the access checks. What an allowed call
+    # may still change (a trash, a move) stays in the test's own database.
+    if method == "GET":
+        return client.get(url, data)
+    if method == "POST":
+        return client.post(url, data)
+    if method == "PATCH":
+        return client.patch(url, data, format="json")
+    return client.delete(url)
+
+
+def content_of(response) -> bytes:
+    """The body, a streamed download's too (read once, then kept on the response; the test
+    client closes the file when the stream is read to its end)."""
+    if not response.streaming:
+        return response.content
+    if not hasattr(response, "isolation_body"):
+        response.isolation_body = b"".join(response.streaming_content)
+    return response.isolation_body
 
 
 def body_of(response) -> str:
-    location = response.get("Location", "")
-    return location + "\n" + response.content.decode(errors="replace")
+    # A redirect names its target, a download its file: both are said to the caller.
+    headers = "\n".join(response.get(name, "") for name in ("Location", "Content-Disposition"))
+    return headers + "\n" + content_of(response).decode(errors="replace")
 
 
 def assert_reveals_nothing(response, *, seen: tuple[str, ...] = (), what: str) -> None:
     assert response.status_code < 500, what
     body = body_of(response)
-    leaked = [
-        secret
-        for secret in ALPHA_SECRETS
-        if secret not in seen and re.search(rf"(?<![\w.+-]){re.escape(secret)}", body)
-    ]
+    leaked = [secret for secret in ALPHA_SECRETS if secret not in seen and mentions(body, secret)]
     assert not leaked, f"{what} reveals {leaked}"
 
 
@@ -219,6 +377,13 @@ def assert_sent_to_login(route: Route, response, what: str) -> None:
     assert_reveals_nothing(response, what=what)
 
 
+def assert_served(access: Access, response, what: str) -> None:
+    """What someone allowed gets from a GET: the page, or the redirect to it (not to login)."""
+    assert response.status_code == access.served, what
+    if access.served == 302:
+        assert not response["Location"].startswith(LOGIN_PATH), what
+
+
 def logged_in(user: User, *, cabinet=None) -> APIClient:
     """A caller holding both the user's token and a session, on the user's host by default."""
     client = api(user, cabinet=cabinet)
@@ -227,9 +392,23 @@ def logged_in(user: User, *, cabinet=None) -> APIClient:
 
 
 def each_call(route: Route, client: APIClient, ids: dict[str, int]):
-    url = url_of(route, ids)
-    for method in METHODS:
-        yield method, f"{method} {url}", call(client, method, url)
+    url, data = request_of(route, ids)
+    for method in access_of(route).methods:
+        yield method, f"{method} {url} {data or ''}".rstrip(), call(client, method, url, data)
+
+
+def snapshot() -> tuple:
+    """What refused calls must leave as it was: the tenancy core and the GED, rows and names."""
+    return (
+        list(Cabinet.objects.order_by("pk").values()),
+        list(Company.objects.order_by("pk").values()),
+        list(User.objects.order_by("pk").values("pk", "email", "role", "is_active", "cabinet")),
+        list(Membership.objects.order_by("pk").values("user", "company")),
+        AuditEntry.objects.count(),
+        list(Folder.objects.order_by("pk").values("pk", "name", "parent", "path", "trashed_at")),
+        list(Document.objects.order_by("pk").values("pk", "name", "folder", "trashed_at")),
+        list(FolderTemplate.objects.order_by("pk").values()),
+    )
 
 
 # --- The matrix is complete and names real routes ----------------------------------------------
@@ -247,9 +426,8 @@ def test_every_route_is_in_the_matrix_or_excluded_with_a_reason():
             problems.append(f"{route.path}: no URL name")
         elif route.name not in MATRIX:
             problems.append(f"{route.path} ({route.name}): missing from MATRIX")
-        problems += [
-            f"{route.path}: unknown parameter {p}" for p in route.params if p not in PARAMS
-        ]
+        else:
+            problems += input_problems(route)
 
     assert problems == []
 
@@ -268,6 +446,21 @@ def test_the_matrix_checks_exactly_the_routes_left_after_the_exclusions():
     assert sorted(route.name for route in ROUTES) == sorted(MATRIX)
 
 
+def test_the_ged_routes_are_in_the_matrix():
+    # The GED is what this matrix grew for: its routes are checked, none is excluded.
+    ged_routes = {route.name for route in ROUTES if route.path.startswith("ged/")}
+
+    assert {"ged:company", "ged:folder", "ged:document", "ged:document-download"} <= ged_routes
+    assert "ged:folder-template" in MATRIX
+    assert {"api-company-folders", "api-folder-documents", "api-document"} <= set(MATRIX)
+
+
+def test_an_unknown_parameter_is_reported():
+    route = Route(path="ged/dossiers/<int:folder_id>/", name="ged:folder", params=("dossier",))
+
+    assert input_problems(route) == ["ged/dossiers/<int:folder_id>/: unknown parameter dossier"]
+
+
 # --- Callers who are nobody here ---------------------------------------------------------------
 
 
@@ -275,9 +468,11 @@ def test_the_matrix_checks_exactly_the_routes_left_after_the_exclusions():
 def test_anonymous_visitor_is_sent_to_login(world: World, route: Route):
     access_of(route)
     client = APIClient(HTTP_HOST=host_of(world.a.cabinet))
+    before = snapshot()
 
     for _method, what, response in each_call(route, client, ids_of(route, world.a)):
         assert_sent_to_login(route, response, what)
+    assert snapshot() == before
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=str)
@@ -288,28 +483,32 @@ def test_other_cabinets_session_replayed_on_this_host_is_anonymous(world: World,
     assert beta.get("/").status_code == 200
     replayed = APIClient(HTTP_HOST=host_of(world.a.cabinet))
     replayed.cookies = beta.cookies
+    before = snapshot()
 
     for _method, what, response in each_call(route, replayed, ids_of(route, world.a)):
         assert_sent_to_login(route, response, what)
+    assert snapshot() == before
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=str)
 def test_other_cabinets_token_on_this_host_is_anonymous(world: World, route: Route):
     access_of(route)
     client = api(world.b.admin, cabinet=world.a.cabinet)
+    before = snapshot()
 
     for _method, what, response in each_call(route, client, ids_of(route, world.a)):
         assert_sent_to_login(route, response, what)
+    assert snapshot() == before
 
 
 # --- The other cabinet's admin, on their own host ----------------------------------------------
 
 
 def foreign_id_sets(route: Route, world: World) -> list[dict[str, int]]:
-    """Alpha's ids everywhere, then beta's own ids with one parameter taken from alpha."""
+    """Alpha's ids everywhere, then beta's own ids with one of them taken from alpha."""
     alpha, beta = ids_of(route, world.a), ids_of(route, world.b)
     id_sets = [alpha]
-    for name in route.params:
+    for name in alpha:
         mixed = {**beta, name: alpha[name]}
         if mixed not in id_sets:
             id_sets.append(mixed)
@@ -317,7 +516,7 @@ def foreign_id_sets(route: Route, world: World) -> list[dict[str, int]]:
 
 
 def comparable(response) -> tuple[int, str]:
-    return response.status_code, CSRF_TOKEN.sub("", response.content.decode(errors="replace"))
+    return response.status_code, CSRF_TOKEN.sub("", content_of(response).decode(errors="replace"))
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=str)
@@ -325,33 +524,59 @@ def test_other_cabinets_admin_finds_nothing_of_this_cabinet(world: World, route:
     access = access_of(route)
     client = logged_in(world.b.admin)
 
-    if not route.params:
+    if not inputs_of(route):
         # A list or a form of beta's own: it must name nothing of alpha.
         for _method, what, response in each_call(route, client, {}):
             assert_reveals_nothing(response, what=what)
         return
 
-    missing_url = url_of(route, dict.fromkeys(route.params, MISSING_ID))
+    before = snapshot()
+    missing_url, missing_data = request_of(route, dict.fromkeys(inputs_of(route), MISSING_ID))
     for ids in foreign_id_sets(route, world):
         for method, what, response in each_call(route, client, ids):
             allowed = {404} if access.of(method) else {404, 405}
             assert response.status_code in allowed, what
             assert_reveals_nothing(response, what=what)
             # A foreign object and a missing one give the same answer.
-            missing = call(client, method, missing_url)
+            missing = call(client, method, missing_url, missing_data)
             assert comparable(response) == comparable(missing), what
+    assert snapshot() == before
 
 
 # --- Alpha's own people without the role -------------------------------------------------------
 
 
 def client_sees(route: Route, user: User, ids: dict[str, int]) -> bool:
-    return all(PARAMS[name].seen_by_client(user, pk) for name, pk in ids.items())
+    inputs = inputs_of(route)
+    return all(PARAMS[inputs[name]].seen_by_client(user, pk) for name, pk in ids.items())
 
 
 def own_secrets(user: User) -> tuple[str, ...]:
-    """What a client may read: their own address and their companies' names."""
-    return (user.email, *user.companies.values_list("name", flat=True))
+    """What a client may read: their own address, their companies' names, and the names of the
+    live folders and documents of those companies."""
+    companies = user.companies.all()
+    names = [
+        user.email,
+        *companies.values_list("name", flat=True),
+        *Folder.objects.filter(company__in=companies, trashed_at__isnull=True).values_list(
+            "name", flat=True
+        ),
+        *Document.objects.filter(company__in=companies, trashed_at__isnull=True).values_list(
+            "name", flat=True
+        ),
+    ]
+    return tuple(
+        secret for secret in ALPHA_SECRETS if any(mentions(name, secret) for name in names)
+    )
+
+
+def test_a_client_may_read_the_names_of_their_companys_ged_and_no_other(world: World):
+    assert set(own_secrets(world.a.client)) == {
+        "client@alpha.fr",
+        "Boulangerie Alpha",
+        "Minoterie Alpha",
+    }
+    assert set(own_secrets(world.a.other_client)) == {"autre-client@alpha.fr", "Garage Alpha"}
 
 
 @pytest.mark.parametrize("who", ["client", "other_client"])
@@ -362,6 +587,7 @@ def test_client_gets_nothing_from_routes_beyond_their_role(world: World, route: 
     ids = ids_of(route, world.a)
     sees = client_sees(route, user, ids)
     client = logged_in(user)
+    before = snapshot()
 
     for method, what, response in each_call(route, client, ids):
         audience = access.of(method)
@@ -369,7 +595,7 @@ def test_client_gets_nothing_from_routes_beyond_their_role(world: World, route: 
         if audience == USER and sees:
             # A route clients may use, on objects they may see.
             if method == "GET":
-                assert status == 200, what
+                assert_served(access, response, what)
             else:
                 assert status not in (401, 403, 404), what
         elif not sees:
@@ -379,12 +605,15 @@ def test_client_gets_nothing_from_routes_beyond_their_role(world: World, route: 
         else:
             assert status in ({404} if audience else {404, 405}), what
         assert_reveals_nothing(response, seen=own_secrets(user), what=f"{what} as {who}")
+    # The empty forms above change nothing, even where clients may post.
+    assert snapshot() == before
 
 
 @pytest.mark.parametrize("route", ADMIN_ROUTES, ids=str)
 def test_collaborator_is_refused_admin_routes(world: World, route: Route):
     access = access_of(route)
     client = logged_in(world.a.collaborator)
+    before = snapshot()
 
     for method, what, response in each_call(route, client, ids_of(route, world.a)):
         audience = access.of(method)
@@ -392,6 +621,7 @@ def test_collaborator_is_refused_admin_routes(world: World, route: Route):
             assert response.status_code == 403, what
         elif audience is None:
             assert response.status_code in (403, 405), what
+    assert snapshot() == before
 
 
 # --- The owner reaches every route: the ids above are real ones --------------------------------
@@ -406,7 +636,7 @@ def test_cabinet_admin_reaches_every_route_with_these_ids(world: World, route: R
         if access.of(method) is None:
             continue
         if method == "GET":
-            assert response.status_code == 200, what
+            assert_served(access, response, what)
         else:
             assert response.status_code not in (401, 403, 404, 405), what
             assert response.status_code < 500, what

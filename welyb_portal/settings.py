@@ -117,7 +117,10 @@ SETTINGS_MENU = [
     (_("Utilisateurs"), "tenancy:staff-list", "admin"),
     (_("Personnalisation"), "tenancy:branding", "admin"),
     (_("Arborescence type"), "ged:folder-template", "admin"),
+    (_("Applications"), "partner_apps:applications", "staff"),
 ]
+# Callables (request) -> [{"name", "url", "description"}]: the tiles of the home page.
+HOME_TILES = ["partner_apps.home.home_tiles"]
 # Where a company's card leads from the home page: its document space.
 COMPANY_HOME_URL_NAME = "ged:company"
 

@@ -37,12 +37,7 @@ def host_site(hostname: str) -> HostSite | None:
     return HostSite(cabinet=cabinet, is_platform=False) if cabinet else None
 
 
-def company_list(*, user: User, query: str = "") -> QuerySet[Company]:
-    """The companies a user may see (all the cabinet's for staff, their own for a client),
-    filtered by name or SIREN, in name order."""
-    companies = Company.objects.filter(cabinet_id=user.cabinet_id)
-    if not user.is_cabinet_staff:
-        companies = companies.filter(memberships__user=user)
+def _company_search(companies: QuerySet[Company], query: str) -> QuerySet[Company]:
     query = search_text(query)
     if query:
         condition = Q(name__icontains=query)
@@ -52,6 +47,20 @@ def company_list(*, user: User, query: str = "") -> QuerySet[Company]:
             condition |= Q(siren__startswith=siren)
         companies = companies.filter(condition)
     return companies.order_by("name", "id")
+
+
+def company_list(*, user: User, query: str = "") -> QuerySet[Company]:
+    """The companies a user may see (all the cabinet's for staff, their own for a client),
+    filtered by name or SIREN, in name order."""
+    companies = Company.objects.filter(cabinet_id=user.cabinet_id)
+    if not user.is_cabinet_staff:
+        companies = companies.filter(memberships__user=user)
+    return _company_search(companies, query)
+
+
+def company_list_of_cabinet(*, cabinet: Cabinet, query: str = "") -> QuerySet[Company]:
+    """Every company of a cabinet, filtered by name or SIREN, in name order."""
+    return _company_search(Company.objects.filter(cabinet=cabinet), query)
 
 
 def company_list_with_client_counts(*, user: User, query: str = "") -> QuerySet[Company]:

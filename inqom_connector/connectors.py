@@ -1,0 +1,108 @@
+"""The four Inqom connectors: one collection address per kind of document.
+
+Inqom gives each company four addresses (Paramètres › Emails d'envoi):
+achat.<nom>@inqombox.com, vente.<nom>@…, ndf.<nom>@… and admin.<nom>@…
+"""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from partner_apps.connectors import Connector
+
+INQOM_DOMAIN = "inqombox.com"
+ADDRESS_MAX_LENGTH = 254
+LOCAL_PART_MAX_LENGTH = 64
+_NAME = re.compile(r"^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$")
+_SEPARATORS = re.compile(r"[\s,;<>\"']")
+
+
+class InqomConnector(Connector):
+    partner = "inqom"
+
+    def __init__(self, *, key: str, prefix: str, label: str):
+        self.key, self.prefix, self.label = key, prefix, label
+
+    def __repr__(self) -> str:
+        return f"InqomConnector({self.key!r})"
+
+    def address_example(self) -> str:
+        return f"{self.prefix}.<nom>@{INQOM_DOMAIN}"
+
+    def _refuse(self, reason: str) -> ValidationError:
+        return ValidationError(
+            _("%(reason)s Adresse attendue : %(example)s")
+            % {"reason": reason, "example": self.address_example()},
+            code="collection_email",
+        )
+
+    def address_clean(self, raw: str) -> str:
+        value = (raw or "").strip()
+        if not value:
+            raise self._refuse(_("Indiquez l'adresse de collecte."))
+        if _SEPARATORS.search(value) or any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+            raise self._refuse(_("Une seule adresse, sans espace, virgule ni retour à la ligne."))
+        if not value.isascii():
+            raise self._refuse(
+                _("L'adresse contient des caractères accentués ou qui imitent des lettres latines.")
+            )
+        value = value.lower()
+        if len(value) > ADDRESS_MAX_LENGTH:
+            raise self._refuse(_("Adresse trop longue."))
+        if value.count("@") != 1:
+            raise self._refuse(_("Ce n'est pas une adresse email."))
+        local, domain = value.split("@")
+        if domain != INQOM_DOMAIN:
+            raise self._refuse(
+                _("Les adresses de collecte Inqom se terminent par @%(domain)s.")
+                % {"domain": INQOM_DOMAIN}
+            )
+        prefix, _dot, name = local.partition(".")
+        if prefix != self.prefix:
+            other = next((c for c in INQOM_CONNECTORS if c.prefix == prefix), None)
+            if other is not None:
+                raise self._refuse(
+                    _("C'est une adresse « %(prefix)s. », celle d'Inqom %(label)s.")
+                    % {"prefix": other.prefix, "label": other.label}
+                )
+            raise self._refuse(
+                _("Pour Inqom %(label)s, l'adresse commence par « %(prefix)s. ».")
+                % {"label": self.label, "prefix": self.prefix}
+            )
+        if len(local) > LOCAL_PART_MAX_LENGTH:
+            raise self._refuse(_("Adresse trop longue."))
+        if not _NAME.match(name):
+            raise self._refuse(
+                _(
+                    "Le nom de l'entreprise dans l'adresse ne contient que des lettres, des "
+                    "chiffres, « - », « _ » et « . »."
+                )
+            )
+        return value
+
+    def company_name_of(self, address: str) -> str | None:
+        local, _at, domain = (address or "").lower().partition("@")
+        prefix, _dot, name = local.partition(".")
+        if domain != INQOM_DOMAIN or prefix != self.prefix or not _NAME.match(name):
+            return None
+        return name
+
+    def address_for(self, company_name: str) -> str:
+        return f"{self.prefix}.{company_name}@{INQOM_DOMAIN}"
+
+    def sender_setup(self) -> dict:
+        return {
+            "partner": "Inqom",
+            "sender": settings.INQOM_SENDER_EMAIL,
+            "where": "Paramètres › Emails d'envoi",
+        }
+
+
+INQOM_CONNECTORS = (
+    InqomConnector(key="inqom-achats", prefix="achat", label="Achats"),
+    InqomConnector(key="inqom-ventes", prefix="vente", label="Ventes"),
+    InqomConnector(key="inqom-ndf", prefix="ndf", label="NDF"),
+    InqomConnector(key="inqom-administratif", prefix="admin", label="Administratif"),
+)

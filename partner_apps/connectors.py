@@ -1,0 +1,67 @@
+"""The interface between the store and the partners' connectors.
+
+A partner's module (inqom_connector, and later Dext, MEG...) subclasses `Connector` and
+registers its instances when Django starts; the store and the outbox only ever talk to this
+interface, through `connector_for(app)`. Adding a partner is a new module, not a change here.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+
+_REGISTRY: dict[str, "Connector"] = {}
+
+
+class Connector:
+    """What the store needs from a connector. Subclasses fill in the partner's rules."""
+
+    #: the PartnerApp.connector_key this connector serves ("inqom-achats")
+    key: str = ""
+    #: connectors of the same partner share their company name ("acme" in achat.acme@...)
+    partner: str = ""
+    #: the kind of documents it carries, shown to staff ("Achats")
+    label: str = ""
+
+    def address_clean(self, raw: str) -> str:
+        """The collection address, normalised; ValidationError with the French reason and the
+        expected form otherwise."""
+        raise NotImplementedError
+
+    def address_example(self) -> str:
+        """The expected form, shown next to the field: "achat.<nom>@inqombox.com"."""
+        raise NotImplementedError
+
+    def company_name_of(self, address: str) -> str | None:
+        """The partner's name of the company inside a valid address of this connector."""
+        raise NotImplementedError
+
+    def address_for(self, company_name: str) -> str:
+        """This connector's address for a company the partner calls `company_name`."""
+        raise NotImplementedError
+
+    def sender_setup(self) -> dict | None:
+        """What the cabinet must do on the partner's side for our emails to be accepted:
+        {"partner": "Inqom", "sender": address, "where": "Paramètres › Emails d'envoi"};
+        None when nothing."""
+        return None
+
+
+def connector_register(connector: Connector) -> None:
+    if not connector.key:
+        raise ImproperlyConfigured(f"{connector!r} has no key")
+    _REGISTRY[connector.key] = connector
+
+
+def connector_for_key(key: str) -> Connector:
+    try:
+        return _REGISTRY[key]
+    except KeyError:
+        raise ImproperlyConfigured(
+            f"no connector registered under {key!r}: is its module in INSTALLED_APPS?"
+        ) from None
+
+
+def connector_for(app) -> Connector:
+    return connector_for_key(app.connector_key)
+
+
+def connectors_of_partner(partner: str) -> list[Connector]:
+    return [connector for connector in _REGISTRY.values() if connector.partner == partner]

@@ -1,0 +1,60 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from welyb_portal.tenancy.models import Cabinet, Company
+
+from .catalogue import PartnerApp
+
+
+class CabinetApp(models.Model):
+    """An app a cabinet installed. Uninstalling deletes the row; the audit trail keeps who
+    installed and uninstalled what, and when."""
+
+    cabinet = models.ForeignKey(Cabinet, on_delete=models.CASCADE, related_name="installed_apps")
+    app = models.ForeignKey(PartnerApp, on_delete=models.PROTECT, related_name="installations")
+    installed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    installed_at = models.DateTimeField(_("installée le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("application installée")
+        verbose_name_plural = _("applications installées")
+        constraints = [
+            models.UniqueConstraint(fields=["cabinet", "app"], name="unique_cabinet_app")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.app} ({self.cabinet})"
+
+
+class CompanyAuthorization(models.Model):
+    """A connector's access to one company: the switch and the company's collection address.
+
+    Effective only while the switch is on and the app installed: revoking or uninstalling stops
+    it and keeps the address for later."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="authorizations")
+    app = models.ForeignKey(PartnerApp, on_delete=models.PROTECT, related_name="authorizations")
+    enabled = models.BooleanField(_("accès autorisé"), default=False)
+    collection_email = models.CharField(_("adresse de collecte"), max_length=254, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("autorisation d'entreprise")
+        verbose_name_plural = _("autorisations d'entreprises")
+        constraints = [
+            models.UniqueConstraint(fields=["company", "app"], name="unique_company_authorization"),
+            models.CheckConstraint(
+                condition=~models.Q(enabled=True, collection_email=""),
+                name="authorization_enabled_has_address",
+            ),
+        ]
+        indexes = [models.Index(fields=["app", "enabled"], name="authorization_app_enabled")]
+
+    def __str__(self) -> str:
+        return f"{self.app} → {self.company}"

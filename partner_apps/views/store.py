@@ -1,0 +1,68 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from welyb_portal.tenancy.permissions import admin_required, staff_required
+
+from ..selectors import catalogue, installed_apps, partner_app_get
+from ..services.store import app_install, app_uninstall
+
+
+@staff_required
+@require_GET
+def applications_page(request):
+    """Gear › Applications: the installed apps, a pencil on each connector's line."""
+    return render(
+        request,
+        "partner_apps/applications.html",
+        {"apps": installed_apps(cabinet=request.cabinet)},
+    )
+
+
+@staff_required
+@require_GET
+def store_page(request):
+    """ "Ajouter une application": the catalogue; admins install and uninstall."""
+    return render(request, "partner_apps/store.html", {"apps": catalogue(cabinet=request.cabinet)})
+
+
+@admin_required
+@require_POST
+def install_action(request, slug):
+    app = partner_app_get(slug)
+    installed = app_install(
+        cabinet=request.cabinet,
+        app=app,
+        by=request.user,
+        with_companions=request.POST.get("with_companions") == "on",
+    )
+    if installed:
+        messages.success(
+            request,
+            _("Installée : %(names)s.") % {"names": ", ".join(a.name for a in installed)},
+        )
+    else:
+        messages.info(request, _("« %(name)s » était déjà installée.") % {"name": app.name})
+    return redirect("partner_apps:store")
+
+
+@admin_required
+@require_POST
+def uninstall_action(request, slug):
+    app = partner_app_get(slug)
+    try:
+        app_uninstall(cabinet=request.cabinet, app=app, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "« %(name)s » est désinstallée : ses autorisations sont suspendues, les adresses "
+                "sont conservées."
+            )
+            % {"name": app.name},
+        )
+    return redirect("partner_apps:store")

@@ -1,0 +1,35 @@
+// The authorisation page of a connector: use the proposed addresses (one, or all of the page),
+// and copy the portal's sender address.
+(function () {
+  "use strict";
+
+  function useSuggestion(button) {
+    var input = document.getElementById(button.dataset.target);
+    if (!input || input.readOnly) return;
+    input.value = button.dataset.useSuggestion;
+    var row = input.closest("tr");
+    var toggle = row && row.querySelector("input[role=switch]");
+    if (toggle && !toggle.disabled) toggle.checked = true;
+  }
+
+  document.addEventListener("click", function (event) {
+    var one = event.target.closest("[data-use-suggestion]");
+    if (one) {
+      useSuggestion(one);
+      return;
+    }
+    if (event.target.closest("[data-use-all-suggestions]")) {
+      document.querySelectorAll("[data-use-suggestion]").forEach(useSuggestion);
+      return;
+    }
+    var copy = event.target.closest("[data-copy]");
+    if (copy) {
+      var source = document.querySelector(copy.dataset.copy);
+      var status = copy.parentElement.querySelector(".copy-status");
+      if (!source || !navigator.clipboard) return;
+      navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+        if (status) status.textContent = "Copiée";
+      });
+    }
+  });
+})();

@@ -3,6 +3,7 @@ nobody else, anywhere. Every list it shows loads, can be searched and filtered, 
 same number of queries whatever the number of rows."""
 
 import datetime
+import itertools
 
 import pytest
 from django.contrib import admin
@@ -13,6 +14,9 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from ged.models import FolderTemplate
+from partner_apps.models import AppKind, PartnerApp
+from partner_apps.services.authorizations import authorization_set
+from partner_apps.services.store import app_install
 from tests.conftest import browser
 from tests.factories import (
     PASSWORD,
@@ -231,6 +235,47 @@ def _build_folder_templates(n: int) -> None:
         FolderTemplate.objects.create(cabinet=CabinetFactory(), annual_subfolders=["Achats"])
 
 
+_extra_apps = itertools.count(1)
+
+
+def _build_partner_apps(n: int) -> None:
+    # The migration seeded the five Inqom apps; these come on top, each installed somewhere
+    # (the list counts installations).
+    for _ in range(n):
+        number = next(_extra_apps)
+        app = PartnerApp.objects.create(
+            slug=f"partenaire-{number}",
+            name=f"Partenaire {number}",
+            kind=AppKind.LINK,
+            description="Une application de test.",
+            position=100 + number,
+        )
+        cabinet = CabinetFactory()
+        app_install(cabinet=cabinet, app=app, by=AdminFactory(cabinet=cabinet))
+
+
+def _build_cabinet_apps(n: int) -> None:
+    inqom = PartnerApp.objects.get(slug="inqom")
+    for _ in range(n):
+        cabinet = CabinetFactory()
+        app_install(cabinet=cabinet, app=inqom, by=AdminFactory(cabinet=cabinet))
+
+
+def _build_company_authorizations(n: int) -> None:
+    achats = PartnerApp.objects.get(slug="inqom-achats")
+    for _ in range(n):
+        company = CompanyFactory()
+        admin = AdminFactory(cabinet=company.cabinet)
+        app_install(cabinet=company.cabinet, app=achats, by=admin)
+        authorization_set(
+            company=company,
+            app=achats,
+            enabled=True,
+            collection_email=f"achat.entreprise-{company.pk}@inqombox.com",
+            by=admin,
+        )
+
+
 ROW_BUILDERS = {
     "tenancy.Cabinet": _build_cabinets,
     "tenancy.CabinetDomain": _build_domains,
@@ -242,6 +287,9 @@ ROW_BUILDERS = {
     "ged.Folder": _build_folders,
     "ged.Document": _build_documents,
     "ged.FolderTemplate": _build_folder_templates,
+    "partner_apps.PartnerApp": _build_partner_apps,
+    "partner_apps.CabinetApp": _build_cabinet_apps,
+    "partner_apps.CompanyAuthorization": _build_company_authorizations,
 }
 
 FEW_ROWS = 3

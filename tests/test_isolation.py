@@ -6,7 +6,8 @@ change nothing.
 
 A new route fails these tests until it gets a line in MATRIX (who may call it) and every id it
 reads, from its path or from its query string or form, a line in PARAMS (how to find a real
-object for it)."""
+object for it). The store's app slugs are read like ids, but name the same app in every cabinet:
+they are never "foreign", and only the cabinet-owned ids are swapped for the other cabinet's."""
 
 import re
 from collections.abc import Callable, Mapping
@@ -20,6 +21,9 @@ from rest_framework.test import APIClient
 from ged.models import Document, Folder, FolderTemplate
 from ged.services.documents import document_trash
 from ged.services.folders import folder_trash
+from partner_apps.models import CabinetApp, CompanyAuthorization, PartnerApp
+from partner_apps.services.authorizations import authorization_set
+from partner_apps.services.store import app_install
 from tests.conftest import Tenant, World, api, host_of
 from tests.ged.helpers import deposit, folder_at
 from welyb_portal.tenancy.models import AuditEntry, Cabinet, Company, Membership, User
@@ -27,11 +31,12 @@ from welyb_portal.tenancy.models import AuditEntry, Cabinet, Company, Membership
 pytestmark = pytest.mark.django_db
 
 # Every route is asked with these methods; the others only where the matrix names who may use
-# them (the API's PATCH and DELETE).
+# them (the API's PUT, PATCH and DELETE).
 METHODS = ("GET", "POST")
-EXTRA_METHODS = ("PATCH", "DELETE")
+EXTRA_METHODS = ("PUT", "PATCH", "DELETE")
 LOGIN_PATH = "/connexion/"
 MISSING_ID = 10**9
+MISSING_SLUG = "application-inconnue"
 
 # --- The routes, as the URL configuration declares them ----------------------------------------
 
@@ -112,6 +117,7 @@ class Access:
 
     get: str | None
     post: str | None
+    put: str | None = None
     patch: str | None = None
     delete: str | None = None
     # A path parameter that needs another object than its name says: the restore routes take
@@ -122,6 +128,10 @@ class Access:
     fields: Mapping[str, str] = field(default_factory=dict)
     # What a GET by someone allowed answers: the page (200), or a redirect to it (302).
     served: int = 200
+    # An API route that refuses every client on their role before it reads any id (the
+    # partner-app endpoints): a client may then get 403 even for objects they may not see,
+    # provided it is the very answer they get for missing ids (they learn nothing).
+    refuses_clients: bool = False
 
     def of(self, method: str) -> str | None:
         return getattr(self, method.lower())
@@ -174,6 +184,22 @@ MATRIX: dict[str, Access] = {
     "api-folder-documents": Access(get=USER, post=USER),
     "api-document": Access(get=USER, post=None, patch=STAFF, delete=STAFF),
     "api-document-download": Access(get=USER, post=None),
+    # --- Partner apps (gear › Applications): staff only; admins install and authorise.
+    # The two lists do not restrict the method: a POST gets 405.
+    "partner_apps:applications": Access(get=STAFF, post=None),
+    "partner_apps:store": Access(get=STAFF, post=None),
+    "partner_apps:install": Access(get=None, post=ADMIN),
+    "partner_apps:uninstall": Access(get=None, post=ADMIN),
+    # Collaborators read the authorisation page; only admins save it, line by line or whole.
+    "partner_apps:authorizations": Access(get=STAFF, post=ADMIN),
+    "partner_apps:authorization-row": Access(get=None, post=ADMIN),
+    "partner_apps:authorizations-import": Access(get=ADMIN, post=ADMIN),
+    # --- Partner-app API: clients are refused on their role, before any lookup.
+    "api-apps": Access(get=STAFF, post=None, refuses_clients=True),
+    "api-app-install": Access(get=None, post=ADMIN, refuses_clients=True),
+    "api-app-uninstall": Access(get=None, post=ADMIN, refuses_clients=True),
+    "api-app-authorizations": Access(get=STAFF, post=None, refuses_clients=True),
+    "api-app-authorization": Access(get=None, post=None, put=ADMIN, refuses_clients=True),
 }
 
 # --- Alpha's and beta's GED: real objects for the ids ------------------------------------------
@@ -184,6 +210,10 @@ LIVE_FOLDER = "Dossier comptable annuel 2026/Achats/Minoterie {label}"
 LIVE_DOCUMENT = "Facture Minoterie {label} 0042.pdf"
 TRASHED_FOLDER = "Archives {label} 2019"
 TRASHED_DOCUMENT = "Devis {label} refusé.pdf"
+# The connector the partner-app routes are asked about, installed in both cabinets (with Inqom
+# and its three other connectors), and the collection address of each cabinet's `company`.
+CONNECTOR_SLUG = "inqom-achats"
+COLLECTION_EMAIL = "achat.boulangerie-{slug}@inqombox.com"
 
 
 def label_of(tenant: Tenant) -> str:
@@ -193,8 +223,19 @@ def label_of(tenant: Tenant) -> str:
 @pytest.fixture
 def world(world: World) -> World:
     """The conftest's world, where each cabinet's `company` also has a GED: a folder holding a
-    document, and in the trash a folder and a document trashed on their own."""
+    document, and in the trash a folder and a document trashed on their own; each cabinet
+    installed Inqom and its four connectors, and authorised Inqom Achats for its `company`."""
+    inqom = PartnerApp.objects.get(slug="inqom")
+    connector = PartnerApp.objects.get(slug=CONNECTOR_SLUG)
     for tenant in (world.a, world.b):
+        app_install(cabinet=tenant.cabinet, app=inqom, by=tenant.admin, with_companions=True)
+        authorization_set(
+            company=tenant.company,
+            app=connector,
+            enabled=True,
+            collection_email=COLLECTION_EMAIL.format(slug=tenant.cabinet.slug),
+            by=tenant.admin,
+        )
         label = label_of(tenant)
         folder = folder_at(tenant.company, LIVE_FOLDER.format(label=label), by=tenant.admin)
         deposit(folder, name=LIVE_DOCUMENT.format(label=label), by=tenant.client)
@@ -217,10 +258,16 @@ def _in_clients_companies(model) -> Callable[[User, int], bool]:
 @dataclass(frozen=True)
 class Param:
     """How to find a real object of a cabinet for an id a route reads, and whether a client may
-    see that object (then a role refusal may say 403; otherwise only 404 will do)."""
+    see that object (then a role refusal may say 403; otherwise only 404 will do).
 
-    of: Callable[[Tenant], int]
-    seen_by_client: Callable[[User, int], bool]
+    A `shared` parameter names the same object in every cabinet (an app of the store's
+    catalogue): it is never swapped for the other cabinet's, and a foreign id is compared with
+    a missing one under the same shared value. `missing` is a value that names nothing."""
+
+    of: Callable[[Tenant], int | str]
+    seen_by_client: Callable[[User, int | str], bool]
+    shared: bool = False
+    missing: int | str = MISSING_ID
 
 
 PARAMS: dict[str, Param] = {
@@ -248,6 +295,13 @@ PARAMS: dict[str, Param] = {
         of=lambda t: _ged_object(Document, t, TRASHED_DOCUMENT, trashed=True),
         seen_by_client=_in_clients_companies(Document),
     ),
+    # An installed connector of the catalogue. Clients never see partner apps.
+    "slug": Param(
+        of=lambda t: CONNECTOR_SLUG,
+        seen_by_client=lambda user, slug: False,
+        shared=True,
+        missing=MISSING_SLUG,
+    ),
 }
 
 # --- Helpers -----------------------------------------------------------------------------------
@@ -271,7 +325,11 @@ ALPHA_SECRETS = (
     "Minoterie Alpha",  # a folder, and the name of the document in it
     "Archives Alpha",  # a trashed folder
     "Devis Alpha",  # a trashed document
+    COLLECTION_EMAIL.format(slug="alpha"),  # alpha's collection address for Inqom Achats
 )
+# What clients never read, whatever the route: the partner apps the cabinet uses (ARCHITECTURE:
+# "Clients never see ... partner apps ... or the word Inqom"). Matched without case.
+PARTNER_WORDS = ("inqom", "/reglages/applications")
 CSRF_TOKEN = re.compile(r"[A-Za-z0-9]{64}")
 
 
@@ -313,7 +371,21 @@ def input_problems(route: Route) -> list[str]:
     return problems
 
 
-def ids_of(route: Route, tenant: Tenant) -> dict[str, int]:
+def owned_inputs(route: Route) -> dict[str, str]:
+    """The inputs that name an object of one cabinet (not an app of the shared catalogue)."""
+    return {name: key for name, key in inputs_of(route).items() if not PARAMS[key].shared}
+
+
+def missing_ids(route: Route, ids: dict[str, int | str], *, shared_too: bool) -> dict:
+    """The ids with every cabinet-owned one (and, with `shared_too`, every shared one too)
+    replaced by a value that names nothing."""
+    return {
+        name: PARAMS[key].missing if shared_too or not PARAMS[key].shared else ids[name]
+        for name, key in inputs_of(route).items()
+    }
+
+
+def ids_of(route: Route, tenant: Tenant) -> dict[str, int | str]:
     inputs = inputs_of(route)
     unknown = [key for key in inputs.values() if key not in PARAMS]
     if unknown:
@@ -325,20 +397,22 @@ def ids_of(route: Route, tenant: Tenant) -> dict[str, int]:
     return {name: PARAMS[key].of(tenant) for name, key in inputs.items()}
 
 
-def request_of(route: Route, ids: dict[str, int]) -> tuple[str, dict[str, int]]:
+def request_of(route: Route, ids: dict[str, int | str]) -> tuple[str, dict[str, int | str]]:
     """The route's URL with the path ids, and the query string or form with the others."""
     assert route.name, f"route {route.path!r} has no name"
     url = reverse(route.name, kwargs={name: ids[name] for name in route.params})
     return url, {name: ids[name] for name in MATRIX[route.name].fields}
 
 
-def call(client: APIClient, method: str, url: str, data: dict[str, int]):
+def call(client: APIClient, method: str, url: str, data: dict[str, int | str]):
     # An empty form but for the ids: enough to reach the access checks. What an allowed call
     # may still change (a trash, a move) stays in the test's own database.
     if method == "GET":
         return client.get(url, data)
     if method == "POST":
         return client.post(url, data)
+    if method == "PUT":
+        return client.put(url, data, format="json")
     if method == "PATCH":
         return client.patch(url, data, format="json")
     return client.delete(url)
@@ -367,6 +441,12 @@ def assert_reveals_nothing(response, *, seen: tuple[str, ...] = (), what: str) -
     assert not leaked, f"{what} reveals {leaked}"
 
 
+def assert_names_no_partner(response, *, what: str) -> None:
+    body = body_of(response).lower()
+    named = [word for word in PARTNER_WORDS if word in body]
+    assert not named, f"{what} names {named}"
+
+
 def assert_sent_to_login(route: Route, response, what: str) -> None:
     """What an anonymous visitor gets: the API's 401, or a page's redirect to the login."""
     if route.is_api:
@@ -391,15 +471,31 @@ def logged_in(user: User, *, cabinet=None) -> APIClient:
     return client
 
 
-def each_call(route: Route, client: APIClient, ids: dict[str, int]):
+def each_call(route: Route, client: APIClient, ids: dict[str, int | str]):
     url, data = request_of(route, ids)
     for method in access_of(route).methods:
         yield method, f"{method} {url} {data or ''}".rstrip(), call(client, method, url, data)
 
 
-def snapshot() -> tuple:
-    """What refused calls must leave as it was: the tenancy core and the GED, rows and names."""
+def store_of(cabinet: Cabinet | None = None) -> tuple:
+    """The store's state (of one cabinet, or of all): installs and company authorisations."""
+    installs = CabinetApp.objects.order_by("pk")
+    authorizations = CompanyAuthorization.objects.order_by("pk")
+    if cabinet is not None:
+        installs = installs.filter(cabinet=cabinet)
+        authorizations = authorizations.filter(company__cabinet=cabinet)
     return (
+        list(installs.values("pk", "cabinet", "app", "installed_by")),
+        list(authorizations.values("pk", "company", "app", "enabled", "collection_email")),
+    )
+
+
+def snapshot() -> tuple:
+    """What refused calls must leave as it was: the tenancy core, the GED and the store, rows
+    and names."""
+    return (
+        list(PartnerApp.objects.order_by("pk").values()),
+        store_of(),
         list(Cabinet.objects.order_by("pk").values()),
         list(Company.objects.order_by("pk").values()),
         list(User.objects.order_by("pk").values("pk", "email", "role", "is_active", "cabinet")),
@@ -455,6 +551,47 @@ def test_the_ged_routes_are_in_the_matrix():
     assert {"api-company-folders", "api-folder-documents", "api-document"} <= set(MATRIX)
 
 
+def test_the_partner_app_routes_are_in_the_matrix():
+    partner_routes = {
+        route.name
+        for route in ROUTES
+        if route.path.startswith(("reglages/applications/", "api/v1/apps/"))
+    }
+
+    assert {
+        "partner_apps:applications",
+        "partner_apps:authorizations",
+        "api-apps",
+        "api-app-authorization",
+    } <= partner_routes
+    assert partner_routes <= set(MATRIX)
+
+
+def test_only_staff_api_routes_refuse_clients_outright():
+    for route in ROUTES:
+        access = MATRIX[route.name]
+        if access.refuses_clients:
+            assert route.is_api, route
+            assert USER not in {access.of(method) for method in access.methods}, route
+
+
+def test_a_slug_is_shared_by_both_cabinets_and_only_owned_ids_are_swapped(world: World):
+    [route] = [route for route in ROUTES if route.name == "api-app-authorization"]
+
+    assert owned_inputs(route) == {"company_id": "company_id"}
+    assert foreign_id_sets(route, world) == [
+        {"slug": CONNECTOR_SLUG, "company_id": world.a.company.pk}
+    ]
+    assert missing_ids(route, ids_of(route, world.a), shared_too=False) == {
+        "slug": CONNECTOR_SLUG,
+        "company_id": MISSING_ID,
+    }
+    assert missing_ids(route, ids_of(route, world.a), shared_too=True) == {
+        "slug": MISSING_SLUG,
+        "company_id": MISSING_ID,
+    }
+
+
 def test_an_unknown_parameter_is_reported():
     route = Route(path="ged/dossiers/<int:folder_id>/", name="ged:folder", params=("dossier",))
 
@@ -504,11 +641,12 @@ def test_other_cabinets_token_on_this_host_is_anonymous(world: World, route: Rou
 # --- The other cabinet's admin, on their own host ----------------------------------------------
 
 
-def foreign_id_sets(route: Route, world: World) -> list[dict[str, int]]:
-    """Alpha's ids everywhere, then beta's own ids with one of them taken from alpha."""
+def foreign_id_sets(route: Route, world: World) -> list[dict[str, int | str]]:
+    """Alpha's ids everywhere, then beta's own ids with one of them taken from alpha (shared
+    ones, the same in both cabinets, are not alpha's)."""
     alpha, beta = ids_of(route, world.a), ids_of(route, world.b)
     id_sets = [alpha]
-    for name in alpha:
+    for name in owned_inputs(route):
         mixed = {**beta, name: alpha[name]}
         if mixed not in id_sets:
             id_sets.append(mixed)
@@ -524,14 +662,19 @@ def test_other_cabinets_admin_finds_nothing_of_this_cabinet(world: World, route:
     access = access_of(route)
     client = logged_in(world.b.admin)
 
-    if not inputs_of(route):
-        # A list or a form of beta's own: it must name nothing of alpha.
-        for _method, what, response in each_call(route, client, {}):
+    if not owned_inputs(route):
+        # A list or a form of beta's own (for an app of the shared catalogue, maybe): it must
+        # name nothing of alpha, and what beta does there leaves alpha's store as it was.
+        alpha_store = store_of(world.a.cabinet)
+        for _method, what, response in each_call(route, client, ids_of(route, world.b)):
             assert_reveals_nothing(response, what=what)
+        assert store_of(world.a.cabinet) == alpha_store
         return
 
     before = snapshot()
-    missing_url, missing_data = request_of(route, dict.fromkeys(inputs_of(route), MISSING_ID))
+    missing_url, missing_data = request_of(
+        route, missing_ids(route, ids_of(route, world.a), shared_too=False)
+    )
     for ids in foreign_id_sets(route, world):
         for method, what, response in each_call(route, client, ids):
             allowed = {404} if access.of(method) else {404, 405}
@@ -546,7 +689,7 @@ def test_other_cabinets_admin_finds_nothing_of_this_cabinet(world: World, route:
 # --- Alpha's own people without the role -------------------------------------------------------
 
 
-def client_sees(route: Route, user: User, ids: dict[str, int]) -> bool:
+def client_sees(route: Route, user: User, ids: dict[str, int | str]) -> bool:
     inputs = inputs_of(route)
     return all(PARAMS[inputs[name]].seen_by_client(user, pk) for name, pk in ids.items())
 
@@ -589,6 +732,7 @@ def test_client_gets_nothing_from_routes_beyond_their_role(world: World, route: 
     client = logged_in(user)
     before = snapshot()
 
+    missing_url, missing_data = request_of(route, missing_ids(route, ids, shared_too=True))
     for method, what, response in each_call(route, client, ids):
         audience = access.of(method)
         status = response.status_code
@@ -598,6 +742,11 @@ def test_client_gets_nothing_from_routes_beyond_their_role(world: World, route: 
                 assert_served(access, response, what)
             else:
                 assert status not in (401, 403, 404), what
+        elif access.refuses_clients:
+            # Refused on the role alone: the same answer as for ids that name nothing.
+            assert status in ({403, 404} if audience else {403, 404, 405}), what
+            missing = call(client, method, missing_url, missing_data)
+            assert comparable(response) == comparable(missing), what
         elif not sees:
             assert status in ({404} if audience else {404, 405}), what
         elif route.is_api:
@@ -605,6 +754,7 @@ def test_client_gets_nothing_from_routes_beyond_their_role(world: World, route: 
         else:
             assert status in ({404} if audience else {404, 405}), what
         assert_reveals_nothing(response, seen=own_secrets(user), what=f"{what} as {who}")
+        assert_names_no_partner(response, what=f"{what} as {who}")
     # The empty forms above change nothing, even where clients may post.
     assert snapshot() == before
 

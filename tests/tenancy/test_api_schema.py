@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 SCHEMA_URL = "/api/schema/"
 DOCS_URL = "/api/docs/"
 
-# The paths and methods API.md promises for this issue.
+# The paths and methods API.md promises so far.
 CONTRACT = {
     "/api/v1/auth/token/": {"post"},
     "/api/v1/companies/": {"get", "post"},
@@ -25,6 +25,11 @@ CONTRACT = {
     "/api/v1/folders/{folder_id}/documents/": {"get", "post"},
     "/api/v1/documents/{document_id}/": {"get", "patch", "delete"},
     "/api/v1/documents/{document_id}/download/": {"get"},
+    "/api/v1/apps/": {"get"},
+    "/api/v1/apps/{slug}/install/": {"post"},
+    "/api/v1/apps/{slug}/uninstall/": {"post"},
+    "/api/v1/apps/{slug}/authorizations/": {"get"},
+    "/api/v1/apps/{slug}/authorizations/{company_id}/": {"put"},
 }
 
 
@@ -69,6 +74,45 @@ def test_staff_read_the_openapi_schema_as_json(world):
     paginated_ref = listing["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
     paginated = schema["components"]["schemas"][paginated_ref]["properties"]
     assert set(paginated) == {"count", "next", "previous", "results"}
+
+
+def component(schema: dict, reference: dict) -> dict:
+    return schema["components"]["schemas"][reference["$ref"].rsplit("/", 1)[-1]]
+
+
+def paginated_item_fields(schema: dict, path: str) -> set[str]:
+    """The fields of one item of a list endpoint, which must be described as a page."""
+    response = schema["paths"][path]["get"]["responses"]["200"]
+    page = component(schema, response["content"]["application/json"]["schema"])["properties"]
+    assert set(page) == {"count", "next", "previous", "results"}, path
+    assert page["results"]["type"] == "array", path
+    return set(component(schema, page["results"]["items"])["properties"])
+
+
+def test_the_partner_app_endpoints_are_described_as_api_md_promises(world):
+    schema = api(world.a.admin).get(SCHEMA_URL, {"format": "json"}).json()
+
+    assert paginated_item_fields(schema, "/api/v1/apps/") == {
+        "slug",
+        "name",
+        "kind",
+        "installed",
+        "visible_on_home",
+    }
+    assert paginated_item_fields(schema, "/api/v1/apps/{slug}/authorizations/") == {
+        "company",
+        "enabled",
+        "collection_email",
+    }
+    put = schema["paths"]["/api/v1/apps/{slug}/authorizations/{company_id}/"]["put"]
+    parameters = {p["name"]: p["schema"]["type"] for p in put["parameters"] if p["in"] == "path"}
+    assert parameters == {"slug": "string", "company_id": "integer"}
+    request = put["requestBody"]["content"]["application/json"]["schema"]
+    assert set(component(schema, request)["properties"]) == {"enabled", "collection_email"}
+    for action in ("install", "uninstall"):
+        answer = schema["paths"][f"/api/v1/apps/{{slug}}/{action}/"]["post"]["responses"]["200"]
+        row = component(schema, answer["content"]["application/json"]["schema"])
+        assert set(row["properties"]) == {"slug", "name", "kind", "installed", "visible_on_home"}
 
 
 def test_staff_read_the_schema_with_their_browser_session(world):

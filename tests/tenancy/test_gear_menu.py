@@ -10,6 +10,8 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from partner_apps.models import PartnerApp
+from partner_apps.services.store import app_install
 from tests.conftest import browser, host_of
 from tests.factories import ClientFactory
 from tests.ged.helpers import deposit, folder_at
@@ -21,8 +23,10 @@ ADMIN_MENU = [
     ("Utilisateurs", "/reglages/utilisateurs/"),
     ("Personnalisation", "/reglages/personnalisation/"),
     ("Arborescence type", "/reglages/arborescence/"),
+    ("Applications", "/reglages/applications/"),
 ]
-COLLABORATOR_MENU = ADMIN_MENU[:1]
+# Collaborators see the store and the authorisations, without changing them.
+COLLABORATOR_MENU = [ADMIN_MENU[0], ADMIN_MENU[-1]]
 HIDDEN_INPUT_TYPES = {"hidden", "submit", "button", "reset", "image"}
 VOID_ELEMENTS = {"input", "br", "img", "meta", "link", "hr", "source", "area", "col", "wbr"}
 
@@ -128,11 +132,11 @@ def parse(response) -> Page:
         "/reglages/utilisateurs/",
         "/reglages/personnalisation/",
         "/reglages/arborescence/",
+        "/reglages/applications/",
+        "/reglages/applications/ajouter/",
     ],
 )
-def test_admins_see_the_gear_with_entreprises_utilisateurs_personnalisation_arborescence(
-    world, path
-):
+def test_admins_see_the_gear_with_every_settings_page(world, path):
     page = parse(browser(world.a.admin).get(path))
 
     assert page.gear_menus == 1
@@ -140,8 +144,17 @@ def test_admins_see_the_gear_with_entreprises_utilisateurs_personnalisation_arbo
     assert page.gear_links == ADMIN_MENU
 
 
-@pytest.mark.parametrize("path", ["/", "/reglages/entreprises/", "/reglages/utilisateurs/"])
-def test_collaborators_see_the_gear_with_entreprises_only(world, path):
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/reglages/entreprises/",
+        "/reglages/utilisateurs/",
+        "/reglages/applications/",
+        "/reglages/applications/ajouter/",
+    ],
+)
+def test_collaborators_see_the_gear_with_entreprises_and_applications(world, path):
     page = parse(browser(world.a.collaborator).get(path))
 
     assert page.gear_menus == 1
@@ -158,8 +171,13 @@ def test_collaborators_settings_pages_list_only_what_they_may_open(world):
     assert "Arborescence type" not in response.text
 
 
-@pytest.mark.parametrize("path", ["/", "/reglages/entreprises/", "/reglages/utilisateurs/"])
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/reglages/entreprises/", "/reglages/utilisateurs/", "/reglages/applications/"],
+)
 def test_clients_have_no_gear(world, path):
+    # Even where the cabinet installed apps: their menu entry stays with the staff.
+    install_inqom(world)
     response = browser(world.a.client).get(path)
     page = parse(response)
 
@@ -167,6 +185,17 @@ def test_clients_have_no_gear(world, path):
     assert "Réglages" not in page.summaries
     assert "Réglages" not in response.content.decode()
     assert "/reglages/" not in response.text
+    assert "Applications" not in response.text
+
+
+def install_inqom(world) -> None:
+    """Alpha installed Inqom and its four connectors."""
+    app_install(
+        cabinet=world.a.cabinet,
+        app=PartnerApp.objects.get(slug="inqom"),
+        by=world.a.admin,
+        with_companions=True,
+    )
 
 
 def ged_pages(world) -> list[str]:
@@ -243,6 +272,8 @@ def every_page(world, django_capture_on_commit_callbacks) -> dict[str, object]:
         ClientFactory(cabinet=world.a.cabinet, companies=[world.a.company, world.a.other_company])
     )
     ged = f"/ged/entreprises/{world.a.company.pk}/"
+    install_inqom(world)
+    achats = "/reglages/applications/inqom-achats/autorisations/"
     return {
         "login": visitor.get("/connexion/"),
         "login refused": visitor.post("/connexion/", {"username": "x@y.fr", "password": "z"}),
@@ -290,6 +321,23 @@ def every_page(world, django_capture_on_commit_callbacks) -> dict[str, object]:
         "client ged document": client.get(f"/ged/documents/{document.pk}/"),
         "client ged trash 404": client.get(f"{ged}corbeille/"),
         "client with two companies ged": two_companies.get(ged),
+        "applications": admin.get("/reglages/applications/"),
+        "store": admin.get("/reglages/applications/ajouter/"),
+        "authorizations": admin.get(achats),
+        "authorizations search empty": admin.get(achats, {"q": "zzz"}),
+        "authorizations refused": admin.post(
+            achats,
+            {
+                "rows": [world.a.company.pk],
+                f"enabled-{world.a.company.pk}": "on",
+                f"email-{world.a.company.pk}": "vente.x@inqombox.com",
+            },
+        ),
+        "authorizations import": admin.get(achats.replace("autorisations/", "import/")),
+        "collaborator applications": collaborator.get("/reglages/applications/"),
+        "collaborator store": collaborator.get("/reglages/applications/ajouter/"),
+        "collaborator authorizations": collaborator.get(achats),
+        "client applications 404": client.get("/reglages/applications/"),
     }
 
 
@@ -297,6 +345,8 @@ def test_every_page_has_a_main_landmark(world, django_capture_on_commit_callback
     pages = every_page(world, django_capture_on_commit_callbacks)
 
     assert pages["set password"].status_code == 200
+    assert pages["authorizations"].status_code == 200
+    assert pages["authorizations refused"].status_code == 400
     missing = {name: parse(r).mains for name, r in pages.items() if parse(r).mains != 1}
     assert missing == {}
 
@@ -316,6 +366,9 @@ def test_every_visible_form_field_has_a_label(world, django_capture_on_commit_ca
         "ged document",
         "folder template",
         "client with two companies ged",
+        "authorizations",
+        "authorizations refused",
+        "authorizations import",
     ):
         assert parsed[name].controls, name
     unlabelled = {name: page.unlabelled for name, page in parsed.items() if page.unlabelled}

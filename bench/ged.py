@@ -27,11 +27,8 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "welyb_portal.settings")
+from common import ROOT, bench_database_url, django_setup, free_port
 
 DOCUMENTS = 10_000
 DEPTH = 20
@@ -41,40 +38,6 @@ REPEAT = 5
 HOST = "bench.localhost"
 PASSWORD = "bench-password-2026"  # noqa: S105 - a throwaway database
 PDF_HEAD = b"%PDF-1.4\n%bench\n"
-
-
-def bench_database_url() -> str:
-    """A fresh database for this run: never the one the portal works in."""
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        import psycopg
-
-        parsed = urlparse(url)
-        name = f"{parsed.path.lstrip('/') or 'welyb'}_bench"
-        admin = parsed._replace(path="/postgres").geturl()
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            connection.execute(f'CREATE DATABASE "{name}"')
-        return parsed._replace(path=f"/{name}").geturl()
-    folder = ROOT / "var" / "bench"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    return f"sqlite:///{folder / 'bench.sqlite3'}"
-
-
-def setup(database_url: str, media: Path) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["VAR_DIR"] = str(media.parent)
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    settings.STORAGES["default"]["OPTIONS"]["location"] = media
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("migrate", verbosity=0)
 
 
 def build_world():
@@ -191,14 +154,6 @@ def vm_hwm_kb(pid: int) -> int:
     raise RuntimeError("no VmHWM")
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def upload(port: int, token: str, folder_id: int, size: int, name: str) -> dict:
     """Streams a multipart upload of `size` bytes without building it in memory here."""
     boundary = uuid.uuid4().hex
@@ -231,7 +186,7 @@ def bench_upload_memory(admin, folder, database_url: str, media: Path) -> tuple[
     from rest_framework.authtoken.models import Token
 
     token = Token.objects.get_or_create(user=admin)[0].key
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -286,9 +241,10 @@ def bench_upload_memory(admin, folder, database_url: str, media: Path) -> tuple[
 
 def main() -> int:
     media = Path(tempfile.mkdtemp(prefix="bench-ged-")) / "media"
-    database_url = bench_database_url()
+    database_url = bench_database_url("bench")
     try:
-        setup(database_url, media)
+        os.environ.pop("REDIS_URL", None)  # tasks in-process: this bench measures the GED alone
+        django_setup(database_url, media)
         from django.db import connection
 
         print(f"database: {connection.vendor}")

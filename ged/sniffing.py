@@ -6,6 +6,9 @@ import filetype
 HEAD_BYTES = 8192
 
 OCTET_STREAM = "application/octet-stream"
+# Office 97-2003 files (.doc, .xls) are OLE compound files; filetype names only some of them.
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+OLE_STORAGE = "application/x-ole-storage"
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -31,6 +34,8 @@ def sniff_content_type(head: bytes) -> str:
     kind = filetype.guess(head)
     if kind is not None:
         return kind.mime
+    if head.startswith(OLE_MAGIC):
+        return OLE_STORAGE
     if not head or not _looks_like_text(head):
         return OCTET_STREAM
     start = head[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()

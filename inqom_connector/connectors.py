@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from partner_apps.connectors import Connector
+from partner_apps.email_delivery import email_deliver, email_message_id
 
 INQOM_DOMAIN = "inqombox.com"
 ADDRESS_MAX_LENGTH = 254
@@ -19,11 +20,37 @@ _NAME = re.compile(r"^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$")
 _SEPARATORS = re.compile(r"[\s,;<>\"']")
 
 
+# What Inqom accepts, by extension, and what the first bytes of such a file may be. Office
+# files of 2007+ are zip archives: filetype names them, or only sees the zip.
+ACCEPTED_TYPES = {
+    "pdf": {"application/pdf"},
+    "png": {"image/png"},
+    "jpg": {"image/jpeg"},
+    "jpeg": {"image/jpeg"},
+    "xls": {"application/vnd.ms-excel", "application/x-ole-storage"},
+    "doc": {"application/msword", "application/x-ole-storage"},
+    "xlsx": {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/zip",
+    },
+    "docx": {
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/zip",
+    },
+    "txt": {"text/plain"},
+    "csv": {"text/plain"},
+}
+ACCEPTED_LIST = ".pdf, .png, .jpg, .jpeg, .xls, .xlsx, .doc, .docx, .txt, .csv"
+
+
 class InqomConnector(Connector):
     partner = "inqom"
 
-    def __init__(self, *, key: str, prefix: str, label: str):
+    def __init__(
+        self, *, key: str, prefix: str, label: str, folder_label: str, folder_names: tuple[str, ...]
+    ):
         self.key, self.prefix, self.label = key, prefix, label
+        self.folder_label, self.folder_names = folder_label, folder_names
 
     def __repr__(self) -> str:
         return f"InqomConnector({self.key!r})"
@@ -92,6 +119,41 @@ class InqomConnector(Connector):
     def address_for(self, company_name: str) -> str:
         return f"{self.prefix}.{company_name}@{INQOM_DOMAIN}"
 
+    def document_refusal(self, document) -> str | None:
+        expected = ACCEPTED_TYPES.get(document.extension)
+        if expected is None:
+            return _("Format non accepté par Inqom (%(ext)s) : %(list)s seulement.") % {
+                "ext": f".{document.extension}" if document.extension else _("sans extension"),
+                "list": ACCEPTED_LIST,
+            }
+        if document.content_type not in expected:
+            return _(
+                "Le contenu du fichier ne correspond pas à son extension .%(ext)s (contenu "
+                "détecté : %(type)s) : Inqom le refuserait."
+            ) % {"ext": document.extension, "type": document.content_type}
+        limit = settings.INQOM_MAX_ATTACHMENT_MB
+        if document.size > limit * 1024 * 1024:
+            return _("Fichier trop volumineux pour Inqom (%(mb)s Mo maximum).") % {"mb": limit}
+        return None
+
+    def folder_matches(self, folder_name: str) -> bool:
+        name = folder_name.casefold()
+        return any(expected.casefold() in name for expected in self.folder_names)
+
+    def message_id_new(self) -> str:
+        return email_message_id(settings.INQOM_SENDER_EMAIL)
+
+    def send(self, delivery) -> str:
+        from .emails import inqom_email
+
+        return email_deliver(inqom_email(delivery), message_id=delivery.message_id)
+
+    def bounce_message(self) -> str:
+        return _(
+            "Inqom a refusé l'envoi : vérifiez que %(sender)s est autorisée dans Inqom › "
+            "Paramètres › Emails d'envoi"
+        ) % {"sender": settings.INQOM_SENDER_EMAIL}
+
     def sender_setup(self) -> dict:
         return {
             "partner": "Inqom",
@@ -101,8 +163,32 @@ class InqomConnector(Connector):
 
 
 INQOM_CONNECTORS = (
-    InqomConnector(key="inqom-achats", prefix="achat", label="Achats"),
-    InqomConnector(key="inqom-ventes", prefix="vente", label="Ventes"),
-    InqomConnector(key="inqom-ndf", prefix="ndf", label="NDF"),
-    InqomConnector(key="inqom-administratif", prefix="admin", label="Administratif"),
+    InqomConnector(
+        key="inqom-achats",
+        prefix="achat",
+        label="Achats",
+        folder_label="Achats",
+        folder_names=("achat",),
+    ),
+    InqomConnector(
+        key="inqom-ventes",
+        prefix="vente",
+        label="Ventes",
+        folder_label="Ventes",
+        folder_names=("vente",),
+    ),
+    InqomConnector(
+        key="inqom-ndf",
+        prefix="ndf",
+        label="NDF",
+        folder_label="Notes de frais",
+        folder_names=("note", "frais", "ndf"),
+    ),
+    InqomConnector(
+        key="inqom-administratif",
+        prefix="admin",
+        label="Administratif",
+        folder_label="Administratif",
+        folder_names=("admin", "juridique", "contrat", "legal", "statut"),
+    ),
 )

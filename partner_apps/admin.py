@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 
-from .models import CabinetApp, CompanyAuthorization, PartnerApp
+from .models import CabinetApp, CompanyAuthorization, Delivery, FolderAutomation, PartnerApp
+from .services.deliveries import delivery_retry
 
 
 @admin.register(PartnerApp)
@@ -45,3 +47,74 @@ class CompanyAuthorizationAdmin(admin.ModelAdmin):
     @admin.display(description="cabinet", ordering="company__cabinet__name")
     def cabinet(self, authorization):
         return authorization.company.cabinet
+
+
+@admin.register(FolderAutomation)
+class FolderAutomationAdmin(admin.ModelAdmin):
+    list_display = ["folder", "company", "app", "enabled", "activated_at", "activated_by"]
+    list_filter = ["app", "enabled", "folder__company__cabinet"]
+    list_select_related = ["folder__company", "app", "activated_by"]
+    search_fields = ["folder__name", "folder__company__name"]
+    raw_id_fields = ["folder", "activated_by"]
+
+    @admin.display(description="entreprise", ordering="folder__company__name")
+    def company(self, automation):
+        return automation.folder.company
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """The outbox, for support: search by company, document, address or message id; send
+    again with the "retry" action (the same service as the portal's « Renvoyer »)."""
+
+    list_display = [
+        "document",
+        "company",
+        "app",
+        "target",
+        "status",
+        "attempts",
+        "created_at",
+        "sent_at",
+    ]
+    list_filter = ["status", "app", "company__cabinet", "created_at"]
+    list_select_related = ["document", "company", "app"]
+    search_fields = ["company__name", "company__siren", "document__name", "target", "message_id"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "document",
+        "app",
+        "company",
+        "target",
+        "status",
+        "reason",
+        "attempts",
+        "next_attempt_at",
+        "claimed_at",
+        "message_id",
+        "force",
+        "duplicate_of",
+        "created_at",
+        "updated_at",
+        "sent_at",
+    ]
+    actions = ["retry"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Renvoyer (échecs, refus, envois non faits)")
+    def retry(self, request, queryset):
+        retried, refused = 0, 0
+        for delivery in queryset:
+            try:
+                delivery_retry(delivery=delivery, by=request.user)
+                retried += 1
+            except ValidationError:
+                refused += 1
+        self.message_user(
+            request, f"{retried} envoi(s) relancé(s), {refused} ignoré(s) (ni en échec ni refusé)."
+        )

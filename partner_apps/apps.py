@@ -7,3 +7,6 @@ class PartnerAppsConfig(AppConfig):
 
     name = "partner_apps"
     verbose_name = "Applications partenaires"
+
+    def ready(self):
+        from . import receivers  # noqa: F401 - connects the receivers

@@ -10,6 +10,18 @@ from django.core.exceptions import ImproperlyConfigured
 _REGISTRY: dict[str, "Connector"] = {}
 
 
+class DeliveryError(Exception):
+    """A send that did not happen; the message is the French reason staff will read."""
+
+
+class TransientDeliveryError(DeliveryError):
+    """Worth another try later: connection refused, timeout, server busy (4xx, 5xx, 429)."""
+
+
+class PermanentDeliveryError(DeliveryError):
+    """Will never work as it is: address refused, message rejected."""
+
+
 class Connector:
     """What the store needs from a connector. Subclasses fill in the partner's rules."""
 
@@ -19,6 +31,8 @@ class Connector:
     partner: str = ""
     #: the kind of documents it carries, shown to staff ("Achats")
     label: str = ""
+    #: the folder of the annual tree it is meant for ("Notes de frais")
+    folder_label: str = ""
 
     def address_clean(self, raw: str) -> str:
         """The collection address, normalised; ValidationError with the French reason and the
@@ -36,6 +50,31 @@ class Connector:
     def address_for(self, company_name: str) -> str:
         """This connector's address for a company the partner calls `company_name`."""
         raise NotImplementedError
+
+    def document_refusal(self, document) -> str | None:
+        """Why the partner would not take this document (format, size), in French; None when
+        it can go."""
+        return None
+
+    def folder_matches(self, folder_name: str) -> bool:
+        """Whether a folder of that name is the kind this connector expects (Inqom Achats on
+        "Achats"): a mismatch is only a warning to staff."""
+        return True
+
+    def message_id_new(self) -> str:
+        """The id of a message not sent yet (an email's Message-ID)."""
+        from email.utils import make_msgid
+
+        return make_msgid()
+
+    def send(self, delivery) -> str:
+        """Sends the delivery's document to its target; returns the message id. Raises
+        TransientDeliveryError (try again later) or PermanentDeliveryError (give up)."""
+        raise NotImplementedError
+
+    def bounce_message(self) -> str:
+        """What staff must check when the partner refused a message."""
+        return ""
 
     def sender_setup(self) -> dict | None:
         """What the cabinet must do on the partner's side for our emails to be accepted:

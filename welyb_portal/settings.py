@@ -121,6 +121,10 @@ SETTINGS_MENU = [
 ]
 # Callables (request) -> [{"name", "url", "description"}]: the tiles of the home page.
 HOME_TILES = ["partner_apps.home.home_tiles"]
+# Callables (request, folder|document) -> HTML: what the apps built on the GED show on its
+# pages (the "Automatisations" of a folder, the send history of a document), staff only.
+GED_FOLDER_PANELS = ["partner_apps.panels.folder_automations_panel"]
+GED_DOCUMENT_PANELS = ["partner_apps.panels.document_deliveries_panel"]
 # Where a company's card leads from the home page: its document space.
 COMPANY_HOME_URL_NAME = "ged:company"
 
@@ -245,7 +249,7 @@ ANYMAIL = {
 
 # Without REDIS_URL, tasks run in-process; they are always enqueued with transaction.on_commit,
 # so they still run only once the transaction that asked for them has committed.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_SERIALIZER = "json"
@@ -270,10 +274,19 @@ CELERY_BEAT_SCHEDULE = {
 # test run so that two runs never take each other's tasks).
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 
-# The outbox of deliveries to partner apps.
+# The outbox of deliveries to partner apps: retries wait BASE, 2×BASE, 4×BASE... up to
+# MAX_ATTEMPTS tries; the sweep runs every SWEEP seconds and takes back a "sending" delivery
+# whose worker has been silent for SENDING_TIMEOUT seconds.
 DELIVERY_RETRY_BASE_SECONDS = env.int("DELIVERY_RETRY_BASE_SECONDS", default=60)
 DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=8)
 DELIVERY_SWEEP_SECONDS = env.int("DELIVERY_SWEEP_SECONDS", default=60)
+DELIVERY_SENDING_TIMEOUT_SECONDS = env.int("DELIVERY_SENDING_TIMEOUT_SECONDS", default=600)
+CELERY_BEAT_SCHEDULE["partner-apps-delivery-sweep"] = {
+    "task": "partner_apps.tasks.sweep_deliveries",
+    "schedule": DELIVERY_SWEEP_SECONDS,
+}
+# The largest attachment Inqom takes.
+INQOM_MAX_ATTACHMENT_MB = env.int("INQOM_MAX_ATTACHMENT_MB", default=20)
 # A message in Redis not acknowledged within this delay is given to another worker: it must
 # exceed the longest retry countdown, or a delayed retry would be delivered twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {

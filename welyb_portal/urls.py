@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from .tenancy.views.home import home
 from .views import healthz
+from .webhooks import anymail_urlpatterns
 
 urlpatterns = [
     path("", home, name="home"),
@@ -18,6 +19,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
-    path("anymail/", include("anymail.urls")),
+    path("anymail/", include(anymail_urlpatterns())),
     path("healthz", healthz, name="healthz"),
 ]

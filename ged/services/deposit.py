@@ -91,7 +91,7 @@ def document_deposit(
                 .first()
             )
             document = Document.objects.create(
-                company_id=folder.company_id,
+                company=folder.company,
                 folder=folder,
                 file=key,
                 name=clean_name,

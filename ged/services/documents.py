@@ -61,3 +61,12 @@ def document_restore(*, document: Document, by: User) -> Document:
     document.trashed_by = None
     document.save(update_fields=["trashed_at", "trashed_by"])
     return document
+
+
+def document_status_set(*, document: Document, status: str) -> Document:
+    """ "À traiter" or "Validé", as the apps built on the GED judge it (a document reached the
+    accounting tool, or not)."""
+    if document.status != status:
+        Document.objects.filter(pk=document.pk).update(status=status)
+        document.status = status
+    return document

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET
 
 from welyb_portal.tenancy.access import access_company
@@ -21,6 +22,11 @@ from ..selectors import (
 )
 
 DOCUMENTS_PER_PAGE = 50
+
+
+def _panels(setting: str, request, obj) -> list[str]:
+    """What the apps built on the GED show on its pages (settings.GED_FOLDER_PANELS...)."""
+    return [import_string(path)(request, obj) for path in getattr(settings, setting, [])]
 
 
 def _ged_context(request, company, current=None):
@@ -73,6 +79,7 @@ def folder_page(request, folder_id):
         page=page,
         sort=sort,
         query=query,
+        folder_panels=_panels("GED_FOLDER_PANELS", request, folder),
     )
     if request.user.is_cabinet_staff:
         context.update(
@@ -95,6 +102,7 @@ def document_page(request, document_id):
     context.update(
         document=document,
         ancestors=folder_ancestors(folder=document.folder),
+        document_panels=_panels("GED_DOCUMENT_PANELS", request, document),
     )
     if request.user.is_cabinet_staff:
         context.update(

@@ -1,4 +1,14 @@
+from .automation import FolderAutomation
 from .catalogue import AppKind, PartnerApp
+from .delivery import Delivery, DeliveryStatus
 from .installation import CabinetApp, CompanyAuthorization
 
-__all__ = ["AppKind", "CabinetApp", "CompanyAuthorization", "PartnerApp"]
+__all__ = [
+    "AppKind",
+    "CabinetApp",
+    "CompanyAuthorization",
+    "Delivery",
+    "DeliveryStatus",
+    "FolderAutomation",
+    "PartnerApp",
+]

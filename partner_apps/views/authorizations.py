@@ -6,9 +6,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ged.services.tree import annual_folder_name
 from welyb_portal.tenancy.models import Company
 from welyb_portal.tenancy.permissions import admin_required, staff_required
 
@@ -60,6 +62,7 @@ def _page_context(request, app, *, rows=None, page=None):
         "rows": rows,
         "query": query,
         "can_edit": request.user.is_cabinet_admin,
+        "bulk_path": f"{annual_folder_name(timezone.localdate().year)}/{connector.folder_label}",
     }
 
 

@@ -7,8 +7,8 @@ from django.http import Http404
 from welyb_portal.tenancy.models import Cabinet, Company
 from welyb_portal.tenancy.selectors import company_list_of_cabinet
 
-from .connectors import connector_for, connectors_of_partner
-from .models import AppKind, CabinetApp, CompanyAuthorization, PartnerApp
+from ..connectors import connector_for, connectors_of_partner
+from ..models import AppKind, CabinetApp, CompanyAuthorization, PartnerApp
 
 AUTHORIZATIONS_PER_PAGE = 50
 

@@ -1,0 +1,64 @@
+"""What the benchmarks share: a fresh database of their own, Django set up on it."""
+
+import os
+import shutil
+import socket
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "welyb_portal.settings")
+
+
+def bench_database_url(suffix: str, *, require_postgres: bool = False) -> str:
+    """A fresh database for this run, never the one the portal works in: "<name>_<suffix>" on
+    the PostgreSQL of DATABASE_URL, else a SQLite file under var/bench/."""
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        import psycopg
+
+        parsed = urlparse(url)
+        name = f"{parsed.path.lstrip('/') or 'welyb'}_{suffix}"
+        admin = parsed._replace(path="/postgres").geturl()
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            connection.execute(f'CREATE DATABASE "{name}"')
+        return parsed._replace(path=f"/{name}").geturl()
+    if require_postgres:
+        sys.exit(
+            "this benchmark needs DATABASE_URL=postgres://... (a worker process must share it)"
+        )
+    folder = ROOT / "var" / "bench"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return f"sqlite:///{folder / f'{suffix}.sqlite3'}"
+
+
+def django_setup(database_url: str, media: Path, **environment: str) -> None:
+    """Django on that database, migrated; stored files under `media`."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["VAR_DIR"] = str(media.parent)
+    os.environ.update(environment)
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.STORAGES["default"]["OPTIONS"]["location"] = media
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("migrate", verbosity=0)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]

@@ -1,0 +1,264 @@
+"""Forwarding benchmark: how fast deposits reach an Inqom collection address, against the floor
+of a plain smtplib loop, on the same machine, in the same run.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/welyb REDIS_URL=redis://127.0.0.1:6379/0 \
+        .venv/bin/python bench/forward.py
+
+With one Celery worker (the default prefork pool, a process per core), PostgreSQL (a fresh database
+"<name>_forward"), Redis (a queue of its own) and an aiosmtpd sink on loopback:
+(a) the floor: smtplib sends the same 300 messages, each with the same 100 KB attachment,
+    to the sink over one connection;
+(b) the portal: 300 deposits through the API of a real server (gunicorn, two processes), four
+    at a time, into an automated folder, until the sink has received them all;
+then the latency from each deposit's 201 to the sink receiving its message, over 100 sequential
+deposits. Targets: (b) at 0.5 of (a) or better; p95 latency under 300 ms.
+"""
+
+import email.policy
+import http.client
+import os
+import secrets
+import smtplib
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from email.message import EmailMessage
+from pathlib import Path
+
+from common import ROOT, bench_database_url, django_setup, free_port, percentile
+
+MESSAGES = 300
+SEQUENTIAL = 100
+ATTACHMENT_BYTES = 100 * 1024
+CLIENTS = 4
+HOST = "bench.localhost"
+PASSWORD = "bench-password-2026"  # noqa: S105 - a throwaway database
+SINK_TIMEOUT = 300.0
+
+
+def pdf_bytes(size: int) -> bytes:
+    """A PDF-looking attachment of `size` bytes, different every time (the portal would skip
+    the same bytes sent twice to the same address as a duplicate)."""
+    head = b"%PDF-1.4\n%" + uuid.uuid4().hex.encode() + b"\n"
+    return head + secrets.token_bytes(size - len(head))
+
+
+def floor(sink, *, reuse: bool = True) -> float:
+    """Messages per second of a plain smtplib loop, over one connection (or one per message)."""
+    message = EmailMessage()
+    message["From"] = "no-reply@welyb.fr"
+    message["To"] = "achat.bench@inqombox.com"
+    message["Subject"] = "Entreprise Bench – facture.pdf"
+    message.set_content("Document de l'entreprise Entreprise Bench.")
+    message.add_attachment(
+        pdf_bytes(ATTACHMENT_BYTES), maintype="application", subtype="pdf", filename="facture.pdf"
+    )
+    payload = message.as_bytes(policy=email.policy.SMTP)
+    sink.clear()
+    started = time.perf_counter()
+    if reuse:
+        with smtplib.SMTP("127.0.0.1", sink.port) as smtp:
+            for _ in range(MESSAGES):
+                smtp.sendmail(message["From"], [message["To"]], payload)
+    else:
+        for _ in range(MESSAGES):
+            with smtplib.SMTP("127.0.0.1", sink.port) as smtp:
+                smtp.sendmail(message["From"], [message["To"]], payload)
+    sink.wait_for(MESSAGES, timeout=SINK_TIMEOUT)
+    return MESSAGES / (time.perf_counter() - started)
+
+
+def build_portal():
+    """A cabinet whose company sends its Achats folder to Inqom Achats."""
+    from rest_framework.authtoken.models import Token
+
+    from ged.models import Folder
+    from partner_apps.models import PartnerApp
+    from partner_apps.services.authorizations import authorization_set
+    from partner_apps.services.automations import automation_set
+    from partner_apps.services.store import app_install
+    from welyb_portal.tenancy.models import Role, User
+    from welyb_portal.tenancy.services.cabinets import cabinet_create
+    from welyb_portal.tenancy.services.companies import company_create
+
+    cabinet = cabinet_create(
+        slug="bench", name="Cabinet Bench", admin_email="admin@bench.fr", admin_password=PASSWORD
+    )
+    admin = User.objects.get(cabinet=cabinet, role=Role.ADMIN)
+    company = company_create(cabinet=cabinet, name="Entreprise Bench", by=admin)
+    achats = PartnerApp.objects.get(slug="inqom-achats")
+    app_install(cabinet=cabinet, app=achats, by=admin)
+    authorization_set(
+        company=company,
+        app=achats,
+        enabled=True,
+        collection_email="achat.bench@inqombox.com",
+        by=admin,
+    )
+    folder = Folder.objects.get(company=company, name="Achats")
+    automation_set(folder=folder, app=achats, enabled=True, by=admin)
+    return Token.objects.create(user=admin).key, folder
+
+
+class Portal:
+    """The portal's API over HTTP, as an integration would call it."""
+
+    def __init__(self, port: int, token: str, folder_id: int):
+        self.port, self.token, self.folder_id = port, token, folder_id
+
+    def deposit(self, name: str) -> None:
+        boundary = uuid.uuid4().hex
+        head = (
+            f"--{boundary}\r\n"
+            f'Content-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            "Content-Type: application/pdf\r\n\r\n"
+        )
+        tail = f"\r\n--{boundary}--\r\n"
+        body = head.encode() + pdf_bytes(ATTACHMENT_BYTES) + tail.encode()
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        connection.request(
+            "POST",
+            f"/api/v1/folders/{self.folder_id}/documents/",
+            body=body,
+            headers={
+                "Host": HOST,
+                "Authorization": f"Token {self.token}",
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+            },
+        )
+        response = connection.getresponse()
+        answer = response.read()
+        connection.close()
+        assert response.status == 201, (response.status, answer[:300])
+
+
+def portal_throughput(portal: Portal, sink) -> float:
+    sink.clear()
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+        list(pool.map(portal.deposit, [f"facture-{i:03d}.pdf" for i in range(MESSAGES)]))
+    deposited = time.perf_counter() - started
+    sink.wait_for(MESSAGES, timeout=SINK_TIMEOUT)
+    elapsed = time.perf_counter() - started
+    print(f"  (the {MESSAGES} deposits took {deposited:.1f} s of the {elapsed:.1f} s)")
+    return MESSAGES / elapsed
+
+
+def latencies(portal: Portal, sink) -> list[float]:
+    sink.clear()
+    measured = []
+    for index in range(SEQUENTIAL):
+        portal.deposit(f"sequentielle-{index:03d}.pdf")
+        answered = time.perf_counter()
+        sink.wait_for(index + 1, timeout=SINK_TIMEOUT)
+        measured.append(time.perf_counter() - answered)
+    return measured
+
+
+def start_server(port: int, env: dict) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "welyb_portal.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    deadline = time.time() + 30
+    while True:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            connection.request("GET", "/healthz", headers={"Host": "localhost"})
+            if connection.getresponse().status == 200:
+                return server
+        except OSError:
+            pass
+        if time.time() > deadline or server.poll() is not None:
+            server.kill()
+            sys.exit("the server did not start")
+        time.sleep(0.2)
+
+
+def main() -> int:
+    redis_url = os.environ.get("REDIS_URL")
+    if not redis_url:
+        sys.exit("this benchmark needs REDIS_URL=redis://... (a real worker takes the deliveries)")
+    sys.path.insert(0, str(ROOT))
+    from tests.integration.smtp_sink import SmtpSink
+    from tests.integration.worker import CeleryWorker
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-forward-"))
+    media = workdir / "media"
+    queue = f"bench-forward-{uuid.uuid4().hex[:8]}"
+    database_url = bench_database_url("forward", require_postgres=True)
+    sink = SmtpSink()
+    sink.start()
+    django_setup(database_url, media, CELERY_TASK_DEFAULT_QUEUE=queue, LOG_LEVEL="WARNING")
+    from welyb_portal import celery_app
+
+    celery_app.conf.task_default_queue = queue
+    token, folder = build_portal()
+    worker = CeleryWorker(
+        queue=queue,
+        pool="prefork",
+        # Celery's default: one pool process per core.
+        concurrency=os.cpu_count() or 1,
+        log_path=workdir / "worker.log",
+        env={
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "EMAIL_URL": sink.url,
+            "VAR_DIR": str(workdir),
+            "CELERY_TASK_DEFAULT_QUEUE": queue,
+            "DEBUG": "false",
+            "LOG_LEVEL": "WARNING",
+            "CONN_MAX_AGE": "60",
+            "PORTAL_DOMAIN": "localhost",
+            "PYTHONPATH": str(ROOT),
+        },
+    )
+    worker.start()
+    port = free_port()
+    server = start_server(port, {**worker.env, "EMAIL_URL": "dummymail://"})
+    try:
+        portal = Portal(port, token, folder.pk)
+        floor_rate = floor(sink)
+        floor_per_connection = floor(sink, reuse=False)
+        portal_rate = portal_throughput(portal, sink)
+        waits = latencies(portal, sink)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        worker.stop()
+        sink.stop()
+    ratio = portal_rate / floor_rate
+    p50, p95 = percentile(waits, 0.5) * 1000, percentile(waits, 0.95) * 1000
+    print(f"floor  (smtplib, one connection): {floor_rate:8.1f} messages/s")
+    print(f"       (smtplib, a connection per message: {floor_per_connection:.1f} messages/s)")
+    print(f"portal (API deposit → worker → SMTP): {portal_rate:8.1f} messages/s")
+    print(f"ratio portal / floor: {ratio:.2f} (target ≥ 0.50)")
+    print(
+        f"latency 201 → received over {SEQUENTIAL} sequential deposits: p50 {p50:.0f} ms, "
+        f"p95 {p95:.0f} ms (target p95 < 300 ms)"
+    )
+    failures = []
+    if ratio < 0.5:
+        failures.append("throughput under half the floor")
+    if p95 >= 300:
+        failures.append("p95 latency over 300 ms")
+    print("FAILED: " + "; ".join(failures) if failures else "all targets met")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,17 @@
+from django.http import Http404
+
+from welyb_portal.tenancy.models import User
+
+from .models import Delivery
+
+
+def access_delivery(user: User, delivery_id) -> Delivery:
+    """A delivery of the user's cabinet, for its staff; the same 404 for anything else."""
+    if not user.is_cabinet_staff:
+        raise Http404
+    try:
+        return Delivery.objects.select_related("document", "app", "company").get(
+            pk=int(delivery_id), company__cabinet_id=user.cabinet_id
+        )
+    except (Delivery.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None

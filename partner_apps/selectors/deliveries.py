@@ -1,0 +1,71 @@
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from ged.models import Document
+from welyb_portal.tenancy.models import Cabinet
+
+from ..models import Delivery, DeliveryStatus
+
+# Failures first, then what is still on its way, then the rest.
+_ATTENTION = Case(
+    When(status__in=[DeliveryStatus.FAILED, DeliveryStatus.BOUNCED], then=Value(0)),
+    When(status__in=[DeliveryStatus.RETRYING, DeliveryStatus.SKIPPED], then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+def delivery_history(
+    *, cabinet: Cabinet, status: str = "", app: str = "", company: str = "", failures_first=False
+) -> QuerySet[Delivery]:
+    """The cabinet's send history, newest first (failures first when asked), filtered by
+    status, app slug and company id."""
+    deliveries = Delivery.objects.filter(company__cabinet=cabinet).select_related(
+        "document", "app", "company"
+    )
+    if status in DeliveryStatus.values:
+        deliveries = deliveries.filter(status=status)
+    if app:
+        deliveries = deliveries.filter(app__slug=app)
+    if company.isdigit():
+        deliveries = deliveries.filter(company_id=int(company))
+    order = ["-created_at", "-id"]
+    if failures_first:
+        deliveries = deliveries.annotate(attention=_ATTENTION)
+        order.insert(0, "attention")
+    return deliveries.order_by(*order)
+
+
+def document_deliveries(*, document: Document) -> QuerySet[Delivery]:
+    return Delivery.objects.filter(document=document).select_related("app").order_by("created_at")
+
+
+@dataclass
+class DayCounts:
+    day: datetime.date
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def delivery_daily_counts(*, cabinet: Cabinet, days: int = 30) -> list[DayCounts]:
+    """Deliveries per day and status over the last `days` days (today included). One query."""
+    today = timezone.localdate()
+    start = today - datetime.timedelta(days=days - 1)
+    rows = (
+        Delivery.objects.filter(company__cabinet=cabinet, created_at__date__gte=start)
+        .annotate(day=TruncDate("created_at"))
+        .values("day", "status")
+        .annotate(n=Count("id"))
+    )
+    by_day = {start + datetime.timedelta(days=i): {} for i in range(days)}
+    for row in rows:
+        if row["day"] in by_day:
+            by_day[row["day"]][row["status"]] = row["n"]
+    return [DayCounts(day=day, counts=counts) for day, counts in by_day.items()]

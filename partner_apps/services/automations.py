@@ -1,0 +1,142 @@
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ged.models import Folder
+from ged.names import folder_name_clean
+from welyb_portal.tenancy.models import Cabinet, User
+from welyb_portal.tenancy.services.audit import audit_record
+
+from ..models import CabinetApp, CompanyAuthorization, FolderAutomation, PartnerApp
+from ..selectors.automations import effective_automations
+
+
+def _refusal_unless_available(*, folder: Folder, app: PartnerApp) -> None:
+    if not app.is_connector:
+        raise ValidationError(_("Cette application ne s'active pas sur un dossier."))
+    if not CabinetApp.objects.filter(cabinet_id=folder.company.cabinet_id, app=app).exists():
+        raise ValidationError(_("Installez d'abord l'application « %(app)s ».") % {"app": app.name})
+    authorized = (
+        CompanyAuthorization.objects.filter(company_id=folder.company_id, app=app, enabled=True)
+        .exclude(collection_email="")
+        .exists()
+    )
+    if not authorized:
+        raise ValidationError(
+            _(
+                "L'entreprise n'est pas autorisée pour %(app)s : autorisez-la avec son adresse "
+                "de collecte dans Applications › %(app)s."
+            )
+            % {"app": app.name}
+        )
+
+
+@transaction.atomic
+def automation_set(*, folder: Folder, app: PartnerApp, enabled: bool, by: User) -> FolderAutomation:
+    """Turns a connector's switch on or off on a folder (and so on everything below it).
+
+    From the moment it is on, every document deposited in the folder or below, or moved there,
+    is sent; documents already there never are. Turning it on needs the company authorised for
+    the connector. A switch inherited from an ancestor is changed on that ancestor: here it is
+    refused, with the ancestor's name. Audited."""
+    inherited = next(
+        (
+            a
+            for a in effective_automations(folder=folder)
+            if a.app_id == app.pk and a.folder_id != folder.pk
+        ),
+        None,
+    )
+    if inherited is not None:
+        raise ValidationError(
+            _("Activée sur « %(folder)s », dont ce dossier hérite : changez-la sur ce dossier-là.")
+            % {"folder": inherited.folder.name}
+        )
+    if enabled:
+        _refusal_unless_available(folder=folder, app=app)
+    automation = FolderAutomation.objects.select_for_update().filter(folder=folder, app=app).first()
+    if automation is None:
+        if not enabled:
+            # Never on here: nothing to switch off, nothing to write or to audit.
+            return FolderAutomation(folder=folder, app=app, enabled=False)
+        automation = FolderAutomation(folder=folder, app=app)
+    elif automation.enabled == enabled:
+        return automation
+    was = automation.enabled
+    automation.enabled = enabled
+    if enabled:
+        automation.activated_at = timezone.now()
+        automation.activated_by = by
+    automation.save()
+    audit_record(
+        cabinet=folder.company.cabinet,
+        actor=by,
+        action="automation.changed",
+        target=folder,
+        data={
+            "app": app.slug,
+            "company_id": folder.company_id,
+            "folder_id": folder.pk,
+            "old": {"enabled": was},
+            "new": {"enabled": enabled},
+        },
+    )
+    return automation
+
+
+@dataclass
+class BulkActivation:
+    enabled: int = 0
+    already: int = 0
+    missing: int = 0
+
+
+def _folders_at_path(*, company_ids: list[int], names: list[str]) -> dict[int, Folder]:
+    """For each company, its live folder at that path of names (compared without case)."""
+    candidates = Folder.objects.filter(
+        company_id__in=company_ids, trashed_at__isnull=True, depth=len(names) - 1
+    ).filter(name__iexact=names[-1])
+    candidates = list(candidates)
+    by_id = Folder.objects.in_bulk({i for folder in candidates for i in folder.ancestor_ids})
+    wanted = [n.casefold() for n in names]
+    found: dict[int, Folder] = {}
+    for folder in candidates:
+        chain = [by_id.get(i) for i in folder.ancestor_ids] + [folder]
+        if (
+            all(f is not None and f.trashed_at is None for f in chain)
+            and [f.name.casefold() for f in chain] == wanted
+        ):
+            found.setdefault(folder.company_id, folder)
+    return found
+
+
+@transaction.atomic
+def automation_bulk_enable(
+    *, cabinet: Cabinet, app: PartnerApp, path: str, by: User
+) -> BulkActivation:
+    """Switches a connector on, in one action, on the folder at `path` ("Dossier comptable
+    annuel 2026/Achats") of every company of the cabinet authorised for it; says how many were
+    switched on, were on already, or have no such folder."""
+    try:
+        names = [folder_name_clean(part) for part in (path or "").strip().strip("/").split("/")]
+    except ValidationError as error:
+        raise ValidationError({"path": error.message_dict.get("name", error.messages)}) from error
+    if not CabinetApp.objects.filter(cabinet=cabinet, app=app).exists():
+        raise ValidationError(_("Installez d'abord l'application « %(app)s ».") % {"app": app.name})
+    company_ids = list(
+        CompanyAuthorization.objects.filter(company__cabinet=cabinet, app=app, enabled=True)
+        .exclude(collection_email="")
+        .values_list("company_id", flat=True)
+    )
+    folders = _folders_at_path(company_ids=company_ids, names=names)
+    result = BulkActivation(missing=len(company_ids) - len(folders))
+    for folder in folders.values():
+        if any(a.app_id == app.pk for a in effective_automations(folder=folder)):
+            result.already += 1
+            continue
+        automation_set(folder=folder, app=app, enabled=True, by=by)
+        result.enabled += 1
+    return result

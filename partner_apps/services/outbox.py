@@ -1,0 +1,215 @@
+"""Sending the outbox: claim a delivery, send it through its connector, record what happened.
+
+A delivery is claimed with a conditional update (pending or retrying, and due → sending), so
+two workers can never both send it. Transient failures come back later, with exponential
+back-off; permanent ones end `failed` with their reason. The sweep, run by Celery beat, sends
+again what is due and was never picked up (broker down at commit, worker killed mid-send)."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ged.models import Document, DocumentStatus
+from ged.services.documents import document_status_set
+
+from ..connectors import PermanentDeliveryError, TransientDeliveryError, connector_for
+from ..models import CabinetApp, CompanyAuthorization, Delivery, DeliveryStatus
+from ..models.delivery import CLAIMABLE, SUCCEEDED
+
+logger = logging.getLogger(__name__)
+
+SWEEP_BATCH = 500
+
+
+def delivery_enqueue(delivery_id: int, *, countdown: int | None = None) -> None:
+    """Hands a delivery to the workers. When the broker is down, the delivery stays in the
+    outbox and the sweep sends it once the broker is back: a deposit never fails for it."""
+    from ..tasks import deliver
+
+    try:
+        deliver.apply_async((delivery_id,), countdown=countdown, retry=False)
+    except Exception:
+        logger.warning("delivery %s not enqueued (broker unreachable); the sweep will", delivery_id)
+
+
+def retry_delay(attempts: int) -> int:
+    """Seconds before the next try after `attempts` tries: BASE, 2×BASE, 4×BASE..."""
+    return settings.DELIVERY_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
+
+
+def _claim(delivery_id: int) -> Delivery | None:
+    now = timezone.now()
+    claimed = (
+        Delivery.objects.filter(pk=delivery_id, status__in=CLAIMABLE)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .update(
+            status=DeliveryStatus.SENDING,
+            claimed_at=now,
+            attempts=F("attempts") + 1,
+            updated_at=now,
+        )
+    )
+    if not claimed:
+        return None
+    # With what the send needs to judge again: the app may have been uninstalled since, the
+    # company revoked, its address changed. One query.
+    return (
+        Delivery.objects.select_related("document__company", "app")
+        .annotate(
+            app_installed=Exists(
+                CabinetApp.objects.filter(
+                    cabinet_id=OuterRef("company__cabinet_id"), app_id=OuterRef("app_id")
+                )
+            ),
+            current_address=Subquery(
+                CompanyAuthorization.objects.filter(
+                    company_id=OuterRef("company_id"), app_id=OuterRef("app_id"), enabled=True
+                )
+                .exclude(collection_email="")
+                .values("collection_email")[:1]
+            ),
+        )
+        .get(pk=delivery_id)
+    )
+
+
+def _still_allowed(delivery: Delivery) -> str:
+    """Re-judged at send time: the company may have been revoked, the app uninstalled."""
+    from .deliveries import delivery_refusal
+
+    address = delivery.current_address or ""
+    if address:
+        delivery.target = address
+    return delivery_refusal(delivery=delivery, installed=delivery.app_installed, address=address)
+
+
+def document_status_refresh(document: Document) -> None:
+    """ "Validé" once every delivery of the document that was not skipped reached the partner;
+    "À traiter" otherwise (a bounce takes the mark back)."""
+    statuses = set(
+        Delivery.objects.filter(document=document)
+        .exclude(status=DeliveryStatus.SKIPPED)
+        .values_list("status", flat=True)
+    )
+    validated = bool(statuses) and statuses <= set(SUCCEEDED)
+    document_status_set(
+        document=document,
+        status=DocumentStatus.VALIDATED if validated else DocumentStatus.PENDING,
+    )
+
+
+def _record(delivery: Delivery, **fields) -> None:
+    Delivery.objects.filter(pk=delivery.pk).update(**fields, updated_at=timezone.now())
+
+
+def delivery_attempt(*, delivery_id: int) -> str | None:
+    """One try at a delivery; returns its new status, or None when someone else has it."""
+    delivery = _claim(delivery_id)
+    if delivery is None:
+        return None
+    refusal = _still_allowed(delivery)
+    if refusal:
+        with transaction.atomic():
+            _record(delivery, status=DeliveryStatus.SKIPPED, reason=refusal, target=delivery.target)
+            # Skipped no longer holds the document back: the others may all be sent already.
+            document_status_refresh(delivery.document)
+        return DeliveryStatus.SKIPPED
+    try:
+        message_id = connector_for(delivery.app).send(delivery)
+    except TransientDeliveryError as error:
+        if delivery.attempts >= settings.DELIVERY_MAX_ATTEMPTS:
+            reason = _("%(reason)s Abandon après %(n)s essais.") % {
+                "reason": error,
+                "n": delivery.attempts,
+            }
+            _record(delivery, status=DeliveryStatus.FAILED, reason=reason)
+            return DeliveryStatus.FAILED
+        delay = retry_delay(delivery.attempts)
+        _record(
+            delivery,
+            status=DeliveryStatus.RETRYING,
+            reason=str(error),
+            next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        )
+        delivery_enqueue(delivery.pk, countdown=delay)
+        return DeliveryStatus.RETRYING
+    except PermanentDeliveryError as error:
+        _record(delivery, status=DeliveryStatus.FAILED, reason=str(error))
+        return DeliveryStatus.FAILED
+    with transaction.atomic():
+        _record(
+            delivery,
+            status=DeliveryStatus.SENT,
+            reason="",
+            message_id=message_id,
+            sent_at=timezone.now(),
+            target=delivery.target,
+        )
+        document_status_refresh(delivery.document)
+    logger.info("delivery %s sent to %s (%s)", delivery.pk, delivery.target, message_id)
+    return DeliveryStatus.SENT
+
+
+def deliveries_sweep() -> int:
+    """Sends again what is due and was never picked up; returns how many were handed over.
+
+    A delivery "sending" for longer than DELIVERY_SENDING_TIMEOUT_SECONDS lost its worker: it
+    becomes due again. A pending one gets DELIVERY_SWEEP_SECONDS of grace, for its own task,
+    and so does one the sweep already handed over."""
+    now = timezone.now()
+    Delivery.objects.filter(
+        status=DeliveryStatus.SENDING,
+        claimed_at__lt=now - timedelta(seconds=settings.DELIVERY_SENDING_TIMEOUT_SECONDS),
+    ).update(
+        status=DeliveryStatus.RETRYING,
+        next_attempt_at=now,
+        reason=_("Envoi interrompu : nouvel essai."),
+        updated_at=now,
+    )
+    grace = now - timedelta(seconds=settings.DELIVERY_SWEEP_SECONDS)
+    due = list(
+        Delivery.objects.filter(
+            Q(status=DeliveryStatus.PENDING, updated_at__lte=grace)
+            | Q(status=DeliveryStatus.RETRYING, next_attempt_at__lte=now)
+        )
+        .exclude(swept_at__gt=grace)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    # Marked first: a backlog longer than a sweep period is not handed over again and again.
+    Delivery.objects.filter(pk__in=due).update(swept_at=now)
+    for delivery_id in due:
+        delivery_enqueue(delivery_id)
+    return len(due)
+
+
+def delivery_tracking(*, message_id: str, event_type: str) -> Delivery | None:
+    """What the ESP said of a message: delivered, or bounced (the partner refused it)."""
+    delivery = (
+        Delivery.objects.filter(
+            message_id=message_id, status__in=[*SUCCEEDED, DeliveryStatus.BOUNCED]
+        )
+        .select_related("document", "app")
+        .first()
+    )
+    if delivery is None or not message_id:
+        return None
+    with transaction.atomic():
+        if event_type == "delivered" and delivery.status == DeliveryStatus.SENT:
+            _record(delivery, status=DeliveryStatus.DELIVERED)
+        elif event_type in ("bounced", "rejected", "failed"):
+            _record(
+                delivery,
+                status=DeliveryStatus.BOUNCED,
+                reason=connector_for(delivery.app).bounce_message(),
+            )
+        else:
+            return delivery
+        document_status_refresh(delivery.document)
+    delivery.refresh_from_db()
+    return delivery

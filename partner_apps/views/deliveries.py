@@ -1,0 +1,95 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from welyb_portal.tenancy.access import access_company
+from welyb_portal.tenancy.permissions import staff_required
+from welyb_portal.tenancy.selectors import company_list_of_cabinet
+
+from ..access import access_delivery
+from ..models import DeliveryStatus
+from ..selectors import installed_apps
+from ..selectors.deliveries import delivery_daily_counts, delivery_history
+from ..services.deliveries import delivery_retry
+
+DELIVERIES_PER_PAGE = 50
+CHART_HEIGHT = 120
+STATUS_ORDER = [
+    DeliveryStatus.DELIVERED,
+    DeliveryStatus.SENT,
+    DeliveryStatus.PENDING,
+    DeliveryStatus.SENDING,
+    DeliveryStatus.RETRYING,
+    DeliveryStatus.SKIPPED,
+    DeliveryStatus.BOUNCED,
+    DeliveryStatus.FAILED,
+]
+
+
+def _chart(cabinet):
+    """The last 30 days as stacked bars (heights in pixels), drawn by the template in SVG."""
+    days = delivery_daily_counts(cabinet=cabinet)
+    peak = max((d.total for d in days), default=0) or 1
+    bars = []
+    for index, day in enumerate(days):
+        y, segments = CHART_HEIGHT, []
+        for status in STATUS_ORDER:
+            count = day.counts.get(status, 0)
+            if count:
+                height = max(1, round(count * CHART_HEIGHT / peak))
+                y -= height
+                segments.append({"status": status, "y": y, "height": height, "count": count})
+        bars.append({"x": index * 20, "day": day.day, "total": day.total, "segments": segments})
+    return {"bars": bars, "height": CHART_HEIGHT, "width": len(days) * 20, "peak": peak}
+
+
+@staff_required
+@require_GET
+def delivery_history_page(request):
+    """ "Historique d'envoi": the cabinet's deliveries, failures first, with filters."""
+    filters = {key: request.GET.get(key, "") for key in ("status", "app", "company")}
+    if filters["company"]:
+        # A company of another cabinet is as unknown here as a missing one: the same 404.
+        access_company(request.user, filters["company"])
+    page = Paginator(
+        delivery_history(cabinet=request.cabinet, failures_first=True, **filters),
+        DELIVERIES_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "partner_apps/delivery_history.html",
+        {
+            "page": page,
+            "filters": filters,
+            "statuses": DeliveryStatus.choices,
+            "apps": installed_apps(cabinet=request.cabinet).filter(kind="connector"),
+            "companies": company_list_of_cabinet(cabinet=request.cabinet),
+            "chart": _chart(request.cabinet),
+            "legend": [(s, DeliveryStatus(s).label) for s in STATUS_ORDER],
+        },
+    )
+
+
+@staff_required
+@require_POST
+def delivery_retry_action(request, delivery_id):
+    """ "Renvoyer" from the history or a document's panel; back where it was pressed."""
+    delivery = access_delivery(request.user, delivery_id)
+    try:
+        delivery_retry(delivery=delivery, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("« %(name)s » repart vers %(app)s.")
+            % {"name": delivery.document.name, "app": delivery.app.name},
+        )
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect("partner_apps:delivery-history")

@@ -7,6 +7,7 @@ import itertools
 
 import pytest
 from django.contrib import admin
+from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -14,8 +15,9 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from ged.models import FolderTemplate
-from partner_apps.models import AppKind, PartnerApp
+from partner_apps.models import AppKind, Delivery, DeliveryStatus, PartnerApp
 from partner_apps.services.authorizations import authorization_set
+from partner_apps.services.automations import automation_set
 from partner_apps.services.store import app_install
 from tests.conftest import browser
 from tests.factories import (
@@ -276,6 +278,36 @@ def _build_company_authorizations(n: int) -> None:
         )
 
 
+def _achats_switched_on(company):
+    """Inqom Achats installed, authorised for the company and switched on its Achats folder."""
+    achats = PartnerApp.objects.get(slug="inqom-achats")
+    admin = AdminFactory(cabinet=company.cabinet)
+    app_install(cabinet=company.cabinet, app=achats, by=admin)
+    authorization_set(
+        company=company,
+        app=achats,
+        enabled=True,
+        collection_email=f"achat.entreprise-{company.pk}@inqombox.com",
+        by=admin,
+    )
+    folder = folder_at(company, "Dossier comptable annuel 2026/Achats")
+    automation_set(folder=folder, app=achats, enabled=True, by=admin)
+    return folder, admin
+
+
+def _build_folder_automations(n: int) -> None:
+    for _ in range(n):
+        _achats_switched_on(CompanyFactory())
+
+
+def _build_deliveries(n: int) -> None:
+    for _ in range(n):
+        folder, admin = _achats_switched_on(CompanyFactory())
+        deposit(folder, by=admin)
+    # The date hierarchy adapts to the dates it finds: keep them all on one day.
+    Delivery.objects.update(created_at=FIXED_DATE)
+
+
 ROW_BUILDERS = {
     "tenancy.Cabinet": _build_cabinets,
     "tenancy.CabinetDomain": _build_domains,
@@ -290,6 +322,8 @@ ROW_BUILDERS = {
     "partner_apps.PartnerApp": _build_partner_apps,
     "partner_apps.CabinetApp": _build_cabinet_apps,
     "partner_apps.CompanyAuthorization": _build_company_authorizations,
+    "partner_apps.FolderAutomation": _build_folder_automations,
+    "partner_apps.Delivery": _build_deliveries,
 }
 
 FEW_ROWS = 3
@@ -496,3 +530,88 @@ def test_support_cannot_turn_a_cabinet_user_into_platform_support(world):
     assert response.context["adminform"].form.errors
     user.refresh_from_db()
     assert not user.is_superuser
+
+
+# --- The outbox ------------------------------------------------------------------------------
+
+
+def _failed_delivery(company, name: str, message_id: str) -> Delivery:
+    folder, admin = _achats_switched_on(company)
+    document = deposit(folder, name=name, by=admin)
+    delivery = Delivery.objects.get(document=document)
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.FAILED,
+        reason="Adresse refusée par le serveur d'envoi (SMTP 550).",
+        message_id=message_id,
+        attempts=2,
+    )
+    delivery.refresh_from_db()
+    return delivery
+
+
+def test_support_finds_a_delivery_by_company_document_address_or_message_id(world):
+    ours = _failed_delivery(world.a.company, "Facture Minoterie 0042.pdf", "<m-alpha@welyb.fr>")
+    theirs = _failed_delivery(world.b.company, "Devis Menuiserie 7.pdf", "<m-beta@welyb.fr>")
+    client = platform_browser(SuperuserFactory())
+
+    def found(query: str) -> list[int]:
+        response = client.get(changelist_url(Delivery), {"q": query})
+        assert response.status_code == 200
+        return [delivery.pk for delivery in response.context["cl"].result_list]
+
+    assert found("Boulangerie Alpha") == [ours.pk]
+    assert found("Minoterie") == [ours.pk]
+    assert found(ours.target) == [ours.pk]
+    assert found("m-alpha@welyb.fr") == [ours.pk]
+    assert found("Menuiserie") == [theirs.pk]
+    assert found("introuvable") == []
+    assert sorted(found("")) == sorted([ours.pk, theirs.pk])
+
+
+def test_support_retries_a_failed_delivery_with_the_admin_action(
+    world, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    failed = _failed_delivery(world.a.company, "Facture Minoterie 0042.pdf", "<m-1@welyb.fr>")
+    sent = _failed_delivery(world.a.other_company, "Facture Garage 12.pdf", "<m-2@welyb.fr>")
+    Delivery.objects.filter(pk=sent.pk).update(status=DeliveryStatus.SENT, reason="")
+    support = SuperuserFactory()
+    client = platform_browser(support)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(
+            changelist_url(Delivery),
+            {"action": "retry", "_selected_action": [failed.pk, sent.pk]},
+            follow=True,
+        )
+
+    assert response.status_code == 200
+    messages = [str(message) for message in response.context["messages"]]
+    assert messages == ["1 envoi(s) relancé(s), 1 ignoré(s) (ni en échec ni refusé)."]
+    # Handed to the outbox once the action committed, and sent to the company's address.
+    assert len(callbacks) == 1
+    failed.refresh_from_db()
+    assert failed.status == DeliveryStatus.SENT
+    assert failed.attempts == 1
+    assert failed.reason == ""
+    [email] = mail.outbox
+    assert email.to == [failed.target]
+    assert Delivery.objects.get(pk=sent.pk).status == DeliveryStatus.SENT
+    entry = AuditEntry.objects.get(action="delivery.retried")
+    assert entry.actor == support
+    assert entry.cabinet == world.a.cabinet
+    assert entry.data["old"]["status"] == DeliveryStatus.FAILED
+
+
+def test_support_cannot_add_or_delete_a_delivery(world):
+    delivery = _failed_delivery(world.a.company, "Facture Minoterie 0042.pdf", "<m-1@welyb.fr>")
+    client = platform_browser(SuperuserFactory())
+
+    change = client.get(reverse("admin:partner_apps_delivery_change", args=[delivery.pk]))
+
+    assert change.status_code == 200
+    assert "Facture Minoterie 0042.pdf" in change.text
+    assert client.get(reverse("admin:partner_apps_delivery_add")).status_code == 403
+    delete = reverse("admin:partner_apps_delivery_delete", args=[delivery.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert Delivery.objects.filter(pk=delivery.pk).exists()

@@ -21,8 +21,16 @@ from rest_framework.test import APIClient
 from ged.models import Document, Folder, FolderTemplate
 from ged.services.documents import document_trash
 from ged.services.folders import folder_trash
-from partner_apps.models import CabinetApp, CompanyAuthorization, PartnerApp
+from partner_apps.models import (
+    CabinetApp,
+    CompanyAuthorization,
+    Delivery,
+    DeliveryStatus,
+    FolderAutomation,
+    PartnerApp,
+)
 from partner_apps.services.authorizations import authorization_set
+from partner_apps.services.automations import automation_set
 from partner_apps.services.store import app_install
 from tests.conftest import Tenant, World, api, host_of
 from tests.ged.helpers import deposit, folder_at
@@ -200,6 +208,27 @@ MATRIX: dict[str, Access] = {
     "api-app-uninstall": Access(get=None, post=ADMIN, refuses_clients=True),
     "api-app-authorizations": Access(get=STAFF, post=None, refuses_clients=True),
     "api-app-authorization": Access(get=None, post=None, put=ADMIN, refuses_clients=True),
+    # --- Automations and deliveries: staff only, clients never learn they exist.
+    # A folder's switch, toggled by staff (htmx or form); the page serves POST only.
+    "partner_apps:automation-toggle": Access(get=None, post=STAFF),
+    # "Activer sur le dossier … pour toutes les entreprises autorisées": admins, by path.
+    "partner_apps:automation-bulk": Access(get=None, post=ADMIN),
+    # "Historique d'envoi": filtered by company (an id of the cabinet) and app (a slug).
+    "partner_apps:delivery-history": Access(
+        get=STAFF, post=None, fields={"company": "company_id", "app": "slug"}
+    ),
+    # "Renvoyer", from the history or a document's panel.
+    "partner_apps:delivery-retry": Access(get=None, post=STAFF),
+    "api-folder-automations": Access(get=STAFF, post=None, refuses_clients=True),
+    "api-folder-automation": Access(get=None, post=None, put=STAFF, refuses_clients=True),
+    "api-document-deliveries": Access(get=STAFF, post=None, refuses_clients=True),
+    "api-deliveries": Access(
+        get=STAFF,
+        post=None,
+        fields={"company": "company_id", "app": "slug"},
+        refuses_clients=True,
+    ),
+    "api-delivery-retry": Access(get=None, post=STAFF, refuses_clients=True),
 }
 
 # --- Alpha's and beta's GED: real objects for the ids ------------------------------------------
@@ -214,6 +243,10 @@ TRASHED_DOCUMENT = "Devis {label} refusé.pdf"
 # and its three other connectors), and the collection address of each cabinet's `company`.
 CONNECTOR_SLUG = "inqom-achats"
 COLLECTION_EMAIL = "achat.boulangerie-{slug}@inqombox.com"
+# The folder where that connector is switched on, above LIVE_FOLDER: the live document got a
+# delivery on its deposit, which then failed (so that "Renvoyer" has something to send again).
+SWITCHED_FOLDER = "Dossier comptable annuel 2026/Achats"
+FAILURE_REASON = "Adresse refusée par le serveur d'envoi (SMTP 550)."
 
 
 def label_of(tenant: Tenant) -> str:
@@ -224,7 +257,8 @@ def label_of(tenant: Tenant) -> str:
 def world(world: World) -> World:
     """The conftest's world, where each cabinet's `company` also has a GED: a folder holding a
     document, and in the trash a folder and a document trashed on their own; each cabinet
-    installed Inqom and its four connectors, and authorised Inqom Achats for its `company`."""
+    installed Inqom and its four connectors, authorised Inqom Achats for its `company` and
+    switched it on above that folder, so that the document has a (failed) delivery."""
     inqom = PartnerApp.objects.get(slug="inqom")
     connector = PartnerApp.objects.get(slug=CONNECTOR_SLUG)
     for tenant in (world.a, world.b):
@@ -238,7 +272,16 @@ def world(world: World) -> World:
         )
         label = label_of(tenant)
         folder = folder_at(tenant.company, LIVE_FOLDER.format(label=label), by=tenant.admin)
-        deposit(folder, name=LIVE_DOCUMENT.format(label=label), by=tenant.client)
+        automation_set(
+            folder=folder_at(tenant.company, SWITCHED_FOLDER),
+            app=connector,
+            enabled=True,
+            by=tenant.admin,
+        )
+        document = deposit(folder, name=LIVE_DOCUMENT.format(label=label), by=tenant.client)
+        Delivery.objects.filter(document=document).update(
+            status=DeliveryStatus.FAILED, reason=FAILURE_REASON, attempts=1
+        )
         trashed_folder = folder_at(tenant.company, TRASHED_FOLDER.format(label=label))
         folder_trash(folder=trashed_folder, by=tenant.admin)
         trashed_document = deposit(folder, name=TRASHED_DOCUMENT.format(label=label))
@@ -295,6 +338,16 @@ PARAMS: dict[str, Param] = {
         of=lambda t: _ged_object(Document, t, TRASHED_DOCUMENT, trashed=True),
         seen_by_client=_in_clients_companies(Document),
     ),
+    # The delivery of the live document to Inqom Achats. Clients never see deliveries.
+    "delivery_id": Param(
+        of=lambda t: (
+            Delivery.objects.get(
+                document_id=_ged_object(Document, t, LIVE_DOCUMENT, trashed=False),
+                app__slug=CONNECTOR_SLUG,
+            ).pk
+        ),
+        seen_by_client=lambda user, pk: False,
+    ),
     # An installed connector of the catalogue. Clients never see partner apps.
     "slug": Param(
         of=lambda t: CONNECTOR_SLUG,
@@ -327,9 +380,10 @@ ALPHA_SECRETS = (
     "Devis Alpha",  # a trashed document
     COLLECTION_EMAIL.format(slug="alpha"),  # alpha's collection address for Inqom Achats
 )
-# What clients never read, whatever the route: the partner apps the cabinet uses (ARCHITECTURE:
-# "Clients never see ... partner apps ... or the word Inqom"). Matched without case.
-PARTNER_WORDS = ("inqom", "/reglages/applications")
+# What clients never read, whatever the route: the partner apps the cabinet uses and its
+# automations (ARCHITECTURE: "Clients never see automations, partner apps, deliveries, or the
+# word Inqom"). Matched without case.
+PARTNER_WORDS = ("inqom", "automatisation", "/reglages/applications")
 CSRF_TOKEN = re.compile(r"[A-Za-z0-9]{64}")
 
 
@@ -490,12 +544,29 @@ def store_of(cabinet: Cabinet | None = None) -> tuple:
     )
 
 
+def outbox_of() -> tuple:
+    """The folders' switches and the deliveries, with what a retry or a switch would change."""
+    return (
+        list(
+            FolderAutomation.objects.order_by("pk").values(
+                "pk", "folder", "app", "enabled", "activated_at", "activated_by"
+            )
+        ),
+        list(
+            Delivery.objects.order_by("pk").values(
+                "pk", "document", "app", "status", "reason", "target", "attempts", "force"
+            )
+        ),
+    )
+
+
 def snapshot() -> tuple:
-    """What refused calls must leave as it was: the tenancy core, the GED and the store, rows
-    and names."""
+    """What refused calls must leave as it was: the tenancy core, the GED, the store and the
+    outbox, rows and names."""
     return (
         list(PartnerApp.objects.order_by("pk").values()),
         store_of(),
+        outbox_of(),
         list(Cabinet.objects.order_by("pk").values()),
         list(Company.objects.order_by("pk").values()),
         list(User.objects.order_by("pk").values("pk", "email", "role", "is_active", "cabinet")),
@@ -565,6 +636,37 @@ def test_the_partner_app_routes_are_in_the_matrix():
         "api-app-authorization",
     } <= partner_routes
     assert partner_routes <= set(MATRIX)
+
+
+def test_the_automation_and_delivery_routes_are_in_the_matrix():
+    routes = {route.name: route for route in ROUTES}
+
+    assert {
+        "partner_apps:automation-toggle",
+        "partner_apps:automation-bulk",
+        "partner_apps:delivery-history",
+        "partner_apps:delivery-retry",
+        "api-folder-automations",
+        "api-folder-automation",
+        "api-document-deliveries",
+        "api-deliveries",
+        "api-delivery-retry",
+    } <= set(routes)
+    assert routes["partner_apps:delivery-retry"].params == ("delivery_id",)
+    assert inputs_of(routes["api-deliveries"]) == {"company": "company_id", "app": "slug"}
+    # None of them is open to clients.
+    for name in ("partner_apps:automation-toggle", "api-folder-automations", "api-deliveries"):
+        access = MATRIX[name]
+        assert USER not in {access.of(method) for method in access.methods}, name
+
+
+def test_the_fixture_gives_each_cabinet_a_failed_delivery_of_its_live_document(world: World):
+    for tenant in (world.a, world.b):
+        delivery = Delivery.objects.get(pk=PARAMS["delivery_id"].of(tenant))
+        assert delivery.company == tenant.company
+        assert delivery.status == DeliveryStatus.FAILED
+        assert delivery.target == COLLECTION_EMAIL.format(slug=tenant.cabinet.slug)
+        assert delivery.document.name == LIVE_DOCUMENT.format(label=label_of(tenant))
 
 
 def test_only_staff_api_routes_refuse_clients_outright():

@@ -190,7 +190,7 @@ def test_defaults_need_no_service_and_keep_their_data_under_var(defaults):
 def test_defaults_run_tasks_in_process(defaults):
     assert defaults["celery_always_eager"] is True
     assert defaults["celery_app_always_eager"] is True
-    assert defaults["celery_broker_url"] == "memory://"
+    assert defaults["celery_broker_url"] == "memory://localhost/"
     assert defaults["cache_backend"] == "django.core.cache.backends.locmem.LocMemCache"
 
 

@@ -10,6 +10,12 @@ server. Data must be committed for the worker to see it: tests here use `transac
   setting the worker reads from the environment (DELIVERY_RETRY_BASE_SECONDS...). The worker
   otherwise copies this process's MIRRORED_SETTINGS when it starts: a later change through the
   `settings` fixture does not reach it.
+- `celery_worker_beat`: override it in a module to return True, and the worker embeds Celery
+  beat (`--beat`, its schedule file under tmp_path): the CELERY_BEAT_SCHEDULE runs, the
+  deliveries sweep every DELIVERY_SWEEP_SECONDS among others.
+- `private_redis`: a `redis-server` of the test alone, on a free port, that the test may stop
+  and start again (redis_server.py). When a test asks for it, the worker and this process use
+  it as their broker instead of REDIS_URL's Redis, which is never stopped.
 
 Each test gets its own worker, queue and sink (a worker costs about a second to start, and a
 second to stop): nothing one test leaves in Redis or in a worker reaches the next one.
@@ -20,6 +26,7 @@ Without PostgreSQL or Redis, the tests skip; under REQUIRE_SERVICES=1, they fail
 import itertools
 import json
 import os
+import shutil
 import time
 import uuid
 from contextlib import contextmanager
@@ -33,6 +40,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 
 from tests.conftest import service_missing
+from tests.integration.redis_server import RedisServer
 from tests.integration.smtp_sink import SmtpSink
 from tests.integration.worker import PROJECT_DIR, CeleryWorker
 from welyb_portal import celery_app
@@ -172,13 +180,48 @@ def celery_worker_env() -> dict[str, str]:
 
 
 @pytest.fixture
+def celery_worker_beat() -> bool:
+    """Whether the worker embeds Celery beat (False: only what the test enqueues runs)."""
+    return False
+
+
+@pytest.fixture
+def private_redis(request, tmp_path):
+    """A `redis-server` on a free loopback port, for this test alone: stop it, start it again.
+    It needs the `redis-server` program (missing: the test skips, or fails in CI)."""
+    executable = shutil.which("redis-server")
+    if executable is None:
+        service_missing(
+            "this drill needs the `redis-server` program, to stop a broker of its own "
+            "(the shared Redis is never stopped): install redis-server"
+        )
+    server = RedisServer(executable=executable, directory=tmp_path / "redis")
+    server.start()
+    yield server
+    server.stop()
+    if _test_failed(request.node):
+        print(f"\n----- redis-server log ({server.log_path}) -----\n{server.log()}")
+
+
+@pytest.fixture
+def celery_broker_url(request, integration_services) -> str:
+    """The broker of the worker and of this process: the Redis of REDIS_URL, or the test's
+    `private_redis` when it asks for one."""
+    if "private_redis" in request.fixturenames:
+        return request.getfixturevalue("private_redis").url
+    return integration_services
+
+
+@pytest.fixture
 def celery_worker(
     request,
     _portal_settings,  # first: it turns eager mode on, and this fixture turns it off
     transactional_db,  # torn down after the worker, whose connections would block the flush
     integration_services,
+    celery_broker_url,
     smtp_sink,
     celery_worker_env,
+    celery_worker_beat,
     tmp_path,
 ):
     """A `celery -A welyb_portal worker` process; tasks enqueued by this process reach it."""
@@ -187,22 +230,25 @@ def celery_worker(
         queue=queue,
         env=_worker_environment(
             queue=queue,
-            redis_url=integration_services,
+            redis_url=celery_broker_url,
             email_url=smtp_sink.url,
             media_root=Path(django_settings.MEDIA_ROOT),
             extra=celery_worker_env,
         ),
         log_path=tmp_path / "celery-worker.log",
+        beat_schedule=tmp_path / "celerybeat-schedule" if celery_worker_beat else None,
     )
     try:
-        with _publishing_to(queue, broker_url=integration_services):
+        with _publishing_to(queue, broker_url=celery_broker_url):
             worker.start()
             yield worker
     finally:
         died = worker.died_unexpectedly
         worker.stop()
         _wait_until_disconnected(application_name=queue)
-        _broker_queue_delete(queue)
+        # A private broker goes away with its test, and all that it holds.
+        if celery_broker_url == integration_services:
+            _broker_queue_delete(queue)
         if died or _test_failed(request.node):
             print(f"\n----- Celery worker log ({worker.log_path}) -----\n{worker.log()}")
 

@@ -1,6 +1,8 @@
 """A real SMTP server for the integration tests: aiosmtpd on a loopback port, keeping every
-message it accepts, and able to go down, come back on the same port, or answer with errors."""
+message it accepts, and able to go down, come back on the same port, answer with errors, or
+answer slowly."""
 
+import asyncio
 import logging
 import socket
 import threading
@@ -46,7 +48,7 @@ class ReceivedEmail:
         return f"from <{self.mail_from}> to {', '.join(self.rcpt_tos)}: {self.subject!r}"
 
 
-def _free_loopback_port() -> int:
+def free_loopback_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -67,6 +69,10 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.sink.reply_delay:
+            # The whole message is in; the sender waits for the reply. A sender that dies
+            # meanwhile never learns that its message was accepted, as with a real server.
+            await asyncio.sleep(self.sink.reply_delay)
         return self.sink._receive(envelope)
 
 
@@ -76,17 +82,19 @@ class SmtpSink:
     `url` is what EMAIL_URL needs. `stop()` then `start()` brings it back on the same port, so
     that a test can make a sender meet a refused connection and then a working server again.
     `fail_next()` and `refuse()` make it answer like a server in trouble or a server that does
-    not know an address."""
+    not know an address. `reply_delay` (seconds) makes it take that long to accept each
+    message once its data is in: a sender killed meanwhile leaves an accepted message behind."""
 
     HOST = "127.0.0.1"
 
     def __init__(self, port: int | None = None):
-        self.port = port or _free_loopback_port()
+        self.port = port or free_loopback_port()
         self._controller: Controller | None = None
         self._received: list[ReceivedEmail] = []
         self._changed = threading.Condition()
         self._data_failures: list[str] = []
         self._refusals: dict[str, str] = {}
+        self.reply_delay: float = 0.0
 
     @property
     def url(self) -> str:

@@ -40,8 +40,10 @@ def _die_with_pytest() -> Callable[[], None] | None:
 class CeleryWorker:
     """One worker consuming one queue, with one task at a time (solo pool by default).
 
-    It runs in a process group of its own: `kill()` takes any child with it (a prefork pool),
-    as when a machine dies mid-task. Every start appends to the same log file."""
+    It runs in a process group of its own: `kill()` takes any child with it (a prefork pool,
+    the embedded beat), as when a machine dies mid-task. Every start appends to the same log
+    file. With `beat_schedule` (a file path), the worker embeds Celery beat (`--beat`), which
+    runs CELERY_BEAT_SCHEDULE (the deliveries sweep...) and keeps its state in that file."""
 
     def __init__(
         self,
@@ -50,12 +52,16 @@ class CeleryWorker:
         env: dict[str, str],
         log_path: Path,
         pool: str = "solo",
+        concurrency: int = 1,
         ready_timeout: float = 60.0,
+        beat_schedule: Path | None = None,
     ):
         self.queue = queue
         self.env = env
         self.log_path = log_path
         self.pool = pool
+        self.concurrency = concurrency
+        self.beat_schedule = beat_schedule
         self.ready_timeout = ready_timeout
         self.process: subprocess.Popen | None = None
         self.starts = 0
@@ -67,19 +73,21 @@ class CeleryWorker:
 
     @property
     def command(self) -> list[str]:
+        beat = [] if self.beat_schedule is None else ["--beat", f"--schedule={self.beat_schedule}"]
         return [
             *_celery_command(),
             "-A",
             "welyb_portal",
             "worker",
             f"--pool={self.pool}",
-            "--concurrency=1",
+            f"--concurrency={self.concurrency}",
             f"--queues={self.queue}",
             f"--hostname={self.nodename}",
             "--loglevel=INFO",
             "--without-heartbeat",
             "--without-gossip",
             "--without-mingle",
+            *beat,
         ]
 
     @property

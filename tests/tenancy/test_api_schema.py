@@ -30,6 +30,11 @@ CONTRACT = {
     "/api/v1/apps/{slug}/uninstall/": {"post"},
     "/api/v1/apps/{slug}/authorizations/": {"get"},
     "/api/v1/apps/{slug}/authorizations/{company_id}/": {"put"},
+    "/api/v1/folders/{folder_id}/automations/": {"get"},
+    "/api/v1/folders/{folder_id}/automations/{slug}/": {"put"},
+    "/api/v1/documents/{document_id}/deliveries/": {"get"},
+    "/api/v1/deliveries/": {"get"},
+    "/api/v1/deliveries/{delivery_id}/retry/": {"post"},
 }
 
 
@@ -113,6 +118,62 @@ def test_the_partner_app_endpoints_are_described_as_api_md_promises(world):
         answer = schema["paths"][f"/api/v1/apps/{{slug}}/{action}/"]["post"]["responses"]["200"]
         row = component(schema, answer["content"]["application/json"]["schema"])
         assert set(row["properties"]) == {"slug", "name", "kind", "installed", "visible_on_home"}
+
+
+def answer_of(schema: dict, path: str, method: str) -> dict:
+    return schema["paths"][path][method]["responses"]["200"]["content"]["application/json"][
+        "schema"
+    ]
+
+
+def item_fields(schema: dict, path: str, method: str = "get") -> set[str]:
+    """The fields of one item of an endpoint that answers a plain list (an array, no pages)."""
+    answer = answer_of(schema, path, method)
+    assert answer.get("type") == "array", f"{path} answers a list: describe it as one"
+    return set(component(schema, answer["items"])["properties"])
+
+
+def test_the_automation_and_delivery_endpoints_are_described_as_api_md_promises(world):
+    schema = api(world.a.admin).get(SCHEMA_URL, {"format": "json"}).json()
+    automation = {"app", "enabled", "inherited_from", "activated_at", "available", "reason"}
+    delivery = {
+        "id",
+        "app",
+        "status",
+        "reason",
+        "target",
+        "attempts",
+        "message_id",
+        "created_at",
+        "sent_at",
+    }
+
+    # A folder's switches and a document's deliveries: every row at once.
+    assert automation <= item_fields(schema, "/api/v1/folders/{folder_id}/automations/")
+    assert delivery <= item_fields(schema, "/api/v1/documents/{document_id}/deliveries/")
+    # The cabinet's history: a page, with its filters and its page number.
+    assert delivery <= paginated_item_fields(schema, "/api/v1/deliveries/")
+    filters = {
+        p["name"]
+        for p in schema["paths"]["/api/v1/deliveries/"]["get"]["parameters"]
+        if p["in"] == "query"
+    }
+    assert {"status", "app", "company", "page"} <= filters
+    # One switch: {enabled} in, its row out.
+    put = "/api/v1/folders/{folder_id}/automations/{slug}/"
+    assert automation <= set(component(schema, answer_of(schema, put, "put"))["properties"])
+    request = schema["paths"][put]["put"]["requestBody"]["content"]["application/json"]["schema"]
+    assert set(component(schema, request)["properties"]) == {"enabled"}
+    parameters = {
+        p["name"]: p["schema"]["type"]
+        for p in schema["paths"][put]["put"]["parameters"]
+        if p["in"] == "path"
+    }
+    assert parameters == {"folder_id": "integer", "slug": "string"}
+    # "Renvoyer": nothing in, the delivery out.
+    retry = "/api/v1/deliveries/{delivery_id}/retry/"
+    assert delivery <= set(component(schema, answer_of(schema, retry, "post"))["properties"])
+    assert "requestBody" not in schema["paths"][retry]["post"]
 
 
 def test_staff_read_the_schema_with_their_browser_session(world):

@@ -1,0 +1,611 @@
+"""The outbox, as support sees it: a delivery is sent once, failures come back later or end with
+their reason, the document is "Validé" when everything reached Inqom, and the sweep sends what
+nobody picked up (broker down, worker gone) without ever sending twice."""
+
+import smtplib
+from datetime import timedelta
+
+import pytest
+import requests
+from anymail.exceptions import AnymailRequestsAPIError
+from anymail.message import AnymailRecipientStatus
+from django.core import mail
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+import inqom_connector.emails
+from ged.models import Channel, DocumentStatus
+from inqom_connector.connectors import InqomConnector
+from partner_apps import email_delivery
+from partner_apps.models import Delivery, DeliveryStatus
+from partner_apps.services import outbox
+from partner_apps.services.deliveries import delivery_retry
+from partner_apps.services.outbox import deliveries_sweep, delivery_attempt, delivery_tracking
+from partner_apps.tasks import deliver
+from tests.ged.helpers import PDF, deposit, folder_at
+from tests.partner_apps.forwarding_helpers import (
+    ACHATS,
+    ADMINISTRATIF,
+    ANNUAL,
+    ANYMAIL_TEST_BACKEND,
+    NDF,
+    address,
+    connect,
+    deliveries_of,
+    delivery_of,
+    deposit_and_send,
+    received,
+    switch_on,
+)
+from tests.partner_apps.store_helpers import authorize
+
+pytestmark = pytest.mark.django_db
+
+ACHAT = address(ACHATS, "boulangerie-alpha")
+ADMIN = address(ADMINISTRATIF, "boulangerie-alpha")
+BASE = 10
+MAX_ATTEMPTS = 4
+SWEEP = 60
+SENDING_TIMEOUT = 600
+
+
+@pytest.fixture(autouse=True)
+def outbox_settings(settings):
+    settings.EMAIL_BACKEND = ANYMAIL_TEST_BACKEND
+    settings.DELIVERY_RETRY_BASE_SECONDS = BASE
+    settings.DELIVERY_MAX_ATTEMPTS = MAX_ATTEMPTS
+    settings.DELIVERY_SWEEP_SECONDS = SWEEP
+    settings.DELIVERY_SENDING_TIMEOUT_SECONDS = SENDING_TIMEOUT
+
+
+@pytest.fixture
+def alpha(world):
+    connect(world.a, world.a.company, ACHATS, ADMINISTRATIF, NDF, name="boulangerie-alpha")
+    return world.a
+
+
+@pytest.fixture
+def achats(alpha):
+    folder = folder_at(alpha.company, f"{ANNUAL}/Achats")
+    switch_on(folder, ACHATS, alpha.admin)
+    return folder
+
+
+@pytest.fixture
+def unsent(achats, alpha, django_capture_on_commit_callbacks):
+    """A deposit committed, its task not run yet: the delivery waits in the outbox."""
+    with django_capture_on_commit_callbacks(execute=False):
+        document = deposit(achats, "facture.pdf", PDF, by=alpha.client, channel=Channel.API)
+    delivery = delivery_of(document)
+    assert delivery.status == DeliveryStatus.PENDING
+    return delivery
+
+
+class Clock:
+    """The outbox's clock, moved by hand."""
+
+    def __init__(self):
+        self.value = timezone.now()
+
+    def now(self):
+        return self.value
+
+    def at(self, moment):
+        self.value = moment
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr(outbox, "timezone", clock)
+    return clock
+
+
+class FakeSMTP:
+    """An SMTP server answering what the test says: `refuse` on connection, then for each
+    message the next of `answers` (an error to raise, or None to accept it)."""
+
+    refuse: Exception | None = None
+    answers: list = []
+    accepted: list = []
+
+    def __init__(self, host, port, **kwargs):
+        if FakeSMTP.refuse is not None:
+            raise FakeSMTP.refuse
+
+    def sendmail(self, from_addr, to_addrs, msg, *args, **kwargs):
+        answer = FakeSMTP.answers.pop(0) if FakeSMTP.answers else None
+        if answer is not None:
+            raise answer
+        FakeSMTP.accepted.append((from_addr, to_addrs, msg))
+        return {}
+
+    def quit(self):
+        pass
+
+    def close(self):
+        pass
+
+
+@pytest.fixture
+def smtp(settings, monkeypatch):
+    """Django's SMTP backend, talking to FakeSMTP."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "smtp.test", 2525
+    monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
+    monkeypatch.setattr(FakeSMTP, "refuse", None)
+    monkeypatch.setattr(FakeSMTP, "answers", [])
+    monkeypatch.setattr(FakeSMTP, "accepted", [])
+    # The worker keeps its connection between sends: never one from another test.
+    email_delivery._close_connection()
+    yield FakeSMTP
+    email_delivery._close_connection()
+
+
+@pytest.fixture
+def esp_answers(monkeypatch):
+    """The ESP (anymail's test backend) answers each message with the given response."""
+    responses = []
+    build = inqom_connector.emails.inqom_email
+
+    def inqom_email(delivery):
+        message = build(delivery)
+        if responses:
+            message.anymail_test_response = responses.pop(0)
+        return message
+
+    monkeypatch.setattr(inqom_connector.emails, "inqom_email", inqom_email)
+    return responses
+
+
+def http_error(status: int, reason: str) -> AnymailRequestsAPIError:
+    response = requests.Response()
+    response.status_code, response.reason = status, reason
+    response._content = b'{"Message": "%s"}' % reason.encode()
+    return AnymailRequestsAPIError("ESP API response", response=response)
+
+
+def refresh(delivery: Delivery) -> Delivery:
+    delivery.refresh_from_db()
+    return delivery
+
+
+# --- Claiming ---------------------------------------------------------------------------------
+
+
+def test_a_delivery_tried_twice_is_sent_once(unsent):
+    assert delivery_attempt(delivery_id=unsent.pk) == DeliveryStatus.SENT
+    assert delivery_attempt(delivery_id=unsent.pk) is None
+
+    assert len(received(to=ACHAT)) == 1
+    assert refresh(unsent).attempts == 1
+
+
+def test_a_second_worker_cannot_take_a_delivery_while_the_first_sends_it(unsent, monkeypatch):
+    send = InqomConnector.send
+    second_worker = []
+
+    def send_while_another_worker_tries(self, delivery):
+        second_worker.append(delivery_attempt(delivery_id=delivery.pk))
+        return send(self, delivery)
+
+    monkeypatch.setattr(InqomConnector, "send", send_while_another_worker_tries)
+
+    assert delivery_attempt(delivery_id=unsent.pk) == DeliveryStatus.SENT
+
+    assert second_worker == [None]
+    assert len(received(to=ACHAT)) == 1
+
+
+def test_the_task_is_handed_the_delivery_id_never_the_file(
+    achats, alpha, monkeypatch, django_capture_on_commit_callbacks
+):
+    handed = []
+    task_class = type(deliver._get_current_object())
+    monkeypatch.setattr(
+        task_class, "apply_async", lambda self, args=None, **kw: handed.append(tuple(args))
+    )
+
+    document = deposit_and_send(django_capture_on_commit_callbacks, achats)
+
+    assert handed == [(delivery_of(document).pk,)]
+
+
+# --- Failures ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("refuse", "answer", "reason"),
+    [
+        (
+            None,
+            smtplib.SMTPDataError(451, b"4.3.0 Mail server temporarily rejected message"),
+            "Serveur d'envoi momentanément indisponible (SMTP 451).",
+        ),
+        (
+            None,
+            smtplib.SMTPRecipientsRefused({ACHAT: (450, b"4.2.1 Mailbox busy")}),
+            "Serveur d'envoi momentanément indisponible (SMTP 450).",
+        ),
+        (
+            None,
+            smtplib.SMTPServerDisconnected("Connection unexpectedly closed"),
+            "Serveur d'envoi momentanément indisponible (SMTPServerDisconnected).",
+        ),
+        (
+            ConnectionRefusedError(111, "Connection refused"),
+            None,
+            "Serveur d'envoi injoignable (ConnectionRefusedError).",
+        ),
+        (TimeoutError("timed out"), None, "Serveur d'envoi injoignable (TimeoutError)."),
+    ],
+    ids=["smtp_451", "smtp_450_rcpt", "disconnected", "connection_refused", "timeout"],
+)
+def test_a_transient_smtp_failure_is_tried_again_later(unsent, smtp, clock, refuse, answer, reason):
+    smtp.refuse = refuse
+    smtp.answers[:] = [answer, answer]
+
+    assert delivery_attempt(delivery_id=unsent.pk) == DeliveryStatus.RETRYING
+
+    delivery = refresh(unsent)
+    assert (delivery.status, delivery.reason, delivery.attempts) == (
+        DeliveryStatus.RETRYING,
+        reason,
+        1,
+    )
+    assert delivery.next_attempt_at == clock.now() + timedelta(seconds=BASE)
+    assert smtp.accepted == []
+    assert delivery.document.status == DocumentStatus.PENDING
+
+
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [(429, "Too Many Requests"), (503, "Service Unavailable"), (500, "Internal Server Error")],
+)
+def test_a_busy_email_service_is_tried_again_later(unsent, esp_answers, clock, status, reason):
+    esp_answers.append(http_error(status, reason))
+
+    assert delivery_attempt(delivery_id=unsent.pk) == DeliveryStatus.RETRYING
+
+    delivery = refresh(unsent)
+    assert delivery.status == DeliveryStatus.RETRYING
+    assert delivery.reason == f"Service d'envoi momentanément indisponible ({status})."
+    assert delivery.next_attempt_at == clock.now() + timedelta(seconds=BASE)
+
+
+def test_retries_back_off_exponentially_then_give_up_after_the_last_attempt(unsent, smtp, clock):
+    smtp.answers[:] = [smtplib.SMTPDataError(451, b"4.3.0 Try again later")] * MAX_ATTEMPTS
+    delays = []
+
+    for attempt in range(1, MAX_ATTEMPTS):
+        assert delivery_attempt(delivery_id=unsent.pk) == DeliveryStatus.RETRYING
+        delivery = refresh(unsent)
+        assert delivery.attempts == attempt
+        delays.append((delivery.next_attempt_at - clock.now()).total_seconds())
+        # Not taken again before its time.
+        assert delivery_attempt(delivery_id=unsent.pk) is None
+        clock.at(delivery.next_attempt_at)
+
+    assert delays == [BASE * 2 ** (n - 1) for n in range(1, MAX_ATTEMPTS)] == [10, 20, 40]
+    assert delivery_attempt(delivery_id=unsent.pk) == DeliveryStatus.FAILED
+    delivery = refresh(unsent)
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, MAX_ATTEMPTS)
+    assert delivery.reason == (
+        f"Serveur d'envoi momentanément indisponible (SMTP 451). Abandon après {MAX_ATTEMPTS} "
+        "essais."
+    )
+    assert smtp.accepted == []
+    assert delivery_attempt(delivery_id=unsent.pk) is None
+    assert delivery.can_retry
+
+
+def test_a_delivery_that_failed_for_a_while_is_sent_when_the_server_is_back(unsent, smtp, clock):
+    smtp.answers[:] = [smtplib.SMTPDataError(451, b"4.3.0 Try again later")]
+    delivery_attempt(delivery_id=unsent.pk)
+    clock.at(refresh(unsent).next_attempt_at)
+
+    assert delivery_attempt(delivery_id=unsent.pk) == DeliveryStatus.SENT
+
+    delivery = refresh(unsent)
+    assert (delivery.status, delivery.reason, delivery.attempts) == (DeliveryStatus.SENT, "", 2)
+    [(sender, recipients, _message)] = smtp.accepted
+    assert (sender, recipients) == ("no-reply@welyb.fr", [ACHAT])
+    assert delivery.document.status == DocumentStatus.VALIDATED
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        (
+            smtplib.SMTPRecipientsRefused({ACHAT: (550, b"5.1.1 User unknown")}),
+            "Adresse refusée par le serveur d'envoi (SMTP 550).",
+        ),
+        (
+            smtplib.SMTPDataError(554, b"5.7.1 Message rejected"),
+            "Message refusé par le serveur d'envoi (SMTP 554).",
+        ),
+    ],
+    ids=["recipient_refused_550", "message_rejected_554"],
+)
+def test_a_permanent_smtp_refusal_fails_at_once_with_its_reason(unsent, smtp, answer, reason):
+    smtp.answers[:] = [answer]
+
+    assert delivery_attempt(delivery_id=unsent.pk) == DeliveryStatus.FAILED
+
+    delivery = refresh(unsent)
+    assert (delivery.status, delivery.reason, delivery.attempts) == (
+        DeliveryStatus.FAILED,
+        reason,
+        1,
+    )
+    assert delivery.next_attempt_at is None
+    assert delivery.document.status == DocumentStatus.PENDING
+    assert delivery_attempt(delivery_id=unsent.pk) is None
+
+
+@pytest.mark.parametrize(
+    ("response", "reason"),
+    [
+        (
+            {
+                "recipient_status": {
+                    ACHAT: AnymailRecipientStatus(message_id=None, status="rejected")
+                }
+            },
+            "Adresse refusée par le service d'envoi.",
+        ),
+        (http_error(400, "Bad Request"), "Message refusé par le service d'envoi (HTTP 400)."),
+        (
+            http_error(422, "Unprocessable Entity"),
+            "Message refusé par le service d'envoi (HTTP 422).",
+        ),
+    ],
+    ids=["recipients_refused", "http_400", "http_422"],
+)
+def test_a_permanent_refusal_of_the_email_service_fails_at_once(
+    unsent, esp_answers, response, reason
+):
+    esp_answers.append(response)
+
+    assert delivery_attempt(delivery_id=unsent.pk) == DeliveryStatus.FAILED
+
+    delivery = refresh(unsent)
+    assert (delivery.status, delivery.reason) == (DeliveryStatus.FAILED, reason)
+    assert delivery_attempt(delivery_id=unsent.pk) is None
+
+
+def test_renvoyer_sends_a_failed_delivery_again(
+    unsent, smtp, alpha, django_capture_on_commit_callbacks
+):
+    smtp.answers[:] = [smtplib.SMTPRecipientsRefused({ACHAT: (550, b"5.1.1 User unknown")})]
+    delivery_attempt(delivery_id=unsent.pk)
+    assert refresh(unsent).status == DeliveryStatus.FAILED
+
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery_retry(delivery=unsent, by=alpha.collaborator)
+
+    delivery = refresh(unsent)
+    assert (delivery.status, delivery.reason, delivery.attempts) == (DeliveryStatus.SENT, "", 1)
+    assert len(smtp.accepted) == 1
+
+
+# --- "Validé" -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_connectors(alpha, django_capture_on_commit_callbacks):
+    """A document deposited under Inqom Achats (on Achats) and Inqom Administratif (on the
+    annual folder), and Inqom NDF (on the annual folder too) whose authorisation was revoked."""
+    annual = folder_at(alpha.company, ANNUAL)
+    achats = folder_at(alpha.company, f"{ANNUAL}/Achats")
+    switch_on(achats, ACHATS, alpha.admin)
+    switch_on(annual, ADMINISTRATIF, alpha.admin)
+    switch_on(annual, NDF, alpha.admin)
+    authorize(alpha, alpha.company, NDF, address(NDF, "boulangerie-alpha"), enabled=False)
+    with django_capture_on_commit_callbacks(execute=False):
+        document = deposit(achats, "facture.pdf", PDF, by=alpha.client)
+    assert deliveries_of(document) == [
+        (ACHATS, DeliveryStatus.PENDING, ""),
+        (NDF, DeliveryStatus.SKIPPED, "L'entreprise n'est pas (ou plus) autorisée pour Inqom NDF."),
+        (ADMINISTRATIF, DeliveryStatus.PENDING, ""),
+    ]
+    return document
+
+
+def test_a_document_is_validated_once_every_delivery_not_skipped_is_sent(two_connectors):
+    document = two_connectors
+
+    delivery_attempt(delivery_id=delivery_of(document, ACHATS).pk)
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.PENDING
+
+    delivery_attempt(delivery_id=delivery_of(document, ADMINISTRATIF).pk)
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.VALIDATED
+    assert sorted(to for e in received() for to in e.to) == sorted([ACHAT, ADMIN])
+
+
+def test_a_skipped_delivery_does_not_hold_the_document_back(
+    alpha, achats, django_capture_on_commit_callbacks
+):
+    switch_on(folder_at(alpha.company, ANNUAL), ADMINISTRATIF, alpha.admin)
+    authorize(alpha, alpha.company, ADMINISTRATIF, ADMIN, enabled=False)
+
+    document = deposit_and_send(django_capture_on_commit_callbacks, achats)
+
+    assert deliveries_of(document) == [
+        (ACHATS, DeliveryStatus.SENT, ""),
+        (
+            ADMINISTRATIF,
+            DeliveryStatus.SKIPPED,
+            "L'entreprise n'est pas (ou plus) autorisée pour Inqom Administratif.",
+        ),
+    ]
+    assert document.status == DocumentStatus.VALIDATED
+
+
+def test_a_delivery_skipped_at_send_time_does_not_hold_the_document_back(two_connectors, alpha):
+    document = two_connectors
+    delivery_attempt(delivery_id=delivery_of(document, ACHATS).pk)
+    authorize(alpha, alpha.company, ADMINISTRATIF, ADMIN, enabled=False)
+
+    assert delivery_attempt(delivery_id=delivery_of(document, ADMINISTRATIF).pk) == (
+        DeliveryStatus.SKIPPED
+    )
+
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.VALIDATED
+
+
+def test_a_failed_delivery_keeps_the_document_a_traiter(two_connectors, esp_answers):
+    document = two_connectors
+    delivery_attempt(delivery_id=delivery_of(document, ACHATS).pk)
+    esp_answers.append(http_error(400, "Bad Request"))
+
+    delivery_attempt(delivery_id=delivery_of(document, ADMINISTRATIF).pk)
+
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.PENDING
+
+
+def test_a_bounce_takes_the_document_back_to_a_traiter(
+    alpha, achats, django_capture_on_commit_callbacks
+):
+    document = deposit_and_send(django_capture_on_commit_callbacks, achats)
+    assert document.status == DocumentStatus.VALIDATED
+    delivery = delivery_of(document)
+
+    delivery_tracking(message_id=delivery.message_id, event_type="bounced")
+
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.PENDING
+    delivery = refresh(delivery)
+    assert delivery.status == DeliveryStatus.BOUNCED
+    assert delivery.reason == (
+        "Inqom a refusé l'envoi : vérifiez que no-reply@welyb.fr est autorisée dans Inqom › "
+        "Paramètres › Emails d'envoi"
+    )
+
+
+# --- The sweep ----------------------------------------------------------------------------------
+
+
+def age(delivery: Delivery, seconds: int, **fields) -> None:
+    """Puts the delivery's last change `seconds` in the past, as if time had passed."""
+    Delivery.objects.filter(pk=delivery.pk).update(
+        updated_at=timezone.now() - timedelta(seconds=seconds), **fields
+    )
+
+
+def test_the_sweep_sends_a_pending_delivery_whose_task_was_lost_after_the_grace(unsent):
+    assert deliveries_sweep() == 0
+    assert mail.outbox == []
+
+    age(unsent, SWEEP + 1)
+
+    assert deliveries_sweep() == 1
+    assert refresh(unsent).status == DeliveryStatus.SENT
+    assert len(received(to=ACHAT)) == 1
+    assert deliveries_sweep() == 0
+    assert len(received(to=ACHAT)) == 1
+
+
+def test_the_sweep_sends_a_retrying_delivery_once_it_is_due(unsent, esp_answers):
+    esp_answers.append(http_error(503, "Service Unavailable"))
+    delivery_attempt(delivery_id=unsent.pk)
+    assert refresh(unsent).status == DeliveryStatus.RETRYING
+    mail.outbox.clear()
+
+    assert deliveries_sweep() == 0
+    assert refresh(unsent).status == DeliveryStatus.RETRYING
+
+    Delivery.objects.filter(pk=unsent.pk).update(
+        next_attempt_at=timezone.now() - timedelta(seconds=1)
+    )
+
+    assert deliveries_sweep() == 1
+    delivery = refresh(unsent)
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 2)
+    assert len(received(to=ACHAT)) == 1
+
+
+def test_the_sweep_takes_back_a_delivery_stuck_in_sending_past_the_timeout(unsent):
+    now = timezone.now()
+    Delivery.objects.filter(pk=unsent.pk).update(
+        status=DeliveryStatus.SENDING,
+        attempts=1,
+        claimed_at=now - timedelta(seconds=SENDING_TIMEOUT - 30),
+    )
+
+    assert deliveries_sweep() == 0
+    assert refresh(unsent).status == DeliveryStatus.SENDING
+
+    Delivery.objects.filter(pk=unsent.pk).update(
+        claimed_at=now - timedelta(seconds=SENDING_TIMEOUT + 1)
+    )
+
+    assert deliveries_sweep() == 1
+    delivery = refresh(unsent)
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 2)
+    assert len(received(to=ACHAT)) == 1
+
+
+@pytest.mark.parametrize(
+    "status",
+    [
+        DeliveryStatus.SENT,
+        DeliveryStatus.DELIVERED,
+        DeliveryStatus.BOUNCED,
+        DeliveryStatus.FAILED,
+        DeliveryStatus.SKIPPED,
+    ],
+)
+def test_the_sweep_never_sends_again_what_is_done(unsent, status):
+    long_ago = timezone.now() - timedelta(days=2)
+    age(
+        unsent,
+        2 * 24 * 3600,
+        status=status,
+        attempts=1,
+        next_attempt_at=long_ago,
+        claimed_at=long_ago,
+    )
+
+    assert deliveries_sweep() == 0
+
+    assert mail.outbox == []
+    assert refresh(unsent).status == status
+
+
+def test_a_deposit_made_while_the_broker_is_down_is_sent_by_the_sweep(
+    alpha, achats, monkeypatch, django_capture_on_commit_callbacks
+):
+    task_class = type(deliver._get_current_object())
+    apply_async = task_class.apply_async
+    broker = {"down": True}
+
+    def apply_async_or_fail(self, *args, **kwargs):
+        if broker["down"]:
+            raise OperationalError("[Errno 111] Connection refused")
+        return apply_async(self, *args, **kwargs)
+
+    monkeypatch.setattr(task_class, "apply_async", apply_async_or_fail)
+
+    document = deposit_and_send(
+        django_capture_on_commit_callbacks, achats, by=alpha.client, channel=Channel.API
+    )
+
+    assert document.pk is not None
+    delivery = delivery_of(document)
+    assert delivery.status == DeliveryStatus.PENDING
+    assert mail.outbox == []
+
+    broker["down"] = False
+    age(delivery, SWEEP + 1)
+    assert deliveries_sweep() == 1
+
+    assert refresh(delivery).status == DeliveryStatus.SENT
+    [sent] = received(to=ACHAT)
+    assert sent.attachment == ("facture.pdf", "application/pdf", PDF)
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.VALIDATED

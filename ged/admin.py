@@ -6,7 +6,15 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Channel, Document, Folder, FolderTemplate
+from .models import (
+    Channel,
+    Document,
+    Folder,
+    FolderTemplate,
+    InboundAddress,
+    InboundEmail,
+    InboundPolicy,
+)
 from .services.deposit import deposit_check, document_deposit
 
 
@@ -116,4 +124,44 @@ class FolderTemplateAdmin(admin.ModelAdmin):
     readonly_fields = ["cabinet", "annual_subfolders", "permanent_folders", "updated_at"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(InboundAddress)
+class InboundAddressAdmin(admin.ModelAdmin):
+    list_display = ["local_part", "target", "company", "folder"]
+    list_filter = ["target", "company__cabinet"]
+    list_select_related = ["company", "folder"]
+    search_fields = ["local_part", "company__name", "company__siren"]
+    readonly_fields = ["company", "target", "local_part", "folder", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(InboundPolicy)
+class InboundPolicyAdmin(admin.ModelAdmin):
+    list_display = ["company", "accept_anyone", "send_receipt"]
+    list_filter = ["accept_anyone", "send_receipt"]
+    list_select_related = ["company"]
+    search_fields = ["company__name", "allowed_senders"]
+
+
+@admin.register(InboundEmail)
+class InboundEmailAdmin(admin.ModelAdmin):
+    """Read-only: the record of what the deposit addresses received."""
+
+    list_display = ["received_at", "company", "sender", "recipient", "subject", "status"]
+    list_filter = ["status", "esp", "company__cabinet"]
+    list_select_related = ["company"]
+    search_fields = ["sender", "recipient", "subject", "company__name", "key"]
+    date_hierarchy = "received_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -52,3 +52,25 @@ class FolderTemplateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Un chemin par ligne, les niveaux séparés par « / » : Administratif/Contrats"),
     )
+
+
+class InboundPolicyForm(forms.Form):
+    accept_anyone = forms.BooleanField(
+        label=_("Ouvrir les adresses à tous les expéditeurs"),
+        required=False,
+        help_text=_(
+            "Sinon, seuls les clients de l'entreprise, le cabinet et les expéditeurs "
+            "ci-dessous peuvent déposer."
+        ),
+    )
+    allowed_senders = forms.CharField(
+        label=_("Expéditeurs autorisés en plus"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Une adresse (compta@fournisseur.fr) ou un domaine (@fournisseur.fr) par ligne."
+        ),
+    )
+    send_receipt = forms.BooleanField(
+        label=_("Envoyer un accusé de réception à l'expéditeur"), required=False
+    )

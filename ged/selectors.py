@@ -80,3 +80,26 @@ def trash_list(*, company: Company) -> tuple[QuerySet[Folder], QuerySet[Document
         company=company, trashed_at__isnull=False, trash_root__isnull=True
     ).select_related("folder")
     return folders.order_by("-trashed_at"), documents.order_by("-trashed_at")
+
+
+def folder_at_path(*, company: Company, names: list[str]) -> Folder | None:
+    """The live folder at a path of names from the root (compared without case), or None."""
+    wanted = [name.casefold() for name in names]
+    by_parent: dict[int | None, list[Folder]] = {}
+    for folder in Folder.objects.filter(
+        company=company, trashed_at__isnull=True, depth__lt=len(names)
+    ):
+        by_parent.setdefault(folder.parent_id, []).append(folder)
+    parent = None
+    for name in wanted:
+        parent = next(
+            (
+                f
+                for f in by_parent.get(parent.pk if parent else None, [])
+                if f.name.casefold() == name
+            ),
+            None,
+        )
+        if parent is None:
+            return None
+    return parent

@@ -8,3 +8,16 @@ from .services.tree import annual_folders_create
 def create_annual_folders() -> int:
     """Yearly (Celery beat, 1 January): this year's annual folder for every company."""
     return annual_folders_create(year=timezone.localdate().year)
+
+
+@shared_task
+def send_inbound_receipt(inbound_email_id: int) -> None:
+    """The receipt a company may choose to send to whoever deposited by email."""
+    from .emails import inbound_receipt_send
+    from .models import InboundEmail
+
+    record = (
+        InboundEmail.objects.select_related("company__cabinet").filter(pk=inbound_email_id).first()
+    )
+    if record is not None and record.company is not None and record.sender:
+        inbound_receipt_send(record=record)

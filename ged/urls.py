@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, files, pages, template
+from .views import actions, files, inbound, pages, template
 
 app_name = "ged"
 
@@ -50,4 +50,20 @@ urlpatterns = [
         name="document-restore",
     ),
     path("reglages/arborescence/", template.folder_template_page, name="folder-template"),
+    path(
+        "ged/entreprises/<int:company_id>/depot-par-email/",
+        inbound.inbound_settings_page,
+        name="inbound-settings",
+    ),
+    path(
+        "ged/entreprises/<int:company_id>/depot-par-email/<slug:target>/dossier/",
+        inbound.inbound_address_folder_action,
+        name="inbound-address-folder",
+    ),
+    path(
+        "ged/entreprises/<int:company_id>/depot-par-email/<slug:target>/regenerer/",
+        inbound.inbound_address_regenerate_action,
+        name="inbound-address-regenerate",
+    ),
+    path("ged/emails-recus/", inbound.inbound_emails_page, name="inbound-emails"),
 ]

@@ -118,6 +118,7 @@ SETTINGS_MENU = [
     (_("Personnalisation"), "tenancy:branding", "admin"),
     (_("Arborescence type"), "ged:folder-template", "admin"),
     (_("Applications"), "partner_apps:applications", "staff"),
+    (_("Emails reçus"), "ged:inbound-emails", "staff"),
 ]
 # Callables (request) -> [{"name", "url", "description"}]: the tiles of the home page.
 HOME_TILES = ["partner_apps.home.home_tiles"]
@@ -192,6 +193,16 @@ STORAGES = {
 # --- Documents ---------------------------------------------------------------------------------
 
 DOCUMENT_MAX_MB = env.int("DOCUMENT_MAX_MB", default=100)
+# Deposit by email: each company's addresses live on this domain (its MX points to the ESP,
+# whose inbound webhook posts to /anymail/<esp>/inbound/). At most INBOUND_MAX_ATTACHMENTS
+# files an email; inline images under INBOUND_INLINE_IGNORE_KB (signatures, logos) are not
+# documents.
+INBOUND_EMAIL_DOMAIN = env("INBOUND_EMAIL_DOMAIN", default=f"depot.{PORTAL_DOMAIN}")
+INBOUND_MAX_ATTACHMENTS = env.int("INBOUND_MAX_ATTACHMENTS", default=20)
+INBOUND_INLINE_IGNORE_KB = env.int("INBOUND_INLINE_IGNORE_KB", default=30)
+# Email services post a whole email in one form field (Mailgun's body-mime) or one JSON body
+# (Postmark, attachments in base64): room for the largest email they accept (25 to 35 MB).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=50 * 1024 * 1024)
 # Every upload goes to a temporary file, never whole into memory, whatever its size.
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
 FILE_UPLOAD_TEMP_DIR = env("FILE_UPLOAD_TEMP_DIR", default=None)

@@ -1,8 +1,18 @@
 from django.urls import path
 
-from . import views
+from . import inbound_views, views
 
 urlpatterns = [
+    path(
+        "companies/<int:company_id>/inbound-addresses/",
+        inbound_views.CompanyInboundAddressesView.as_view(),
+        name="api-company-inbound-addresses",
+    ),
+    path(
+        "companies/<int:company_id>/inbound-addresses/<slug:target>/regenerate/",
+        inbound_views.InboundAddressRegenerateView.as_view(),
+        name="api-inbound-address-regenerate",
+    ),
     path(
         "companies/<int:company_id>/folders/",
         views.CompanyFoldersView.as_view(),

@@ -20,6 +20,7 @@ from ..selectors import (
     folder_tree,
     trash_list,
 )
+from ..selectors_inbound import inbound_address_rows
 
 DOCUMENTS_PER_PAGE = 50
 
@@ -57,6 +58,7 @@ def company_page(request, company_id):
     company = access_company(request.user, company_id)
     context = _ged_context(request, company)
     context["children"] = folder_children(folder=None, company=company)
+    context["inbound_rows"] = inbound_address_rows(company=company)
     return render(request, "ged/company.html", context)
 
 

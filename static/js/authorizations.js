@@ -1,5 +1,5 @@
 // The authorisation page of a connector: use the proposed addresses (one, or all of the page),
-// and copy the portal's sender address.
+// (the copy buttons are portal.js's).
 (function () {
   "use strict";
 
@@ -21,15 +21,6 @@
     if (event.target.closest("[data-use-all-suggestions]")) {
       document.querySelectorAll("[data-use-suggestion]").forEach(useSuggestion);
       return;
-    }
-    var copy = event.target.closest("[data-copy]");
-    if (copy) {
-      var source = document.querySelector(copy.dataset.copy);
-      var status = copy.parentElement.querySelector(".copy-status");
-      if (!source || !navigator.clipboard) return;
-      navigator.clipboard.writeText(source.textContent.trim()).then(function () {
-        if (status) status.textContent = "Copiée";
-      });
     }
   });
 })();

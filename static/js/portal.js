@@ -9,6 +9,18 @@
       if (!menu.contains(event.target)) menu.removeAttribute("open");
     });
   });
+  // A button data-copy="#selector" copies that element's text (addresses to paste elsewhere).
+  document.addEventListener("click", function (event) {
+    var copy = event.target.closest("[data-copy]");
+    if (!copy) return;
+    var source = document.querySelector(copy.dataset.copy);
+    var status = copy.parentElement.querySelector(".copy-status");
+    if (!source || !navigator.clipboard) return;
+    navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+      if (status) status.textContent = "Copiée";
+    });
+  });
+
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
     document.querySelectorAll("details.menu[open]").forEach(function (menu) {

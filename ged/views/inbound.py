@@ -1,0 +1,141 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from welyb_portal.tenancy.access import access_company
+from welyb_portal.tenancy.permissions import staff_required
+from welyb_portal.tenancy.selectors import company_list_of_cabinet
+
+from ..access import access_folder
+from ..forms import InboundPolicyForm
+from ..models import Folder, InboundAddress, InboundTarget
+from ..selectors import folder_tree
+from ..selectors_inbound import inbound_address_rows, inbound_email_list
+from ..services.inbound import (
+    inbound_address_folder_set,
+    inbound_address_regenerate,
+    inbound_addresses_ensure,
+    inbound_policy_of,
+    inbound_policy_update,
+)
+
+INBOUND_EMAILS_PER_PAGE = 50
+
+
+def _address(request, company, target) -> InboundAddress:
+    # The addresses are created the first time they are asked for, by whichever page or
+    # endpoint comes first: an action may come before anyone displayed them.
+    if target not in InboundTarget.values:
+        raise Http404
+    return next(a for a in inbound_addresses_ensure(company=company) if a.target == target)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def inbound_settings_page(request, company_id):
+    """A company's deposit addresses: where each files, a new address, who may send."""
+    company = access_company(request.user, company_id)
+    policy = inbound_policy_of(company)
+    form = InboundPolicyForm(
+        request.POST or None,
+        initial={
+            "accept_anyone": policy.accept_anyone,
+            "allowed_senders": policy.allowed_senders,
+            "send_receipt": policy.send_receipt,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            inbound_policy_update(company=company, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Règles de dépôt par email enregistrées."))
+            return redirect("ged:inbound-settings", company_id=company.pk)
+    return render(
+        request,
+        "ged/inbound_settings.html",
+        {
+            "company": company,
+            "rows": inbound_address_rows(company=company),
+            "tree": folder_tree(company=company),
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required
+@require_POST
+def inbound_address_folder_action(request, company_id, target):
+    company = access_company(request.user, company_id)
+    address = _address(request, company, target)
+    folder_id = request.POST.get("folder", "")
+    folder = access_folder(request.user, folder_id) if folder_id else None
+    if folder is not None and folder.company_id != company.pk:
+        # A folder of another company is as unknown here as a missing one.
+        raise Http404
+    try:
+        inbound_address_folder_set(address=address, folder=folder, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Dossier de l'adresse « %(target)s » enregistré.")
+            % {"target": address.get_target_display()},
+        )
+    return redirect("ged:inbound-settings", company_id=company.pk)
+
+
+@staff_required
+@require_POST
+def inbound_address_regenerate_action(request, company_id, target):
+    company = access_company(request.user, company_id)
+    address = inbound_address_regenerate(
+        address=_address(request, company, target), by=request.user
+    )
+    messages.success(
+        request,
+        _("Nouvelle adresse « %(target)s » : l'ancienne ne fonctionne plus.")
+        % {"target": address.get_target_display()},
+    )
+    return redirect("ged:inbound-settings", company_id=company.pk)
+
+
+@staff_required
+@require_GET
+def inbound_emails_page(request):
+    """ "Emails reçus": every email received on the cabinet's deposit addresses."""
+    company = request.GET.get("company", "")
+    if company:
+        # A company of another cabinet is as unknown here as a missing one: the same 404.
+        access_company(request.user, company)
+    page = Paginator(
+        inbound_email_list(cabinet=request.cabinet, company_id=company), INBOUND_EMAILS_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    emails = list(page.object_list)
+    # Where each file went: the folders of the page's emails, in one query.
+    folders = Folder.objects.in_bulk(
+        {item["folder"] for email in emails for item in email.items if item.get("folder")}
+    )
+    for email in emails:
+        email.filed = [
+            {**item, "folder_name": getattr(folders.get(item.get("folder")), "name", "")}
+            for item in email.items
+        ]
+    return render(
+        request,
+        "ged/inbound_emails.html",
+        {
+            "page": page,
+            "emails": emails,
+            "company_filter": company,
+            "companies": company_list_of_cabinet(cabinet=request.cabinet),
+        },
+    )

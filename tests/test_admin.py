@@ -14,7 +14,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from ged.models import FolderTemplate
+from ged.models import FolderTemplate, InboundAddress, InboundEmail, InboundStatus
+from ged.services.inbound import (
+    inbound_address_folder_set,
+    inbound_addresses_ensure,
+    inbound_policy_update,
+)
 from partner_apps.models import AppKind, Delivery, DeliveryStatus, PartnerApp
 from partner_apps.services.authorizations import authorization_set
 from partner_apps.services.automations import automation_set
@@ -308,6 +313,61 @@ def _build_deliveries(n: int) -> None:
     Delivery.objects.update(created_at=FIXED_DATE)
 
 
+def _build_inbound_addresses(n: int) -> None:
+    # Four addresses a company; one of them points at a folder staff chose.
+    for _ in range(n):
+        company = CompanyFactory()
+        achats = inbound_addresses_ensure(company=company)[0]
+        inbound_address_folder_set(
+            address=achats,
+            folder=folder_at(company, "Fournisseurs"),
+            by=AdminFactory(cabinet=company.cabinet),
+        )
+
+
+def _build_inbound_policies(n: int) -> None:
+    for number in range(n):
+        company = CompanyFactory()
+        inbound_policy_update(
+            company=company,
+            accept_anyone=number % 2 == 0,
+            allowed_senders="compta@fournisseur.fr\n@cabinet-ami.fr",
+            send_receipt=True,
+            by=AdminFactory(cabinet=company.cabinet),
+        )
+
+
+_inbound_keys = itertools.count(1)
+
+
+def _build_inbound_emails(n: int) -> None:
+    for _ in range(n):
+        company = CompanyFactory()
+        address = inbound_addresses_ensure(company=company)[0]
+        InboundEmail.objects.create(
+            key=f"admin-{next(_inbound_keys)}",
+            esp="mailgun",
+            company=company,
+            address=address,
+            recipient=f"{address.local_part}@depot.localhost",
+            sender="compta@fournisseur.fr",
+            subject="Facture de mars",
+            status=InboundStatus.REFUSED,
+            reason="Aucune pièce jointe à déposer.",
+        )
+        # An email to no known address belongs to no company.
+        InboundEmail.objects.create(
+            key=f"admin-{next(_inbound_keys)}",
+            esp="postmark",
+            recipient="inconnue@depot.localhost",
+            sender="robot@ailleurs.fr",
+            status=InboundStatus.REFUSED,
+            reason="Adresse de dépôt inconnue (ou régénérée depuis).",
+        )
+    # The date hierarchy adapts to the dates it finds: keep them all on one day.
+    InboundEmail.objects.update(received_at=FIXED_DATE)
+
+
 ROW_BUILDERS = {
     "tenancy.Cabinet": _build_cabinets,
     "tenancy.CabinetDomain": _build_domains,
@@ -319,6 +379,9 @@ ROW_BUILDERS = {
     "ged.Folder": _build_folders,
     "ged.Document": _build_documents,
     "ged.FolderTemplate": _build_folder_templates,
+    "ged.InboundAddress": _build_inbound_addresses,
+    "ged.InboundPolicy": _build_inbound_policies,
+    "ged.InboundEmail": _build_inbound_emails,
     "partner_apps.PartnerApp": _build_partner_apps,
     "partner_apps.CabinetApp": _build_cabinet_apps,
     "partner_apps.CompanyAuthorization": _build_company_authorizations,
@@ -615,3 +678,49 @@ def test_support_cannot_add_or_delete_a_delivery(world):
     delete = reverse("admin:partner_apps_delivery_delete", args=[delivery.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert Delivery.objects.filter(pk=delivery.pk).exists()
+
+
+def test_support_reads_the_received_emails_without_changing_them(world):
+    record = InboundEmail.objects.create(
+        key="admin-read-only",
+        esp="mailgun",
+        company=world.a.company,
+        sender="compta@fournisseur.fr",
+        subject="Facture Minoterie de mars",
+        status=InboundStatus.REFUSED,
+        reason="Aucune pièce jointe à déposer.",
+    )
+    client = platform_browser(SuperuserFactory())
+
+    found = client.get(changelist_url(InboundEmail), {"q": "Minoterie"})
+    change = client.get(reverse("admin:ged_inboundemail_change", args=[record.pk]))
+
+    assert [email.pk for email in found.context["cl"].result_list] == [record.pk]
+    assert change.status_code == 200
+    assert "compta@fournisseur.fr" in change.text
+    assert client.get(reverse("admin:ged_inboundemail_add")).status_code == 403
+    client.post(
+        reverse("admin:ged_inboundemail_change", args=[record.pk]),
+        {"subject": "Modifié", "status": InboundStatus.DEPOSITED},
+    )
+    delete = reverse("admin:ged_inboundemail_delete", args=[record.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    record.refresh_from_db()
+    assert (record.subject, record.status) == ("Facture Minoterie de mars", InboundStatus.REFUSED)
+
+
+def test_support_cannot_add_an_inbound_address_nor_change_it(world):
+    address = inbound_addresses_ensure(company=world.a.company)[0]
+    client = platform_browser(SuperuserFactory())
+
+    change = client.get(reverse("admin:ged_inboundaddress_change", args=[address.pk]))
+    client.post(
+        reverse("admin:ged_inboundaddress_change", args=[address.pk]),
+        {"local_part": "devinee", "target": "ventes"},
+    )
+
+    assert change.status_code == 200
+    assert address.local_part in change.text
+    assert client.get(reverse("admin:ged_inboundaddress_add")).status_code == 403
+    stored = InboundAddress.objects.get(pk=address.pk)
+    assert (stored.local_part, stored.target) == (address.local_part, "achats")

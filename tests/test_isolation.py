@@ -18,9 +18,18 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
 from rest_framework.test import APIClient
 
-from ged.models import Document, Folder, FolderTemplate
+from ged.models import (
+    Document,
+    Folder,
+    FolderTemplate,
+    InboundAddress,
+    InboundEmail,
+    InboundPolicy,
+    InboundStatus,
+)
 from ged.services.documents import document_trash
 from ged.services.folders import folder_trash
+from ged.services.inbound import inbound_addresses_ensure
 from partner_apps.models import (
     CabinetApp,
     CompanyAuthorization,
@@ -45,6 +54,7 @@ EXTRA_METHODS = ("PUT", "PATCH", "DELETE")
 LOGIN_PATH = "/connexion/"
 MISSING_ID = 10**9
 MISSING_SLUG = "application-inconnue"
+MISSING_TARGET = "cible-inconnue"
 
 # --- The routes, as the URL configuration declares them ----------------------------------------
 
@@ -229,6 +239,17 @@ MATRIX: dict[str, Access] = {
         refuses_clients=True,
     ),
     "api-delivery-retry": Access(get=None, post=STAFF, refuses_clients=True),
+    # --- Deposit by email. Clients read their company's addresses (on its GED page and through
+    # the API); staff point them at folders, regenerate them and say who may send.
+    "ged:inbound-settings": Access(get=STAFF, post=STAFF),
+    # The folder comes with the form (empty: back to the default folder).
+    "ged:inbound-address-folder": Access(get=None, post=STAFF, fields={"folder": "folder_id"}),
+    "ged:inbound-address-regenerate": Access(get=None, post=STAFF),
+    # "Emails reçus", filtered by company (an id of the cabinet).
+    "ged:inbound-emails": Access(get=STAFF, post=None, fields={"company": "company_id"}),
+    "api-company-inbound-addresses": Access(get=USER, post=None),
+    # A client of the company is refused on the role (403), after the company was looked up.
+    "api-inbound-address-regenerate": Access(get=None, post=STAFF),
 }
 
 # --- Alpha's and beta's GED: real objects for the ids ------------------------------------------
@@ -247,6 +268,10 @@ COLLECTION_EMAIL = "achat.boulangerie-{slug}@inqombox.com"
 # delivery on its deposit, which then failed (so that "Renvoyer" has something to send again).
 SWITCHED_FOLDER = "Dossier comptable annuel 2026/Achats"
 FAILURE_REASON = "Adresse refusée par le serveur d'envoi (SMTP 550)."
+# The deposit address the inbound routes are asked about. Each cabinet's companies have their
+# four addresses, and its `company` received an email from its client ("Emails reçus").
+INBOUND_TARGET = "achats"
+INBOUND_SUBJECT = "Facture Minoterie {label} de mars"
 
 
 def label_of(tenant: Tenant) -> str:
@@ -286,6 +311,25 @@ def world(world: World) -> World:
         folder_trash(folder=trashed_folder, by=tenant.admin)
         trashed_document = deposit(folder, name=TRASHED_DOCUMENT.format(label=label))
         document_trash(document=trashed_document, by=tenant.admin)
+        for company in (tenant.company, tenant.other_company):
+            inbound_addresses_ensure(company=company)
+        InboundEmail.objects.create(
+            key=f"isolation-{tenant.cabinet.slug}",
+            company=tenant.company,
+            address=InboundAddress.objects.get(company=tenant.company, target=INBOUND_TARGET),
+            sender=tenant.client.email,
+            subject=INBOUND_SUBJECT.format(label=label),
+            status=InboundStatus.DEPOSITED,
+            items=[
+                {
+                    "name": document.name,
+                    "size": document.size,
+                    "outcome": "deposited",
+                    "document": document.pk,
+                    "folder": folder.pk,
+                }
+            ],
+        )
     return world
 
 
@@ -348,6 +392,14 @@ PARAMS: dict[str, Param] = {
         ),
         seen_by_client=lambda user, pk: False,
     ),
+    # A deposit address's target: the same four names in every company, which clients read on
+    # their company's GED page.
+    "target": Param(
+        of=lambda t: INBOUND_TARGET,
+        seen_by_client=lambda user, target: True,
+        shared=True,
+        missing=MISSING_TARGET,
+    ),
     # An installed connector of the catalogue. Clients never see partner apps.
     "slug": Param(
         of=lambda t: CONNECTOR_SLUG,
@@ -385,6 +437,12 @@ ALPHA_SECRETS = (
 # word Inqom"). Matched without case.
 PARTNER_WORDS = ("inqom", "automatisation", "/reglages/applications")
 CSRF_TOKEN = re.compile(r"[A-Za-z0-9]{64}")
+
+
+def alpha_secrets() -> tuple[str, ...]:
+    """ALPHA_SECRETS, and the random part of alpha's deposit addresses (drawn by the fixture)."""
+    addresses = InboundAddress.objects.filter(company__cabinet__slug="alpha").order_by("pk")
+    return (*ALPHA_SECRETS, *addresses.values_list("local_part", flat=True))
 
 
 def mentions(text: str, secret: str) -> bool:
@@ -491,7 +549,7 @@ def body_of(response) -> str:
 def assert_reveals_nothing(response, *, seen: tuple[str, ...] = (), what: str) -> None:
     assert response.status_code < 500, what
     body = body_of(response)
-    leaked = [secret for secret in ALPHA_SECRETS if secret not in seen and mentions(body, secret)]
+    leaked = [secret for secret in alpha_secrets() if secret not in seen and mentions(body, secret)]
     assert not leaked, f"{what} reveals {leaked}"
 
 
@@ -575,6 +633,21 @@ def snapshot() -> tuple:
         list(Folder.objects.order_by("pk").values("pk", "name", "parent", "path", "trashed_at")),
         list(Document.objects.order_by("pk").values("pk", "name", "folder", "trashed_at")),
         list(FolderTemplate.objects.order_by("pk").values()),
+        inbound_of(),
+    )
+
+
+def inbound_of() -> tuple:
+    """The deposit addresses (a regenerated one would change its local part), who may send,
+    and the record of received emails."""
+    return (
+        list(
+            InboundAddress.objects.order_by("pk").values(
+                "pk", "company", "target", "local_part", "folder"
+            )
+        ),
+        list(InboundPolicy.objects.order_by("pk").values()),
+        list(InboundEmail.objects.order_by("pk").values("pk", "company", "status", "items")),
     )
 
 
@@ -658,6 +731,43 @@ def test_the_automation_and_delivery_routes_are_in_the_matrix():
     for name in ("partner_apps:automation-toggle", "api-folder-automations", "api-deliveries"):
         access = MATRIX[name]
         assert USER not in {access.of(method) for method in access.methods}, name
+
+
+def test_the_inbound_routes_are_in_the_matrix():
+    routes = {route.name: route for route in ROUTES}
+    inbound = {
+        "ged:inbound-settings",
+        "ged:inbound-address-folder",
+        "ged:inbound-address-regenerate",
+        "ged:inbound-emails",
+        "api-company-inbound-addresses",
+        "api-inbound-address-regenerate",
+    }
+
+    assert inbound <= set(routes)
+    assert routes["api-inbound-address-regenerate"].params == ("company_id", "target")
+    assert inputs_of(routes["ged:inbound-address-folder"]) == {
+        "company_id": "company_id",
+        "target": "target",
+        "folder": "folder_id",
+    }
+    assert inputs_of(routes["ged:inbound-emails"]) == {"company": "company_id"}
+    # Clients read their company's addresses through the API; everything else is for staff.
+    for name in inbound:
+        access = MATRIX[name]
+        audiences = {access.of(method) for method in access.methods} - {None}
+        expected = {USER} if name == "api-company-inbound-addresses" else {STAFF}
+        assert audiences == expected, name
+        assert not access.refuses_clients, name
+
+
+def test_the_fixture_gives_each_cabinet_its_addresses_and_a_received_email(world: World):
+    for tenant in (world.a, world.b):
+        for company in (tenant.company, tenant.other_company):
+            assert InboundAddress.objects.filter(company=company).count() == 4
+        email = InboundEmail.objects.get(company=tenant.company)
+        assert email.sender == tenant.client.email
+        assert email.items[0]["document"] == PARAMS["document_id"].of(tenant)
 
 
 def test_the_fixture_gives_each_cabinet_a_failed_delivery_of_its_live_document(world: World):
@@ -797,8 +907,8 @@ def client_sees(route: Route, user: User, ids: dict[str, int | str]) -> bool:
 
 
 def own_secrets(user: User) -> tuple[str, ...]:
-    """What a client may read: their own address, their companies' names, and the names of the
-    live folders and documents of those companies."""
+    """What a client may read: their own address, their companies' names and deposit
+    addresses, and the names of the live folders and documents of those companies."""
     companies = user.companies.all()
     names = [
         user.email,
@@ -809,10 +919,15 @@ def own_secrets(user: User) -> tuple[str, ...]:
         *Document.objects.filter(company__in=companies, trashed_at__isnull=True).values_list(
             "name", flat=True
         ),
+        *InboundAddress.objects.filter(company__in=companies).values_list("local_part", flat=True),
     ]
     return tuple(
-        secret for secret in ALPHA_SECRETS if any(mentions(name, secret) for name in names)
+        secret for secret in alpha_secrets() if any(mentions(name, secret) for name in names)
     )
+
+
+def deposit_addresses_of(company: Company) -> set[str]:
+    return set(InboundAddress.objects.filter(company=company).values_list("local_part", flat=True))
 
 
 def test_a_client_may_read_the_names_of_their_companys_ged_and_no_other(world: World):
@@ -820,8 +935,17 @@ def test_a_client_may_read_the_names_of_their_companys_ged_and_no_other(world: W
         "client@alpha.fr",
         "Boulangerie Alpha",
         "Minoterie Alpha",
+        *deposit_addresses_of(world.a.company),
     }
-    assert set(own_secrets(world.a.other_client)) == {"autre-client@alpha.fr", "Garage Alpha"}
+    assert set(own_secrets(world.a.other_client)) == {
+        "autre-client@alpha.fr",
+        "Garage Alpha",
+        *deposit_addresses_of(world.a.other_company),
+    }
+    assert (
+        len(deposit_addresses_of(world.a.company) | deposit_addresses_of(world.a.other_company))
+        == 8
+    )
 
 
 @pytest.mark.parametrize("who", ["client", "other_client"])

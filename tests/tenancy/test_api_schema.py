@@ -25,6 +25,8 @@ CONTRACT = {
     "/api/v1/folders/{folder_id}/documents/": {"get", "post"},
     "/api/v1/documents/{document_id}/": {"get", "patch", "delete"},
     "/api/v1/documents/{document_id}/download/": {"get"},
+    "/api/v1/companies/{company_id}/inbound-addresses/": {"get"},
+    "/api/v1/companies/{company_id}/inbound-addresses/{target}/regenerate/": {"post"},
     "/api/v1/apps/": {"get"},
     "/api/v1/apps/{slug}/install/": {"post"},
     "/api/v1/apps/{slug}/uninstall/": {"post"},
@@ -174,6 +176,25 @@ def test_the_automation_and_delivery_endpoints_are_described_as_api_md_promises(
     retry = "/api/v1/deliveries/{delivery_id}/retry/"
     assert delivery <= set(component(schema, answer_of(schema, retry, "post"))["properties"])
     assert "requestBody" not in schema["paths"][retry]["post"]
+
+
+def test_the_inbound_address_endpoints_are_described_as_api_md_promises(world):
+    schema = api(world.a.admin).get(SCHEMA_URL, {"format": "json"}).json()
+    listing = "/api/v1/companies/{company_id}/inbound-addresses/"
+    regenerate = "/api/v1/companies/{company_id}/inbound-addresses/{target}/regenerate/"
+
+    # The four addresses at once: a plain list, no pages.
+    assert item_fields(schema, listing) == {"target", "address", "folder"}
+    # "Régénérer": nothing in, the new address out.
+    answer = component(schema, answer_of(schema, regenerate, "post"))
+    assert set(answer["properties"]) == {"target", "address", "folder"}
+    assert "requestBody" not in schema["paths"][regenerate]["post"]
+    parameters = {
+        p["name"]: p["schema"]["type"]
+        for p in schema["paths"][regenerate]["post"]["parameters"]
+        if p["in"] == "path"
+    }
+    assert parameters == {"company_id": "integer", "target": "string"}
 
 
 def test_staff_read_the_schema_with_their_browser_session(world):

@@ -24,9 +24,11 @@ ADMIN_MENU = [
     ("Personnalisation", "/reglages/personnalisation/"),
     ("Arborescence type", "/reglages/arborescence/"),
     ("Applications", "/reglages/applications/"),
+    ("Emails reçus", "/ged/emails-recus/"),
 ]
-# Collaborators see the store and the authorisations, without changing them.
-COLLABORATOR_MENU = [ADMIN_MENU[0], ADMIN_MENU[-1]]
+# Collaborators see the store and the authorisations, without changing them, and the emails
+# the deposit addresses received.
+COLLABORATOR_MENU = [ADMIN_MENU[0], ADMIN_MENU[4], ADMIN_MENU[5]]
 HIDDEN_INPUT_TYPES = {"hidden", "submit", "button", "reset", "image"}
 VOID_ELEMENTS = {"input", "br", "img", "meta", "link", "hr", "source", "area", "col", "wbr"}
 
@@ -134,6 +136,7 @@ def parse(response) -> Page:
         "/reglages/arborescence/",
         "/reglages/applications/",
         "/reglages/applications/ajouter/",
+        "/ged/emails-recus/",
     ],
 )
 def test_admins_see_the_gear_with_every_settings_page(world, path):
@@ -152,9 +155,10 @@ def test_admins_see_the_gear_with_every_settings_page(world, path):
         "/reglages/utilisateurs/",
         "/reglages/applications/",
         "/reglages/applications/ajouter/",
+        "/ged/emails-recus/",
     ],
 )
-def test_collaborators_see_the_gear_with_entreprises_and_applications(world, path):
+def test_collaborators_see_the_gear_with_entreprises_applications_and_emails(world, path):
     page = parse(browser(world.a.collaborator).get(path))
 
     assert page.gear_menus == 1
@@ -173,7 +177,13 @@ def test_collaborators_settings_pages_list_only_what_they_may_open(world):
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/reglages/entreprises/", "/reglages/utilisateurs/", "/reglages/applications/"],
+    [
+        "/",
+        "/reglages/entreprises/",
+        "/reglages/utilisateurs/",
+        "/reglages/applications/",
+        "/ged/emails-recus/",
+    ],
 )
 def test_clients_have_no_gear(world, path):
     # Even where the cabinet installed apps: their menu entry stays with the staff.
@@ -186,6 +196,8 @@ def test_clients_have_no_gear(world, path):
     assert "Réglages" not in response.content.decode()
     assert "/reglages/" not in response.text
     assert "Applications" not in response.text
+    assert "/ged/emails-recus/" not in response.text
+    assert "Emails reçus" not in response.content.decode()
 
 
 def install_inqom(world) -> None:
@@ -338,6 +350,16 @@ def every_page(world, django_capture_on_commit_callbacks) -> dict[str, object]:
         "collaborator store": collaborator.get("/reglages/applications/ajouter/"),
         "collaborator authorizations": collaborator.get(achats),
         "client applications 404": client.get("/reglages/applications/"),
+        "inbound settings": collaborator.get(f"{ged}depot-par-email/"),
+        "inbound settings refused": admin.post(
+            f"{ged}depot-par-email/", {"allowed_senders": "pas une adresse"}
+        ),
+        "inbound emails": collaborator.get("/ged/emails-recus/"),
+        "inbound emails of a company": admin.get(
+            "/ged/emails-recus/", {"company": world.a.company.pk}
+        ),
+        "client inbound settings 404": client.get(f"{ged}depot-par-email/"),
+        "client inbound emails 404": client.get("/ged/emails-recus/"),
     }
 
 
@@ -347,6 +369,9 @@ def test_every_page_has_a_main_landmark(world, django_capture_on_commit_callback
     assert pages["set password"].status_code == 200
     assert pages["authorizations"].status_code == 200
     assert pages["authorizations refused"].status_code == 400
+    assert pages["inbound settings"].status_code == 200
+    assert pages["inbound settings refused"].status_code == 400
+    assert pages["client inbound emails 404"].status_code == 404
     missing = {name: parse(r).mains for name, r in pages.items() if parse(r).mains != 1}
     assert missing == {}
 
@@ -369,6 +394,10 @@ def test_every_visible_form_field_has_a_label(world, django_capture_on_commit_ca
         "authorizations",
         "authorizations refused",
         "authorizations import",
+        "ged company",
+        "inbound settings",
+        "inbound settings refused",
+        "inbound emails",
     ):
         assert parsed[name].controls, name
     unlabelled = {name: page.unlabelled for name, page in parsed.items() if page.unlabelled}

@@ -1,0 +1,462 @@
+"""Email deposits as the email services post them: Mailgun's raw-MIME forward and Postmark's
+inbound JSON, on the platform's host and on a cabinet's. The webhooks stay closed until a secret
+is set, refuse whoever does not know it, file each event once, and answer 200 to an email they
+cannot read (recorded as refused) so that the service does not post it again forever."""
+
+import base64
+import hashlib
+import hmac
+import json
+from email.message import EmailMessage
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from ged.models import Channel, Document, DocumentStatus, InboundEmail, InboundStatus
+from ged.services.inbound import inbound_address_email, inbound_addresses_ensure
+from ged.services.tree import annual_folder_name
+from tests.ged.helpers import PDF, PNG, folder_at
+from tests.partner_apps.forwarding_helpers import ACHATS, address, connect, received, switch_on
+
+pytestmark = pytest.mark.django_db
+
+DOMAIN = "depot.welyb.fr"
+SECRET = "user:pass"
+SIGNING_KEY = "key-mailgun-webhook-signing-key"
+MAILGUN = "/anymail/mailgun/inbound/"
+POSTMARK = "/anymail/postmark/inbound/"
+PLATFORM_HOST = "localhost"
+CABINET_HOST = "alpha.localhost"
+TIMESTAMP = "1767601800"
+# Mailgun's random 50-character token, which anymail takes as the event id.
+MAILGUN_EVENT = "c47468e4d6a6c8ea3f7d13f8a1b0a9e2f2b6e1c0a9d8e7f6a5"
+UNREADABLE = "Email illisible"
+
+
+@pytest.fixture(autouse=True)
+def webhooks(settings):
+    settings.INBOUND_EMAIL_DOMAIN = DOMAIN
+    settings.ANYMAIL = {"WEBHOOK_SECRET": SECRET, "MAILGUN_WEBHOOK_SIGNING_KEY": SIGNING_KEY}
+
+
+def basic(credentials: str) -> str:
+    return "Basic " + base64.b64encode(credentials.encode()).decode()
+
+
+def achats_address(company) -> str:
+    [achats] = [a for a in inbound_addresses_ensure(company=company) if a.target == "achats"]
+    return inbound_address_email(achats)
+
+
+def raw_email(
+    to: str,
+    sender: str,
+    *,
+    message_id: str = "<facture-0105@exemple.fr>",
+    pdf: bytes = PDF,
+    shown_to: str | None = None,
+) -> bytes:
+    """What the client's mail program sends: a body, a signature logo, an invoice. `shown_to`:
+    the To header when the deposit address was in Bcc."""
+    message = EmailMessage()
+    message["From"] = f"Marie Client <{sender}>"
+    message["To"] = shown_to or to
+    message["Subject"] = "Facture farine janvier"
+    message["Date"] = "Mon, 05 Jan 2026 09:30:00 +0100"
+    message["Message-ID"] = message_id
+    message.set_content("Bonjour,\n\nCi-joint la facture.\n\nMarie")
+    message.add_related(
+        PNG, "image", "png", cid="<logo@exemple.fr>", filename="logo.png", disposition="inline"
+    )
+    message.add_attachment(pdf, "application", "pdf", filename="facture-farine.pdf")
+    return message.as_bytes()
+
+
+def mailgun_payload(
+    to: str,
+    sender: str,
+    *,
+    token: str = MAILGUN_EVENT,
+    body_mime: str | None = None,
+    signing_key: str = SIGNING_KEY,
+) -> dict:
+    """A Mailgun route's forward() with "raw MIME" on: the message in `body-mime`, the envelope
+    in `recipient`/`sender`, signed with the webhook signing key."""
+    signature = hmac.new(
+        signing_key.encode(), f"{TIMESTAMP}{token}".encode(), hashlib.sha256
+    ).hexdigest()
+    return {
+        "recipient": to,
+        "sender": sender,
+        "from": f"Marie Client <{sender}>",
+        "subject": "Facture farine janvier",
+        "body-mime": raw_email(to, sender).decode() if body_mime is None else body_mime,
+        "timestamp": TIMESTAMP,
+        "token": token,
+        "signature": signature,
+    }
+
+
+def postmark_payload(
+    to: str, sender: str, *, message_id: str = "73e6d360-66eb-11e1-8e72-a8904824019b"
+) -> dict:
+    """Postmark's inbound webhook JSON, as documented, with its attachments in base64."""
+    return {
+        "FromName": "Marie Client",
+        "MessageStream": "inbound",
+        "From": sender,
+        "FromFull": {"Email": sender, "Name": "Marie Client", "MailboxHash": ""},
+        "To": to,
+        "ToFull": [{"Email": to, "Name": "", "MailboxHash": ""}],
+        "Cc": "",
+        "CcFull": [],
+        "Bcc": "",
+        "BccFull": [],
+        "OriginalRecipient": to,
+        "Subject": "Facture farine janvier",
+        "MessageID": message_id,
+        "ReplyTo": "",
+        "MailboxHash": "",
+        "Date": "Mon, 5 Jan 2026 09:30:00 +0100",
+        "TextBody": "Bonjour,\n\nCi-joint la facture.\n\nMarie",
+        "HtmlBody": '<p>Ci-joint la facture.</p><img src="cid:logo@exemple.fr">',
+        "StrippedTextReply": "",
+        "Tag": "",
+        "Headers": [
+            {"Name": "Return-Path", "Value": f"<{sender}>"},
+            {"Name": "X-Spam-Status", "Value": "No"},
+            {"Name": "X-Spam-Score", "Value": "-0.1"},
+            {"Name": "MIME-Version", "Value": "1.0"},
+            {"Name": "Message-ID", "Value": "<facture-0105@exemple.fr>"},
+        ],
+        "Attachments": [
+            {
+                "Name": "logo.png",
+                "Content": base64.b64encode(PNG).decode(),
+                "ContentType": "image/png",
+                "ContentLength": len(PNG),
+                "ContentID": "logo@exemple.fr",
+            },
+            {
+                "Name": "facture-farine.pdf",
+                "Content": base64.b64encode(PDF).decode(),
+                "ContentType": "application/pdf",
+                "ContentLength": len(PDF),
+            },
+        ],
+    }
+
+
+def post(esp: str, payload, *, host: str = PLATFORM_HOST, credentials: str | None = SECRET):
+    """The email service's call: Mailgun posts a form, Postmark JSON (or whatever it holds)."""
+    headers = {"HTTP_AUTHORIZATION": basic(credentials)} if credentials else {}
+    client = Client(HTTP_HOST=host)
+    if esp == "mailgun":
+        return client.post(MAILGUN, data=payload, **headers)
+    body = payload if isinstance(payload, str) else json.dumps(payload)
+    return client.post(POSTMARK, data=body, content_type="application/json", **headers)
+
+
+def payload_of(esp: str, to: str, sender: str) -> dict:
+    return (mailgun_payload if esp == "mailgun" else postmark_payload)(to, sender)
+
+
+@pytest.fixture
+def deliver(django_capture_on_commit_callbacks):
+    """Posts as the email service does, the request's transaction committing."""
+
+    def deliver(esp: str, payload, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return post(esp, payload, **kwargs)
+
+    return deliver
+
+
+def assert_nothing_filed() -> None:
+    assert not Document.objects.exists()
+
+
+# --- Filed, on the platform's host and on a cabinet's ---------------------------------------------
+
+
+@pytest.mark.parametrize("host", [PLATFORM_HOST, CABINET_HOST])
+@pytest.mark.parametrize(("esp", "esp_name"), [("mailgun", "Mailgun"), ("postmark", "Postmark")])
+def test_an_email_posted_by_the_email_service_is_filed(world, deliver, host, esp, esp_name):
+    alpha = world.a
+    to = achats_address(alpha.company)
+
+    response = deliver(esp, payload_of(esp, to, alpha.client.email), host=host)
+
+    assert response.status_code == 200
+    [document] = Document.objects.all()
+    assert (document.name, document.channel, document.deposited_by) == (
+        "facture-farine.pdf",
+        Channel.EMAIL,
+        alpha.client,
+    )
+    assert document.company == alpha.company
+    assert document.folder.name == "Achats"
+    with document.file.open("rb") as stored:
+        assert stored.read() == PDF
+    record = InboundEmail.objects.get()
+    assert (record.esp, record.status, record.company, record.recipient, record.sender) == (
+        esp_name,
+        InboundStatus.DEPOSITED,
+        alpha.company,
+        to,
+        alpha.client.email,
+    )
+    assert record.subject == "Facture farine janvier"
+    # The signature logo is not a document.
+    assert sorted((item["name"], item["outcome"]) for item in record.items) == [
+        ("facture-farine.pdf", "deposited"),
+        ("logo.png", "ignored"),
+    ]
+
+
+@pytest.mark.parametrize("esp", ["mailgun", "postmark"])
+def test_a_deposit_address_in_bcc_is_found_from_the_envelope(world, deliver, esp):
+    """The client writes to their own accountant and puts the deposit address in Bcc: only the
+    envelope (Mailgun's `recipient`, Postmark's `OriginalRecipient`) names it."""
+    alpha = world.a
+    to = achats_address(alpha.company)
+    shown = "compta@boulangerie-alpha.fr"
+    payload = payload_of(esp, to, alpha.client.email)
+    if esp == "mailgun":
+        payload["body-mime"] = raw_email(to, alpha.client.email, shown_to=shown).decode()
+    else:
+        payload.update(To=shown, ToFull=[{"Email": shown, "Name": "", "MailboxHash": ""}])
+        payload.update(Bcc=to, BccFull=[{"Email": to, "Name": "", "MailboxHash": ""}])
+
+    response = deliver(esp, payload)
+
+    assert response.status_code == 200
+    [document] = Document.objects.all()
+    assert (document.company, document.deposited_by) == (alpha.company, alpha.client)
+    assert InboundEmail.objects.get().recipient == to
+
+
+@pytest.mark.parametrize("esp", ["mailgun", "postmark"])
+def test_a_stranger_posted_by_the_email_service_is_refused_and_answered_200(world, deliver, esp):
+    to = achats_address(world.a.company)
+
+    response = deliver(esp, payload_of(esp, to, "inconnu@exemple.com"))
+
+    assert response.status_code == 200
+    assert_nothing_filed()
+    record = InboundEmail.objects.get()
+    assert record.status == InboundStatus.REFUSED
+    assert record.reason.startswith("Expéditeur non autorisé")
+
+
+@pytest.mark.parametrize("esp", ["mailgun", "postmark"])
+def test_a_scan_of_several_megabytes_is_filed(world, deliver, esp):
+    """Scanned invoices weigh megabytes; the email service posts them whole."""
+    alpha = world.a
+    to = achats_address(alpha.company)
+    scan = PDF + bytes(3 * 1024 * 1024)
+    payload = payload_of(esp, to, alpha.client.email)
+    if esp == "mailgun":
+        payload["body-mime"] = raw_email(to, alpha.client.email, pdf=scan).decode()
+    else:
+        payload["Attachments"][1]["Content"] = base64.b64encode(scan).decode()
+
+    response = deliver(esp, payload)
+
+    assert response.status_code == 200
+    [document] = Document.objects.all()
+    assert (document.name, document.size) == ("facture-farine.pdf", len(scan))
+
+
+def test_an_email_into_an_automated_folder_goes_on_to_inqom(world, deliver):
+    alpha = world.a
+    connect(alpha, alpha.company, ACHATS, name="boulangerie-alpha")
+    achats = folder_at(alpha.company, f"{annual_folder_name(timezone.localdate().year)}/Achats")
+    switch_on(achats, ACHATS, alpha.admin)
+
+    payload = payload_of("mailgun", achats_address(alpha.company), alpha.client.email)
+
+    response = deliver("mailgun", payload)
+
+    assert response.status_code == 200
+    document = Document.objects.get()
+    assert (document.folder, document.status) == (achats, DocumentStatus.VALIDATED)
+    [sent] = received(to=address(ACHATS, "boulangerie-alpha"))
+    assert sent.attachment == ("facture-farine.pdf", "application/pdf", PDF)
+
+
+# --- Closed until a secret is set, and only for whoever knows it ---------------------------------
+
+
+@pytest.mark.parametrize("credentials", [SECRET, None])
+@pytest.mark.parametrize("esp", ["mailgun", "postmark"])
+def test_without_a_secret_configured_the_webhooks_are_closed(
+    world, deliver, settings, esp, credentials
+):
+    settings.ANYMAIL = {"MAILGUN_WEBHOOK_SIGNING_KEY": SIGNING_KEY}
+    to = achats_address(world.a.company)
+
+    response = deliver(esp, payload_of(esp, to, world.a.client.email), credentials=credentials)
+
+    assert response.status_code == 403
+    assert_nothing_filed()
+    assert not InboundEmail.objects.exists()
+
+
+@pytest.mark.parametrize("credentials", ["user:wrong", "intrus:pass", None])
+@pytest.mark.parametrize("host", [PLATFORM_HOST, CABINET_HOST])
+@pytest.mark.parametrize("esp", ["mailgun", "postmark"])
+def test_wrong_or_missing_credentials_are_refused(world, deliver, esp, host, credentials):
+    to = achats_address(world.a.company)
+
+    response = deliver(
+        esp, payload_of(esp, to, world.a.client.email), host=host, credentials=credentials
+    )
+
+    assert response.status_code == 400
+    assert_nothing_filed()
+    assert not InboundEmail.objects.exists()
+    assert mail.outbox == []
+
+
+def test_a_mailgun_post_with_a_forged_signature_is_refused(world, deliver):
+    to = achats_address(world.a.company)
+    forged = mailgun_payload(to, world.a.client.email, signing_key="key-somebody-else")
+
+    response = deliver("mailgun", forged)
+
+    assert response.status_code == 400
+    assert_nothing_filed()
+    assert not InboundEmail.objects.exists()
+
+
+# --- The same event twice -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("esp", ["mailgun", "postmark"])
+def test_the_same_event_posted_twice_deposits_once(world, deliver, esp):
+    alpha = world.a
+    payload = payload_of(esp, achats_address(alpha.company), alpha.client.email)
+
+    first = deliver(esp, payload)
+    second = deliver(esp, payload)
+
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert Document.objects.count() == 1
+    assert InboundEmail.objects.count() == 1
+
+
+@pytest.mark.parametrize("esp", ["mailgun", "postmark"])
+def test_two_events_are_two_deposits(world, deliver, esp):
+    alpha = world.a
+    to = achats_address(alpha.company)
+    if esp == "mailgun":
+        first = mailgun_payload(to, alpha.client.email, token="a" * 50)
+        second = mailgun_payload(to, alpha.client.email, token="b" * 50)
+        second["body-mime"] = raw_email(to, alpha.client.email, message_id="<2@ex.fr>").decode()
+    else:
+        first = postmark_payload(to, alpha.client.email, message_id="00000000-0000-0000-0000-1")
+        second = postmark_payload(to, alpha.client.email, message_id="00000000-0000-0000-0000-2")
+
+    deliver(esp, first)
+    deliver(esp, second)
+
+    assert Document.objects.count() == 2
+    assert InboundEmail.objects.count() == 2
+
+
+# --- Unreadable emails: answered 200, recorded, nothing filed -------------------------------------
+
+
+def _unreadable(record: InboundEmail) -> None:
+    assert record.status == InboundStatus.REFUSED
+    assert record.reason.startswith(UNREADABLE), record.reason
+
+
+@pytest.mark.parametrize("host", [PLATFORM_HOST, CABINET_HOST])
+def test_a_broken_postmark_json_is_recorded_as_unreadable(world, deliver, host):
+    alpha = world.a
+    body = json.dumps(postmark_payload(achats_address(alpha.company), alpha.client.email))
+    broken = body[: len(body) // 2]
+
+    first = deliver("postmark", broken, host=host)
+    again = deliver("postmark", broken, host=host)
+
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert_nothing_filed()
+    record = InboundEmail.objects.get()
+    _unreadable(record)
+    assert record.esp.lower() == "postmark"
+
+
+def test_a_postmark_attachment_that_is_not_base64_is_recorded_as_unreadable(world, deliver):
+    alpha = world.a
+    payload = postmark_payload(achats_address(alpha.company), alpha.client.email)
+    # Cut short in transit: five characters, which no base64 decoder accepts.
+    payload["Attachments"][1]["Content"] = base64.b64encode(PDF).decode()[:5]
+
+    response = deliver("postmark", payload)
+
+    assert response.status_code == 200
+    assert_nothing_filed()
+    _unreadable(InboundEmail.objects.get())
+
+
+GARBAGE = {
+    # Not an email at all: no header, no part.
+    "binary": "\x00\x01\x02\x89\xff\xfe garbage \x00" * 40,
+    "prose": "Ceci n'est pas un email, juste du texte posté par erreur.\n" * 5,
+    # Headers whose addresses no parser makes sense of.
+    "headers": "From: <<<@@@>>>\nTo: ,,,@@\nSubject: ???\n\n\x00\x01",
+}
+
+
+@pytest.mark.parametrize("garbage", GARBAGE.values(), ids=GARBAGE.keys())
+def test_a_garbage_mailgun_body_mime_is_recorded_as_unreadable(world, deliver, garbage):
+    alpha = world.a
+    payload = mailgun_payload(achats_address(alpha.company), alpha.client.email, body_mime=garbage)
+
+    first = deliver("mailgun", payload)
+    again = deliver("mailgun", payload)
+
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert_nothing_filed()
+    record = InboundEmail.objects.get()
+    _unreadable(record)
+    assert mail.outbox == []
+
+
+def test_a_mailgun_post_the_webhook_cannot_read_is_recorded_as_unreadable(world, deliver):
+    """Signed, but its timestamp is no number: anymail's own view fails on it."""
+    alpha = world.a
+    payload = mailgun_payload(achats_address(alpha.company), alpha.client.email)
+    payload["timestamp"] = "hier"
+    payload["signature"] = hmac.new(
+        SIGNING_KEY.encode(), f"hier{payload['token']}".encode(), hashlib.sha256
+    ).hexdigest()
+
+    first = deliver("mailgun", payload)
+    again = deliver("mailgun", payload)
+
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert_nothing_filed()
+    record = InboundEmail.objects.get()
+    _unreadable(record)
+    assert record.esp.lower() == "mailgun"
+
+
+def test_an_unreadable_email_does_not_stop_the_next_one(world, deliver):
+    alpha = world.a
+    to = achats_address(alpha.company)
+    deliver("mailgun", mailgun_payload(to, alpha.client.email, token="x" * 50, body_mime="?"))
+
+    response = deliver("mailgun", mailgun_payload(to, alpha.client.email, token="y" * 50))
+
+    assert response.status_code == 200
+    assert Document.objects.count() == 1
+    assert sorted(InboundEmail.objects.values_list("status", flat=True)) == [
+        InboundStatus.DEPOSITED,
+        InboundStatus.REFUSED,
+    ]

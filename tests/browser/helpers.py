@@ -1,0 +1,244 @@
+"""What the browser tests share: a user's own browser context logged in through the login page,
+the checks every page passes (a `main` landmark, a label on every visible field), a real
+drag-and-drop of files, screenshots, and the record of what the server sent to each user."""
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, Response, expect
+
+from tests.factories import PASSWORD
+from welyb_portal.tenancy.models import User
+
+VIEWPORT = {"width": 1200, "height": 800}
+# Playwright waits this long for a condition before failing (milliseconds).
+TIMEOUT_MS = 10_000
+# The words a client must never read, in any page, fragment or answer the portal sends them.
+HIDDEN_FROM_CLIENTS = re.compile(r"inqom|automatisation", re.IGNORECASE)
+# `UPDATE_DOCS_IMAGES=1 pytest tests/browser` also refreshes the README's pictures.
+DOCS_IMAGES = Path(settings.BASE_DIR) / "docs" / "img"
+
+# --- Accessibility -----------------------------------------------------------------------------
+
+# Roles of the form fields, as Playwright's ARIA snapshot names them.
+FIELD_ROLES = (
+    "textbox",
+    "searchbox",
+    "checkbox",
+    "switch",
+    "radio",
+    "combobox",
+    "listbox",
+    "spinbutton",
+    "slider",
+)
+# A line of the ARIA snapshot for a field, a button or a link that has no accessible name:
+# `- textbox`, `- switch [checked]`, `- link:` (a named one reads `- textbox "Nom"`).
+_UNNAMED = re.compile(rf"^\s*- (?:{'|'.join(FIELD_ROLES)}|button|link)(?: \[[^\]]*\])*:?$")
+
+# The visible fields of the page that no <label>, aria-labelledby or aria-label names (a
+# placeholder or a title is not a label).
+_UNLABELLED_FIELDS = """
+(fields) => fields
+  .filter((field) => field.checkVisibility())
+  .filter((field) => !(field.labels && field.labels.length)
+    && !(field.getAttribute("aria-labelledby") || "").trim()
+    && !(field.getAttribute("aria-label") || "").trim())
+  .map((field) => field.outerHTML.slice(0, 200))
+"""
+
+
+def assert_accessible(page: Page) -> None:
+    """One `main` landmark; every visible form field labelled; no field, button or link without
+    an accessible name in the page's ARIA snapshot."""
+    main = page.get_by_role("main")
+    expect(main).to_have_count(1)
+    expect(main).to_be_visible()
+    tree = page.locator("body").aria_snapshot()
+    unnamed = [line.strip() for line in tree.splitlines() if _UNNAMED.match(line)]
+    assert not unnamed, f"{page.url}: without an accessible name: {unnamed}\n{tree}"
+    fields = page.locator("input:not([type=hidden]), select, textarea")
+    unlabelled = fields.evaluate_all(_UNLABELLED_FIELDS)
+    assert not unlabelled, f"{page.url}: visible fields without a label: {unlabelled}"
+
+
+# --- htmx --------------------------------------------------------------------------------------
+
+# htmx wires the elements it swapped in only once they settle (20 ms later): a key pressed on a
+# new switch before that would change it without sending anything.
+_HTMX_BUSY = ".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"
+
+
+def htmx_settled(page: Page) -> None:
+    """Waits until no htmx request is running and what it swapped in has settled."""
+    page.wait_for_function(f"() => !document.querySelector({_HTMX_BUSY!r})")
+
+
+# --- Files -------------------------------------------------------------------------------------
+
+_DATA_TRANSFER = """
+([name, type, bytes]) => {
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([new Uint8Array(bytes)], name, { type }));
+  return transfer;
+}
+"""
+
+
+def drop_file(target: Locator, name: str, content: bytes, content_type: str) -> None:
+    """Drags a file from the desktop and drops it on `target`: dragenter, dragover and drop,
+    each carrying a DataTransfer that holds a real File."""
+    transfer = target.page.evaluate_handle(_DATA_TRANSFER, [name, content_type, list(content)])
+    for event in ("dragenter", "dragover", "drop"):
+        target.dispatch_event(event, {"dataTransfer": transfer})
+    transfer.dispose()
+
+
+# --- Sessions ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Answer:
+    """A page, fragment or JSON answer the server sent to a browser context."""
+
+    url: str
+    status: int
+    text: str
+
+
+@dataclass
+class Session:
+    """A user in a browser context of their own (cookies never leak from one user to another):
+    the page they use, what the server sent them, the pages checked, the script errors."""
+
+    user: User
+    context: BrowserContext
+    page: Page
+    answers: list[Answer] = field(default_factory=list)
+    navigations: list[str] = field(default_factory=list)
+    checked: set[str] = field(default_factory=set)
+    script_errors: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.context.on("response", self._keep)
+        self.page.on("framenavigated", self._navigated)
+        self.page.on("pageerror", lambda error: self.script_errors.append(f"{error}"))
+        self.page.on("console", self._console)
+
+    def _keep(self, response: Response) -> None:
+        kind = response.headers.get("content-type", "")
+        if (
+            response.request.resource_type in ("document", "xhr", "fetch")
+            and not 300 <= response.status < 400
+            and ("html" in kind or "json" in kind or kind.startswith("text/"))
+        ):
+            self.answers.append(Answer(response.url, response.status, response.text()))
+
+    def _navigated(self, frame) -> None:
+        if frame == self.page.main_frame:
+            self.navigations.append(frame.url)
+
+    def _console(self, message) -> None:
+        # A 400 page (a refused form) is expected; a script error never is.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.script_errors.append(f"{message.text} ({message.location.get('url', '')})")
+
+    # --- Moving around ---
+
+    def goto(self, path: str) -> Page:
+        self.page.goto(path)
+        return self.arrived()
+
+    def follow(self, link: Locator, url: str | re.Pattern[str]) -> Page:
+        """Clicks a link to another address and waits for the page at `url`."""
+        link.click()
+        self.page.wait_for_url(url)
+        return self.arrived()
+
+    def submit(self, button: Locator) -> Page:
+        """Clicks a form's button and waits for the page that answers (maybe at the same
+        address, after a redirect)."""
+        with self.page.expect_navigation():
+            button.click()
+        return self.arrived()
+
+    def arrived(self) -> Page:
+        """The page that just loaded passes the accessibility checks."""
+        self.page.wait_for_load_state()
+        assert_accessible(self.page)
+        self.checked.add(self.page.url)
+        return self.page
+
+    def unchecked_pages(self) -> list[str]:
+        return [url for url in self.navigations if url not in self.checked]
+
+    def texts(self) -> list[Answer]:
+        """Everything the server sent this user, and the text of the page as it is now."""
+        now = Answer(f"{self.page.url} (as shown)", 200, self.page.content())
+        return [*self.answers, now]
+
+
+class Portal:
+    """A cabinet's portal in Chromium: one browser context per user, on the cabinet's host."""
+
+    def __init__(self, *, browser: Browser, base_url: str, screenshot_prefix: str):
+        self.browser = browser
+        self.base_url = base_url
+        self.screenshot_prefix = screenshot_prefix
+        self.sessions: list[Session] = []
+
+    def login(self, user: User) -> Session:
+        """A new browser context for `user`, logged in through the login form."""
+        context = self.browser.new_context(
+            base_url=self.base_url,
+            viewport=VIEWPORT,
+            locale="fr-FR",
+            timezone_id="Europe/Paris",
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        # Browsers ask for it on their own, the portal has none: no 404 in the logs.
+        context.route("**/favicon.ico", lambda route: route.fulfill(status=204))
+        session = Session(user=user, context=context, page=context.new_page())
+        self.sessions.append(session)
+        page = session.goto("/connexion/")
+        page.get_by_label("Adresse email").fill(user.email)
+        page.get_by_label("Mot de passe").fill(PASSWORD)
+        session.follow(page.get_by_role("button", name="Se connecter"), f"{self.base_url}/")
+        return session
+
+    def close(self) -> None:
+        for session in self.sessions:
+            session.context.close()
+
+    def screenshot(self, page: Page, step: str, *, docs: str = "", down_to: Locator | None = None):
+        """Saves the viewport under var/screenshots/ (cut below `down_to` when given); with
+        UPDATE_DOCS_IMAGES=1, a step that has a `docs` name also becomes docs/img/<docs>.png
+        (a palette PNG of a few dozen kB)."""
+        folder = Path(settings.VAR_DIR) / "screenshots"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{self.screenshot_prefix}--{step}.png"
+        clip = None
+        if down_to is not None:
+            box = down_to.bounding_box()
+            height = min(VIEWPORT["height"], int(box["y"] + box["height"]) + 24)
+            clip = {"x": 0, "y": 0, "width": VIEWPORT["width"], "height": height}
+        page.screenshot(path=path, clip=clip, animations="disabled", caret="hide")
+        if docs and os.environ.get("UPDATE_DOCS_IMAGES") == "1":
+            _save_small_png(path, DOCS_IMAGES / f"{docs}.png")
+        return path
+
+
+def _save_small_png(source: Path, destination: Path) -> None:
+    from PIL import Image
+
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    with Image.open(source) as image:
+        small = image.convert("RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT)
+        small.save(destination, optimize=True)
+
+
+def safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")

@@ -93,6 +93,48 @@ def test_production_mode_passes_the_deployment_checklist_without_a_warning():
     assert "System check identified no issues" in output
 
 
+# One HTTPS and one plain request to a production process, through Django's test client.
+PRINT_PRODUCTION_HEADERS = """
+import json
+import django
+django.setup()
+from django.test import Client
+client = Client(HTTP_HOST="localhost")
+secure = client.get("/healthz", secure=True)
+plain = client.get("/healthz")
+print(json.dumps({
+    "status": secure.status_code,
+    "hsts": secure.get("Strict-Transport-Security"),
+    "csp": secure.get("Content-Security-Policy"),
+    "plain_status": plain.status_code,
+    "plain_location": plain.get("Location"),
+    "plain_hsts": plain.get("Strict-Transport-Security"),
+}))
+"""
+
+
+def test_production_mode_sends_hsts_over_https_and_redirects_plain_http(tmp_path):
+    database = tmp_path / "db.sqlite3"
+    result = run(
+        "-c",
+        PRINT_PRODUCTION_HEADERS,
+        env=clean_env(
+            PRODUCTION="true",
+            SECRET_KEY=random_secret_key(),
+            DATABASE_URL=f"sqlite:///{database}",
+        ),
+    )
+
+    assert result.returncode == 0, result.stderr
+    answers = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answers["status"] == 200
+    assert answers["hsts"] == "max-age=31536000; includeSubDomains; preload"
+    assert "script-src 'self'" in answers["csp"]
+    assert answers["plain_status"] == 301
+    assert answers["plain_location"] == "https://localhost/healthz"
+    assert answers["plain_hsts"] is None
+
+
 def test_without_production_mode_the_deployment_checklist_complains():
     """The counterpart of the test above: the same command does fail when it should."""
     result = manage(

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from .tenancy.views.home import home
 from .views import healthz
@@ -17,7 +17,7 @@ urlpatterns = [
     path("api/v1/", include("ged.api.urls")),
     path("api/v1/", include("partner_apps.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
     path("anymail/", include(anymail_urlpatterns())),
     path("healthz", healthz, name="healthz"),

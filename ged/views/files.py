@@ -49,6 +49,11 @@ def upload(request, folder_id):
     return redirect("ged:folder", folder_id=folder.pk)
 
 
+# A client's file is never a page of the portal: should a browser render it anyway (an HTML or
+# SVG file opened from the downloads bar), it runs no script and reaches nothing.
+DOWNLOAD_CONTENT_SECURITY_POLICY = "default-src 'none'; sandbox"
+
+
 def document_file_response(document: Document):
     """The document's bytes as an attachment under its name, with its sniffed type; on S3, a
     redirect to a short-lived signed URL that says the same."""
@@ -70,6 +75,7 @@ def document_file_response(document: Document):
         file, as_attachment=True, filename=document.name, content_type=document.content_type
     )
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = DOWNLOAD_CONTENT_SECURITY_POLICY
     response["Cache-Control"] = "private, no-store"
     return response
 

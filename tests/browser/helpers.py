@@ -97,6 +97,18 @@ def drop_file(target: Locator, name: str, content: bytes, content_type: str) -> 
     transfer.dispose()
 
 
+# --- Content-Security-Policy -------------------------------------------------------------------
+
+# Every page reports what the browser refused under the portal's Content-Security-Policy as a
+# script error, so that every browser test fails on a refused inline script, style or eval.
+CSP_VIOLATION = "Content-Security-Policy refused"
+_REPORT_CSP_VIOLATIONS = f"""
+document.addEventListener("securitypolicyviolation", (event) => {{
+  console.error(`{CSP_VIOLATION} ${{event.effectiveDirective}}: ${{event.blockedURI || "inline"}}`
+    + ` (${{event.sourceFile}}:${{event.lineNumber}})`);
+}});
+"""
+
 # --- Sessions ----------------------------------------------------------------------------------
 
 
@@ -199,6 +211,7 @@ class Portal:
             timezone_id="Europe/Paris",
         )
         context.set_default_timeout(TIMEOUT_MS)
+        context.add_init_script(_REPORT_CSP_VIOLATIONS)
         # Browsers ask for it on their own, the portal has none: no 404 in the logs.
         context.route("**/favicon.ico", lambda route: route.fulfill(status=204))
         session = Session(user=user, context=context, page=context.new_page())

@@ -6,6 +6,7 @@ import datetime
 import itertools
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.core import mail
 from django.db import connection
@@ -24,7 +25,7 @@ from partner_apps.models import AppKind, Delivery, DeliveryStatus, PartnerApp
 from partner_apps.services.authorizations import authorization_set
 from partner_apps.services.automations import automation_set
 from partner_apps.services.store import app_install
-from tests.conftest import browser
+from tests.conftest import browser, host_of
 from tests.factories import (
     PASSWORD,
     AdminFactory,
@@ -368,6 +369,17 @@ def _build_inbound_emails(n: int) -> None:
     InboundEmail.objects.update(received_at=FIXED_DATE)
 
 
+def _build_access_attempts(n: int) -> None:
+    # Failed logins being counted (django-axes): one wrong password on another cabinet each.
+    for _ in range(n):
+        cabinet = CabinetFactory()
+        Client(HTTP_HOST=host_of(cabinet)).post(
+            "/connexion/", {"username": "personne@inconnu.fr", "password": "pas le bon"}
+        )
+    # The date hierarchy adapts to the dates it finds: keep them all on one day.
+    AccessAttempt.objects.update(attempt_time=FIXED_DATE)
+
+
 ROW_BUILDERS = {
     "tenancy.Cabinet": _build_cabinets,
     "tenancy.CabinetDomain": _build_domains,
@@ -387,6 +399,7 @@ ROW_BUILDERS = {
     "partner_apps.CompanyAuthorization": _build_company_authorizations,
     "partner_apps.FolderAutomation": _build_folder_automations,
     "partner_apps.Delivery": _build_deliveries,
+    "axes.AccessAttempt": _build_access_attempts,
 }
 
 FEW_ROWS = 3

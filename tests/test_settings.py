@@ -34,6 +34,8 @@ SETTINGS_VARIABLES = (
     "INQOM_SENDER_EMAIL",
     "DJANGO_SETTINGS_MODULE",
     "AWS_STORAGE_BUCKET_NAME",
+    "LOGIN_FAILURE_LIMIT",
+    "LOGIN_LOCK_MINUTES",
 )
 
 
@@ -203,6 +205,9 @@ print(json.dumps({
     "storage_base_url": settings.STORAGES["default"]["OPTIONS"].get("base_url"),
     "portal_domain": settings.PORTAL_DOMAIN,
     "inqom_sender": settings.INQOM_SENDER_EMAIL,
+    "axes_failure_limit": settings.AXES_FAILURE_LIMIT,
+    "axes_cooloff_seconds": settings.AXES_COOLOFF_TIME.total_seconds(),
+    "first_backend": settings.AUTHENTICATION_BACKENDS[0],
 }))
 """
 
@@ -241,6 +246,21 @@ def test_defaults_write_emails_to_the_outbox_under_var(defaults):
     assert Path(defaults["email_file_path"]) == PROJECT_DIR / "var" / "outbox"
     assert defaults["inqom_sender"] == "no-reply@welyb.fr"
     assert defaults["portal_domain"] == "localhost"
+
+
+def test_login_locks_after_ten_failures_for_a_quarter_of_an_hour_by_default(defaults):
+    assert defaults["axes_failure_limit"] == 10
+    assert defaults["axes_cooloff_seconds"] == 15 * 60
+    assert defaults["first_backend"] == "axes.backends.AxesStandaloneBackend"
+
+
+def test_login_lock_limits_come_from_the_environment(tmp_path):
+    configured = embedded_settings(
+        VAR_DIR=str(tmp_path), LOGIN_FAILURE_LIMIT="5", LOGIN_LOCK_MINUTES="60"
+    )
+
+    assert configured["axes_failure_limit"] == 5
+    assert configured["axes_cooloff_seconds"] == 60 * 60
 
 
 def test_real_services_replace_the_embedded_defaults_when_configured(tmp_path):

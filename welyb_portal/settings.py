@@ -9,6 +9,7 @@ This module and the root URLconf are the composition root: the only places that 
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -92,6 +94,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so that it sees the answer of the login view: a login refused because its address
+    # is locked becomes the lock page (or the API's 429) of AXES_LOCKOUT_CALLABLE.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "welyb_portal.urls"
@@ -216,8 +221,20 @@ AUTH_USER_MODEL = "tenancy.User"
 # An email address is unique inside a cabinet, not across cabinets (a person may be the client of
 # two firms, and one firm must not learn that an address is known to another). This backend
 # looks the address up inside the request's cabinet, hence the silenced uniqueness warning.
-AUTHENTICATION_BACKENDS = ["welyb_portal.tenancy.backends.CabinetEmailBackend"]
-SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+# Axes comes first: it refuses an attempt on a locked address before any password is checked.
+# With two backends, whatever calls login() without authenticate() names the backend.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "welyb_portal.tenancy.backends.CabinetEmailBackend",
+]
+SILENCED_SYSTEM_CHECKS = [
+    "auth.W004",
+    # Axes wants the client's IP address in the lockout key. The lock here is on the account
+    # (cabinet and email) whatever the IP or browser: with the IP in the key, a botnet would get
+    # ten guesses per machine; by IP alone, a whole office behind one address would be locked
+    # out by one colleague's typos.
+    "axes.W006",
+]
 LOGIN_URL = "tenancy:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "tenancy:login"
@@ -230,6 +247,43 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 CSRF_FAILURE_VIEW = "welyb_portal.tenancy.views.errors.csrf_failure"
+
+# --- Login throttling (django-axes) ------------------------------------------------------------
+
+# After LOGIN_FAILURE_LIMIT failed logins for one address on one cabinet (the login page, the
+# Django admin on the platform's host, the API's token endpoint alike), that address is locked
+# there for LOGIN_LOCK_MINUTES: every attempt gets the lock page (or a 429 in the API), even with
+# the right password, and the audit trail says "login.locked" once. Unknown addresses are counted
+# and locked the same way, so that the lock tells nothing about which addresses have an account.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+LOGIN_LOCK_MINUTES = env.int("LOGIN_LOCK_MINUTES", default=15)
+if LOGIN_FAILURE_LIMIT < 1 or LOGIN_LOCK_MINUTES < 1:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_LOCK_MINUTES must be 1 or more.")
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCK_MINUTES)
+# One counter per "<cabinet slug or platform>:<normalised email>" (see the callable).
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "welyb_portal.tenancy.throttling.login_throttle_key"
+AXES_LOCKOUT_CALLABLE = "welyb_portal.tenancy.throttling.login_lockout_response"
+# A successful login (or a password chosen from a reset link) starts the count again.
+AXES_RESET_ON_SUCCESS = True
+# Attempts refused during the lock are not counted: the lock lifts LOGIN_LOCK_MINUTES after the
+# failure that set it, as the lock page says, however often the person tries meanwhile.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The database handler, not the cache one: the count must be shared by every web process and
+# survive a restart, and the cache is a per-process LocMemCache whenever REDIS_URL is unset
+# (embedded mode, and a production without Redis). In tests, the attempts live in the test's
+# transaction and vanish with it, where a shared Redis would carry them from test to test.
+# A failed login costs a few queries; a successful one, two deletes.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# No row per successful login (address, IP, browser) kept forever: the audit trail records the
+# locks, which is what the portal needs. Hence no access logs to show in the admin either; the
+# attempts in progress are there (tenancy/admin.py), and deleting one lifts its lock.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+# No "AXES: BEGIN" banner before the output of every manage.py command.
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "fr"
 TIME_ZONE = "Europe/Paris"
@@ -386,4 +440,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Each failed login and each lock are warnings; axes' step-by-step narration is not news.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

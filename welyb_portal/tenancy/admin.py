@@ -1,6 +1,8 @@
 """The Django admin of platform support. Every list selects its related rows in the same query
 (tests pin the query count of each changelist)."""
 
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
@@ -176,3 +178,10 @@ class TokenAdmin(DRFTokenAdmin):
     @admin.display(description=_("cabinet"), ordering="user__cabinet__name")
     def cabinet(self, token):
         return token.user.cabinet
+
+
+# The login failures being counted, one row per address (and IP, browser) and cabinet, named
+# "<cabinet slug>:<address>" in its username: deleting the rows of an address lifts its lock
+# at once. Axes' other lists (successful logins, failure history) stay unregistered
+# (AXES_ENABLE_ADMIN = False): the portal does not keep those rows.
+admin.site.register(AccessAttempt, AccessAttemptAdmin)

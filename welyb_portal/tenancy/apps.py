@@ -7,3 +7,7 @@ class TenancyConfig(AppConfig):
     name = "welyb_portal.tenancy"
     label = "tenancy"
     verbose_name = "Cabinets et utilisateurs"
+
+    def ready(self):
+        # Connects the receiver that writes a login lock to the audit trail.
+        from . import throttling  # noqa: F401

@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import PermissionDenied
@@ -13,6 +15,7 @@ from ..access import access_company
 from ..selectors import company_list
 from ..services.companies import company_create
 from ..services.users import client_invite
+from ..throttling import login_lock_message
 from .errors import as_api_error
 from .permissions import IsCabinetStaff, IsStaffOrReadOnly
 from .serializers import (
@@ -31,7 +34,19 @@ class TokenView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={
+            200: TokenSerializer,
+            400: OpenApiResponse(description=_("Identifiants invalides.")),
+            429: OpenApiResponse(
+                description=_(
+                    "Trop de tentatives échouées pour cette adresse : elle est bloquée "
+                    "quelques minutes (voir l'en-tête Retry-After)."
+                )
+            ),
+        },
+    )
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -46,6 +61,18 @@ class TokenView(APIView):
             )
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
+
+
+def token_locked(request):
+    """The token endpoint's answer for a locked address, in the API's error format: it replaces
+    the view's own answer, once the response has left DRF (see throttling.py)."""
+    response = JsonResponse(
+        {"detail": login_lock_message(password_reset=True)},
+        status=status.HTTP_429_TOO_MANY_REQUESTS,
+        json_dumps_params={"ensure_ascii": False},
+    )
+    response["Retry-After"] = str(settings.LOGIN_LOCK_MINUTES * 60)
+    return response
 
 
 class CompanyListView(generics.ListCreateAPIView):

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
@@ -8,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 from ..forms import LoginForm, PasswordResetRequestForm
 from ..models import User
 from ..services.users import password_reset_request
+from ..throttling import login_lock_message
 
 
 class LoginView(auth_views.LoginView):
@@ -20,6 +22,22 @@ class LogoutView(auth_views.LogoutView):
     pass
 
 
+def login_locked(request):
+    """The answer to a login on a locked address (a cabinet's login page, or the Django admin's
+    on the platform's host), whether that address has an account or not."""
+    response = render(
+        request,
+        "tenancy/login_locked.html",
+        {
+            "message": login_lock_message(password_reset=request.cabinet is not None),
+            "login_url": request.get_full_path(),
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(settings.LOGIN_LOCK_MINUTES * 60)
+    return response
+
+
 class SetPasswordView(auth_views.PasswordResetConfirmView):
     """Where an invited user chooses a password, and where a reset link leads.
 
@@ -27,6 +45,9 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
 
     template_name = "tenancy/set_password.html"
     post_reset_login = True
+    # login() without authenticate() must name its backend once there are several. The login
+    # resets the address's failed attempts, so a new password also lifts a lock.
+    post_reset_login_backend = "welyb_portal.tenancy.backends.CabinetEmailBackend"
     success_url = reverse_lazy("home")
 
     def get_user(self, uidb64):

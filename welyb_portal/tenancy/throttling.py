@@ -1,0 +1,97 @@
+"""Login throttling with django-axes: whose failures count together, what a locked login
+answers, and the audit entry of a lock.
+
+Axes counts the failures of `login_throttle_key` (a cabinet and an address) and, once
+LOGIN_FAILURE_LIMIT is reached, refuses every attempt with that key for LOGIN_LOCK_MINUTES.
+`AxesMiddleware` then replaces the login's answer with `login_lockout_response`. Settings:
+the "Login throttling" section of `welyb_portal/settings.py`.
+"""
+
+import hashlib
+
+from axes.signals import user_locked_out
+from django.conf import settings
+from django.dispatch import receiver
+from django.utils.translation import ngettext
+
+from .models.user import normalize_email
+from .services.logins import login_lock_record
+
+# The length of axes' `username` column.
+_KEY_MAX_LENGTH = 255
+
+
+def _email_in(request, credentials: dict | None) -> str:
+    """The address of a login attempt: `email` for the API, `username` for the login forms."""
+    credentials = credentials or {}
+    email = credentials.get("email") or credentials.get("username")
+    if email is None and getattr(request, "method", None) == "POST":
+        email = request.POST.get("username")
+    return normalize_email(email) if isinstance(email, str) else ""
+
+
+def login_throttle_key(request, credentials: dict | None = None) -> str:
+    """The key axes counts failures under: `<cabinet slug>:<address>`, or
+    `platform:<address>` on the platform's own host.
+
+    Failures count per address and per cabinet: a lock on one cabinet leaves the same address
+    free on another, and other addresses free on this one. The address is normalised as the
+    login normalises it, so that "Marie@Exemple.fr" and "marie@exemple.fr" share a counter.
+    """
+    cabinet = getattr(request, "cabinet", None)
+    scope = cabinet.slug if cabinet is not None else "platform"
+    key = f"{scope}:{_email_in(request, credentials)}"
+    if len(key) > _KEY_MAX_LENGTH:
+        # Only an absurdly long address gets here: cut it, and keep it apart from its cousins.
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        key = f"{key[: _KEY_MAX_LENGTH - len(digest) - 1]}#{digest}"
+    return key
+
+
+def login_lock_message(*, password_reset: bool) -> str:
+    """What a locked login reads, the same whether the address has an account or not."""
+    minutes = settings.LOGIN_LOCK_MINUTES
+    if password_reset:
+        message = ngettext(
+            "Trop de tentatives de connexion ont échoué : ce compte est temporairement "
+            "bloqué. Réessayez dans %(minutes)d minute ou réinitialisez votre mot de passe.",
+            "Trop de tentatives de connexion ont échoué : ce compte est temporairement "
+            "bloqué. Réessayez dans %(minutes)d minutes ou réinitialisez votre mot de passe.",
+            minutes,
+        )
+    else:
+        message = ngettext(
+            "Trop de tentatives de connexion ont échoué : ce compte est temporairement "
+            "bloqué. Réessayez dans %(minutes)d minute.",
+            "Trop de tentatives de connexion ont échoué : ce compte est temporairement "
+            "bloqué. Réessayez dans %(minutes)d minutes.",
+            minutes,
+        )
+    return message % {"minutes": minutes}
+
+
+def login_lockout_response(request, original_response=None, credentials=None):
+    """AXES_LOCKOUT_CALLABLE: the API's JSON error under /api/, the lock page elsewhere (the
+    login page of a cabinet, the Django admin's on the platform's host)."""
+    # Imported here: both views import this module for the lock message.
+    if request.path_info.startswith("/api/"):
+        from .api.views import token_locked
+
+        return token_locked(request)
+    from .views.auth import login_locked
+
+    return login_locked(request)
+
+
+@receiver(user_locked_out, dispatch_uid="tenancy.login_locked_audit")
+def _audit_the_lock(sender, request, username, ip_address, **kwargs):
+    # Axes sends this signal for the failure that reaches the limit, then again for each attempt
+    # it refuses while the lock lasts. Only the former counted a failure in this request.
+    if request is None or getattr(request, "axes_failures_since_start", None) is None:
+        return
+    login_lock_record(
+        cabinet=getattr(request, "cabinet", None),
+        email=_email_in(request, getattr(request, "axes_credentials", None)),
+        ip_address=ip_address,
+        failures=request.axes_failures_since_start,
+    )

@@ -209,3 +209,17 @@ def test_a_file_that_is_a_page_is_kept_but_only_ever_served_as_an_attachment(
         assert response["Content-Type"] == sniffed
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response["Content-Security-Policy"] == DOWNLOAD_POLICY
+
+
+def test_the_lock_page_is_served_under_the_policy(world, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    login = browser(cabinet=world.a.cabinet)
+    for _ in range(2):
+        login.post(reverse("tenancy:login"), {"username": "x@alpha.fr", "password": "faux"})
+
+    locked = login.post(reverse("tenancy:login"), {"username": "x@alpha.fr", "password": "faux"})
+
+    assert locked.status_code == 429
+    assert "temporairement bloqué" in locked.content.decode()
+    assert policy_of(locked) == POLICY
+    assert InlineCode(locked.content.decode()).found == []

@@ -299,6 +299,19 @@ def test_staff_switch_a_connector_on_and_get_its_row(world, role):
     assert entry.data["new"] == {"enabled": True}
 
 
+def test_options_on_a_switch_describes_it_without_its_fields(world):
+    # DRF's default metadata looked for a `queryset` the view does not have: a 500.
+    ready(world.a, "inqom-achats")
+    url = automation_url(folder_at(world.a.company, ACHATS), "inqom-achats")
+
+    response = api(world.a.collaborator).options(url)
+
+    assert response.status_code == 200
+    assert response.json()["renders"] == ["application/json"]
+    assert "actions" not in response.json()
+    assert api(world.a.client).options(url).status_code == 403
+
+
 def test_staff_switch_a_connector_off(world):
     achats = achats_on(world.a)
 

@@ -227,6 +227,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 CSRF_FAILURE_VIEW = "welyb_portal.tenancy.views.errors.csrf_failure"
+# Database sessions that ignore a cookie Django could not have set (see the module).
+SESSION_ENGINE = "welyb_portal.tenancy.sessions"
 
 LANGUAGE_CODE = "fr"
 TIME_ZONE = "Europe/Paris"

@@ -338,6 +338,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # The error answers (400, 401, 403, 404, 415) are declared too, not only the successes.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "welyb_portal.tenancy.api.schema.add_error_responses",
+    ],
 }
 
 # --- Production hardening ----------------------------------------------------------------------

@@ -247,6 +247,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 CSRF_FAILURE_VIEW = "welyb_portal.tenancy.views.errors.csrf_failure"
+# Database sessions that ignore a cookie Django could not have set (see the module).
+SESSION_ENGINE = "welyb_portal.tenancy.sessions"
 
 # --- Login throttling (django-axes) ------------------------------------------------------------
 
@@ -380,6 +382,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_METADATA_CLASS": "welyb_portal.tenancy.api.metadata.ViewMetadata",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "API du portail",
@@ -392,6 +395,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # The error answers (400, 401, 403, 404, 415) are declared too, not only the successes.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "welyb_portal.tenancy.api.schema.add_error_responses",
+    ],
 }
 
 # --- Production hardening ----------------------------------------------------------------------

@@ -22,3 +22,5 @@ urlpatterns = [
     path("anymail/", include(anymail_urlpatterns())),
     path("healthz", healthz, name="healthz"),
 ]
+
+handler404 = "welyb_portal.views.not_found"

@@ -4,7 +4,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext_lazy as _lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
@@ -52,6 +54,7 @@ class CompanyFoldersView(GenericAPIView):
 
     serializer_class = FolderSerializer
 
+    @extend_schema(responses={200: FolderSerializer(many=True)})
     def get(self, request, company_id):
         company = access_company(request.user, company_id)
         rows = [
@@ -61,6 +64,7 @@ class CompanyFoldersView(GenericAPIView):
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(FolderSerializer(page, many=True).data)
 
+    @extend_schema(request=FolderSerializer, responses={201: FolderSerializer})
     def post(self, request, company_id):
         company = access_company(request.user, company_id)
         serializer = FolderSerializer(data=request.data)
@@ -95,6 +99,7 @@ class FolderDocumentsView(GenericAPIView):
 
     serializer_class = DocumentSerializer
 
+    @extend_schema(responses={200: DocumentSerializer(many=True)})
     def get(self, request, folder_id):
         folder = access_folder(request.user, folder_id)
         page = self.paginate_queryset(document_list(folder=folder))
@@ -166,6 +171,12 @@ class DocumentView(GenericAPIView):
 
 
 class DocumentDownloadView(GenericAPIView):
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    # The file goes out with the type sniffed from its bytes, whatever it is.
+    @extend_schema(
+        responses={
+            (200, "*/*"): OpenApiTypes.BINARY,
+            302: OpenApiResponse(description=_lazy("Vers une URL signée de courte durée (S3).")),
+        }
+    )
     def get(self, request, document_id):
         return document_file_response(access_document(request.user, document_id))

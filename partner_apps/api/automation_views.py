@@ -1,6 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -11,6 +11,7 @@ from welyb_portal.tenancy.api.errors import as_api_error
 from welyb_portal.tenancy.api.permissions import IsCabinetStaff
 
 from ..access import access_delivery
+from ..models import DeliveryStatus
 from ..selectors import partner_app_get
 from ..selectors.automations import folder_automation_states
 from ..selectors.deliveries import delivery_history, document_deliveries
@@ -46,6 +47,16 @@ class DeliverySerializer(serializers.Serializer):
     message_id = serializers.CharField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
     sent_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class DeliveryFilterSerializer(serializers.Serializer):
+    """The filters of the send history, read from the query string."""
+
+    status = serializers.ChoiceField(
+        choices=DeliveryStatus.choices, required=False, allow_blank=True
+    )
+    app = serializers.SlugField(required=False, allow_blank=True)
+    company = serializers.IntegerField(required=False, allow_null=True)
 
 
 def _folder_for_staff(request, folder_id):
@@ -113,23 +124,20 @@ class DeliveryListView(GenericAPIView):
     serializer_class = DeliverySerializer
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("status", str),
-            OpenApiParameter("app", str),
-            OpenApiParameter("company", int),
-        ],
-        responses={200: DeliverySerializer(many=True)},
+        parameters=[DeliveryFilterSerializer], responses={200: DeliverySerializer(many=True)}
     )
     def get(self, request):
-        company = request.query_params.get("company", "")
-        if company:
+        filters = DeliveryFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        company = filters.validated_data.get("company")
+        if company is not None:
             # A company of another cabinet is as unknown here as a missing one: the same 404.
             access_company(request.user, company)
         deliveries = delivery_history(
             cabinet=request.cabinet,
-            status=request.query_params.get("status", ""),
-            app=request.query_params.get("app", ""),
-            company=company,
+            status=filters.validated_data.get("status", ""),
+            app=filters.validated_data.get("app", ""),
+            company="" if company is None else str(company),
         )
         page = self.paginate_queryset(deliveries)
         return self.get_paginated_response(DeliverySerializer(page, many=True).data)

@@ -1,6 +1,7 @@
 import datetime
 from dataclasses import dataclass
 
+from django.core.validators import validate_slug
 from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -30,8 +31,12 @@ def delivery_history(
     if status in DeliveryStatus.values:
         deliveries = deliveries.filter(status=status)
     if app:
-        deliveries = deliveries.filter(app__slug=app)
-    if company.isdigit():
+        # Whatever is not a slug names no app (and a NUL would make PostgreSQL refuse the query).
+        if validate_slug.regex.match(app):
+            deliveries = deliveries.filter(app__slug=app)
+        else:
+            deliveries = deliveries.none()
+    if company.isdecimal():
         deliveries = deliveries.filter(company_id=int(company))
     order = ["-created_at", "-id"]
     if failures_first:

@@ -695,6 +695,29 @@ def test_foreign_missing_and_trashed_ids_get_the_same_404(world, endpoint):
     assert snapshot() == before
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/documents/abc/",
+        "/api/v1/folders/1.5/documents/",
+        "/api/v1/documents/-1/download/",
+        "/api/v1/nulle-part/",
+    ],
+)
+def test_an_id_that_is_not_a_number_gets_the_apis_json_404(world, url):
+    # No route matches, so this 404 is Django's: it was the HTML page.
+    missing = api(world.a.client).get(document_url(MISSING_ID))
+
+    response = api(world.a.client).get(url)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.content == missing.content == '{"detail":"Non trouvé."}'.encode()
+    page = browser(world.a.client).get("/nulle-part/")
+    assert page.status_code == 404
+    assert page["Content-Type"].startswith("text/html")
+
+
 # --- Query counts: a later page, a deeper folder cost no more ----------------------------------
 
 # The API listing's queries, pinned: the cabinet, the token with its user, the folder, the count

@@ -596,6 +596,19 @@ def test_collaborator_may_read_but_not_change_an_authorization(achats_installed)
     assert api(world.a.collaborator).get(authorizations_url(ACHATS)).status_code == 200
 
 
+def test_options_on_an_authorization_describes_it_without_its_fields(achats_installed):
+    # DRF's default metadata looked for a `queryset` the view does not have: a 500.
+    world = achats_installed
+    url = authorization_url(ACHATS, world.a.company)
+
+    response = api(world.a.admin).options(url)
+
+    assert response.status_code == 200
+    assert response.json()["parses"] == ["application/json", "multipart/form-data"]
+    assert "actions" not in response.json()
+    assert api(world.a.client).options(url).status_code == 403
+
+
 # --- Clients learn nothing; visitors are sent away ---------------------------------------------
 
 

@@ -931,6 +931,18 @@ def test_the_history_filters_by_status_app_and_company(world):
     ]
 
 
+@pytest.mark.parametrize("app_filter", ["inqom\x00achats", "inqom achats", "²"])
+def test_an_app_filter_that_names_no_app_lists_nothing(world, app_filter):
+    # PostgreSQL refuses a NUL in a query: the page was a 500 there.
+    deposited(history_world(world.a), "facture.pdf")
+
+    response = browser(world.a.admin).get(HISTORY, {"app": app_filter})
+
+    assert response.status_code == 200
+    assert history_rows(response) == []
+    assert "Aucun envoi pour ces filtres." in text_of(response)
+
+
 def test_the_history_paginates_by_50(world):
     achats = history_world(world.a)
     names = [f"facture-{n:02d}.pdf" for n in range(DELIVERIES_PER_PAGE + 5)]

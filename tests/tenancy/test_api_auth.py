@@ -208,3 +208,16 @@ def test_session_of_one_cabinet_replayed_on_another_host_is_anonymous_for_the_ap
 
     assert response.status_code == 401
     assert "Alpha" not in response.text
+
+
+def test_a_session_cookie_that_django_could_not_have_set_is_no_session(world):
+    # A quoted cookie may carry a NUL as \000, which PostgreSQL refuses in a query: a 500 there.
+    cookie = 'sessionid="abcdefghij\\000klmnop"'
+    client = APIClient(HTTP_HOST=host_of(world.a.cabinet), HTTP_COOKIE=cookie)
+
+    response = client.get(COMPANIES_URL)
+
+    assert response.status_code == 401
+    page = Client(HTTP_HOST=host_of(world.a.cabinet), HTTP_COOKIE=cookie).get("/")
+    assert page.status_code == 302
+    assert page["Location"].startswith("/connexion/")

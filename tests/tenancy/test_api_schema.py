@@ -197,6 +197,52 @@ def test_the_inbound_address_endpoints_are_described_as_api_md_promises(world):
     assert parameters == {"company_id": "integer", "target": "string"}
 
 
+def test_the_ged_lists_are_described_as_pages_and_a_new_folder_as_a_201(world):
+    schema = api(world.a.admin).get(SCHEMA_URL, {"format": "json"}).json()
+    folders = "/api/v1/companies/{company_id}/folders/"
+
+    assert paginated_item_fields(schema, folders) == {"id", "name", "parent", "path"}
+    assert {"id", "name", "folder", "status"} <= paginated_item_fields(
+        schema, "/api/v1/folders/{folder_id}/documents/"
+    )
+    assert set(schema["paths"][folders]["post"]["responses"]) == {
+        "201",
+        "400",
+        "401",
+        "403",
+        "404",
+        "415",
+    }
+    # A download goes out with the type sniffed from the file, whatever it is.
+    download = schema["paths"]["/api/v1/documents/{document_id}/download/"]["get"]
+    assert set(download["responses"]["200"]["content"]) == {"*/*"}
+
+
+def test_every_operation_declares_the_errors_it_may_answer(world):
+    schema = api(world.a.admin).get(SCHEMA_URL, {"format": "json"}).json()
+    paths = schema["paths"]
+
+    def answers(path: str, method: str) -> set[str]:
+        return set(paths[path][method]["responses"])
+
+    document = "/api/v1/documents/{document_id}/"
+    assert answers(document, "get") == {"200", "401", "403", "404"}
+    assert answers(document, "patch") == {"200", "400", "401", "403", "404", "415"}
+    assert answers(document, "delete") == {"204", "401", "403", "404"}
+    # Anybody may ask for a token: refused credentials are a 400, never a 401.
+    assert answers("/api/v1/auth/token/", "post") == {"200", "400", "415"}
+    # The send history's filters are checked: a status that does not exist is a 400.
+    assert answers("/api/v1/deliveries/", "get") == {"200", "400", "401", "403", "404"}
+    [status] = [
+        p for p in paths["/api/v1/deliveries/"]["get"]["parameters"] if p["name"] == "status"
+    ]
+    assert {"pending", "sent", "failed", "bounced", "skipped"} <= set(status["schema"]["enum"])
+    not_found = paths[document]["get"]["responses"]["404"]["content"]["application/json"]
+    assert component(schema, not_found["schema"])["required"] == ["detail"]
+    refused = paths[document]["patch"]["responses"]["400"]["content"]["application/json"]
+    assert component(schema, refused["schema"])["type"] == "object"
+
+
 def test_staff_read_the_schema_with_their_browser_session(world):
     response = browser(world.a.collaborator).get(SCHEMA_URL)
 

@@ -230,7 +230,8 @@ def test_every_operation_declares_the_errors_it_may_answer(world):
     assert answers(document, "patch") == {"200", "400", "401", "403", "404", "415"}
     assert answers(document, "delete") == {"204", "401", "403", "404"}
     # Anybody may ask for a token: refused credentials are a 400, never a 401.
-    assert answers("/api/v1/auth/token/", "post") == {"200", "400", "415"}
+    # 429: the address is locked after too many failures (login throttling).
+    assert answers("/api/v1/auth/token/", "post") == {"200", "400", "415", "429"}
     # The send history's filters are checked: a status that does not exist is a 400.
     assert answers("/api/v1/deliveries/", "get") == {"200", "400", "401", "403", "404"}
     [status] = [

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -136,6 +137,7 @@ def inbound_emails_page(request):
             "page": page,
             "emails": emails,
             "company_filter": company,
+            "page_query": urlencode({"company": company}),
             "companies": company_list_of_cabinet(cabinet=request.cabinet),
         },
     )

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -65,6 +65,7 @@ def delivery_history_page(request):
         {
             "page": page,
             "filters": filters,
+            "page_query": urlencode(filters),
             "statuses": DeliveryStatus.choices,
             "apps": installed_apps(cabinet=request.cabinet).filter(kind="connector"),
             "companies": company_list_of_cabinet(cabinet=request.cabinet),

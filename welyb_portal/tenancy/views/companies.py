@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -21,7 +22,11 @@ def company_list_page(request):
     page = Paginator(
         company_list_with_client_counts(user=request.user, query=query), COMPANIES_PER_PAGE
     ).get_page(request.GET.get("page"))
-    return render(request, "tenancy/company_list.html", {"page": page, "query": query})
+    return render(
+        request,
+        "tenancy/company_list.html",
+        {"page": page, "query": query, "page_query": urlencode({"q": query}) if query else ""},
+    )
 
 
 @staff_required

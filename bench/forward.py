@@ -29,6 +29,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from common import ROOT, bench_database_url, django_setup, free_port, percentile
+from cpu import CpuMeter
 
 MESSAGES = 300
 SEQUENTIAL = 100
@@ -232,9 +233,18 @@ def main() -> int:
     server = start_server(port, {**worker.env, "EMAIL_URL": "dummymail://"})
     try:
         portal = Portal(port, token, folder.pk)
+        meter = CpuMeter(
+            processes={"benchmark (clients, SMTP sink)": os.getpid()},
+            trees={"gunicorn": server.pid, "celery worker": worker.process.pid},
+            names={"postgres": "postgres", "redis": "redis-server"},
+        )
+        meter.start()
         floor_rate = floor(sink)
+        floor_cpu = meter.stop()
         floor_per_connection = floor(sink, reuse=False)
+        meter.start()
         portal_rate = portal_throughput(portal, sink)
+        portal_cpu = meter.stop()
         waits = latencies(portal, sink)
     finally:
         server.terminate()
@@ -243,6 +253,10 @@ def main() -> int:
         sink.stop()
     ratio = portal_rate / floor_rate
     p50, p95 = percentile(waits, 0.5) * 1000, percentile(waits, 0.95) * 1000
+    print("CPU per message (user + system), floor over one connection:")
+    print(CpuMeter.report(floor_cpu, MESSAGES, "message"))
+    print("CPU per message, portal:")
+    print(CpuMeter.report(portal_cpu, MESSAGES, "message"))
     print(f"floor  (smtplib, one connection): {floor_rate:8.1f} messages/s")
     print(f"       (smtplib, a connection per message: {floor_per_connection:.1f} messages/s)")
     print(f"portal (API deposit → worker → SMTP): {portal_rate:8.1f} messages/s")

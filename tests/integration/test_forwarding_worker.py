@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.utils import timezone
 
 from ged.models import Document, DocumentStatus, Folder
@@ -32,13 +33,15 @@ SENDING_TIMEOUT_SECONDS = 5
 
 
 @pytest.fixture
-def celery_worker_env() -> dict[str, str]:
+def celery_worker_env(request) -> dict[str, str]:
     return {
         "DELIVERY_SWEEP_SECONDS": "1",
         "DELIVERY_RETRY_BASE_SECONDS": "1",
         # Far more tries than a drill lasts: a delivery never ends "failed" here.
         "DELIVERY_MAX_ATTEMPTS": "20",
         "DELIVERY_SENDING_TIMEOUT_SECONDS": str(SENDING_TIMEOUT_SECONDS),
+        # A test may add its own (indirect parametrization).
+        **getattr(request, "param", {}),
     }
 
 
@@ -368,3 +371,51 @@ def test_a_worker_killed_in_the_middle_of_a_batch_leaves_no_document_behind(
     assert set(twice) <= set(stuck), f"sent twice: {twice}, but {stuck} was the one in flight"
     assert_each_carries(smtp_sink.messages, documents)
     print(f"\nkilled mid-batch: {len(stuck)} stuck sending, delivered twice: {twice or 'none'}")
+
+
+# --- The worker's database sessions ------------------------------------------------------------
+
+
+def worker_sessions(worker) -> list[tuple[int, object]]:
+    """(pid, start) of the PostgreSQL sessions the worker holds (they carry its queue's name)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, backend_start FROM pg_stat_activity WHERE application_name = %s",
+            [worker.queue],
+        )
+        return sorted(cursor.fetchall())
+
+
+@pytest.mark.parametrize("celery_worker_env", [{"CONN_MAX_AGE": "60"}], indirect=True)
+def test_the_worker_keeps_its_database_session_from_one_delivery_to_the_next(
+    forwarding, smtp_sink, celery_worker
+):
+    # As the web server does for requests: with CONN_MAX_AGE, one session serves every task
+    # (Celery alone would open a new PostgreSQL session for each delivery, and close it).
+    sessions = []
+    for number in range(1, 4):
+        document = deposit(forwarding, f"session-{number}.pdf")
+        wait_until_delivered([document], timeout=20)
+        sessions.append(
+            wait_until(
+                lambda: worker_sessions(celery_worker),
+                timeout=5,
+                what=lambda: "a database session of the worker, kept after the delivery",
+            )
+        )
+    assert len(sessions[0]) == 1, sessions
+    assert sessions[0] == sessions[1] == sessions[2]
+    assert len(smtp_sink.messages) == 3
+
+
+@pytest.mark.parametrize("celery_worker_env", [{"CONN_MAX_AGE": "0"}], indirect=True)
+def test_without_conn_max_age_the_worker_closes_its_database_session_after_each_task(
+    forwarding, smtp_sink, celery_worker
+):
+    document = deposit(forwarding, "sans-session-gardee.pdf")
+    wait_until_delivered([document], timeout=20)
+    wait_until(
+        lambda: not worker_sessions(celery_worker),
+        timeout=5,
+        what=lambda: f"no session of the worker left, found {worker_sessions(celery_worker)}",
+    )

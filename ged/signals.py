@@ -3,7 +3,9 @@
 All are sent inside the transaction that made the change: a receiver's writes commit or roll
 back with it, and a receiver that raises undoes the change.
 
-- `document_deposited(document, by)`: a document entered the GED, by any channel.
+- `document_deposited(document, by, first_of_its_bytes)`: a document entered the GED, by any
+  channel. `first_of_its_bytes`: no document of the company, kept or in the trash, had these
+  bytes before (a listener need not look for earlier copies).
 - `document_moved(document, from_folder, by)`: a document went to another folder.
 - `folder_moved(folder, from_parent, by)`: a folder, with its content, went elsewhere.
 """

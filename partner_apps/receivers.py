@@ -10,8 +10,8 @@ from .services.outbox import delivery_tracking
 
 
 @receiver(document_deposited, dispatch_uid="partner_apps.plan_deposit")
-def plan_deposited_document(sender, document, **kwargs):
-    deliveries_plan(document=document, new=True)
+def plan_deposited_document(sender, document, first_of_its_bytes=False, **kwargs):
+    deliveries_plan(document=document, new=True, first_of_its_bytes=first_of_its_bytes)
 
 
 @receiver(document_moved, dispatch_uid="partner_apps.plan_move")

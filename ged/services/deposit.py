@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from welyb_portal.tenancy.models import User
@@ -82,14 +83,15 @@ def document_deposit(
     try:
         sha256 = reader.hexdigest()
         with transaction.atomic():
-            duplicate_of = (
-                Document.objects.filter(
-                    company_id=folder.company_id, sha256=sha256, trashed_at__isnull=True
-                )
-                .order_by("deposited_at", "id")
-                .values_list("pk", flat=True)
+            # The first document of the company with these bytes, kept ones first: a kept one
+            # makes the new one its duplicate; one in the trash only says they are not new.
+            earlier = (
+                Document.objects.filter(company_id=folder.company_id, sha256=sha256)
+                .order_by(F("trashed_at").asc(nulls_first=True), "deposited_at", "id")
+                .values_list("pk", "trashed_at")
                 .first()
             )
+            duplicate_of = earlier[0] if earlier is not None and earlier[1] is None else None
             document = Document.objects.create(
                 company=folder.company,
                 folder=folder,
@@ -103,7 +105,9 @@ def document_deposit(
                 deposited_by=by if by is not None and by.pk else None,
                 duplicate_of_id=duplicate_of,
             )
-            document_deposited.send(sender=Document, document=document, by=by)
+            document_deposited.send(
+                sender=Document, document=document, by=by, first_of_its_bytes=earlier is None
+            )
     except BaseException:
         # Nothing half-written: the row rolled back, the bytes go too.
         default_storage.delete(key)

@@ -73,6 +73,7 @@ def deliveries_plan(
     *,
     document: Document,
     new: bool = False,
+    first_of_its_bytes: bool = False,
     applied_before: set[int] | frozenset[int] = frozenset(),
     moved: Folder | None = None,
 ) -> list[Delivery]:
@@ -82,11 +83,12 @@ def deliveries_plan(
     installed, not authorised, format or size refused, same bytes already sent to that address
     for that company. The others are handed to the outbox once the transaction commits.
 
-    Called inside the transaction of a deposit (`new`: the document has no delivery yet) or a
+    Called inside the transaction of a deposit (`new`: the document has no delivery yet;
+    `first_of_its_bytes`: no document of the company ever had its bytes, so none was sent) or a
     move. After a move, only the switches the document has just come under send it: those in
     `applied_before` (the place it left) and those inside the folder `moved` with it already
     applied, and never reach back. Five queries at most, whatever the folder's depth and the
-    number of switches."""
+    number of switches; four for bytes new to the company."""
     automations = effective_automations(folder=document.folder)
     if moved is not None:
         chain = [*document.folder.ancestor_ids, document.folder.pk]
@@ -121,8 +123,10 @@ def deliveries_plan(
         )
         delivery.reason = delivery_refusal(delivery=delivery, installed=installed, address=address)
         deliveries.append(delivery)
-    duplicates = _duplicates(
-        document=document, targets={d.target for d in deliveries if not d.reason}
+    duplicates = (
+        {}
+        if first_of_its_bytes
+        else _duplicates(document=document, targets={d.target for d in deliveries if not d.reason})
     )
     for delivery in deliveries:
         original = duplicates.get(delivery.target) if not delivery.reason else None

@@ -5,6 +5,7 @@ two workers can never both send it. Transient failures come back later, with exp
 back-off; permanent ones end `failed` with their reason. The sweep, run by Celery beat, sends
 again what is due and was never picked up (broker down at commit, worker killed mid-send)."""
 
+import functools
 import logging
 from datetime import timedelta
 
@@ -42,6 +43,28 @@ def retry_delay(attempts: int) -> int:
     return settings.DELIVERY_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
 
 
+@functools.cache
+def _with_send_context():
+    """Deliveries with what a send needs to judge them again: the app may have been
+    uninstalled since, the company revoked, its address changed. Built once per process:
+    annotate() resolves its subqueries at every call, which costs more than running the query;
+    this queryset is never evaluated, only refined (each refinement is a copy)."""
+    return Delivery.objects.select_related("document__company", "app").annotate(
+        app_installed=Exists(
+            CabinetApp.objects.filter(
+                cabinet_id=OuterRef("company__cabinet_id"), app_id=OuterRef("app_id")
+            )
+        ),
+        current_address=Subquery(
+            CompanyAuthorization.objects.filter(
+                company_id=OuterRef("company_id"), app_id=OuterRef("app_id"), enabled=True
+            )
+            .exclude(collection_email="")
+            .values("collection_email")[:1]
+        ),
+    )
+
+
 def _claim(delivery_id: int) -> Delivery | None:
     now = timezone.now()
     claimed = (
@@ -56,26 +79,7 @@ def _claim(delivery_id: int) -> Delivery | None:
     )
     if not claimed:
         return None
-    # With what the send needs to judge again: the app may have been uninstalled since, the
-    # company revoked, its address changed. One query.
-    return (
-        Delivery.objects.select_related("document__company", "app")
-        .annotate(
-            app_installed=Exists(
-                CabinetApp.objects.filter(
-                    cabinet_id=OuterRef("company__cabinet_id"), app_id=OuterRef("app_id")
-                )
-            ),
-            current_address=Subquery(
-                CompanyAuthorization.objects.filter(
-                    company_id=OuterRef("company_id"), app_id=OuterRef("app_id"), enabled=True
-                )
-                .exclude(collection_email="")
-                .values("collection_email")[:1]
-            ),
-        )
-        .get(pk=delivery_id)
-    )
+    return _with_send_context().get(pk=delivery_id)
 
 
 def _still_allowed(delivery: Delivery) -> str:

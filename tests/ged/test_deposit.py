@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from ged.models import Channel, Document, DocumentStatus
 from ged.services.deposit import document_deposit
+from ged.services.documents import document_trash
 from ged.services.folders import folder_trash
 from ged.signals import document_deposited
 from tests.ged.helpers import CSV, PDF, PNG, deposit, folder_at, upload
@@ -47,11 +48,12 @@ def heard():
     """What `document_deposited` announced during the test."""
     announcements = []
 
-    def listener(sender, document, by, **kwargs):
+    def listener(sender, document, by, first_of_its_bytes, **kwargs):
         announcements.append(
             {
                 "document": document,
                 "by": by,
+                "first_of_its_bytes": first_of_its_bytes,
                 "row_exists": Document.objects.filter(pk=document.pk).exists(),
                 "in_transaction": connection.in_atomic_block,
             }
@@ -322,6 +324,20 @@ def test_a_deposit_is_announced_once_with_the_document_and_its_depositor(world, 
     assert heard[0]["document"] == document
     assert heard[0]["by"] == world.a.client
     assert heard[0]["row_exists"]
+
+
+def test_a_deposit_says_whether_the_company_ever_had_its_bytes(world, achats, heard):
+    first = deposit(achats, name="facture.pdf")
+    document_trash(document=first, by=world.a.collaborator)
+    # Only a copy in the trash: no duplicate for the GED, but not new bytes either.
+    after_trash = deposit(achats, name="encore.pdf")
+    again = deposit(achats, name="copie.pdf")
+    elsewhere = deposit(folder_at(world.a.other_company, "Achats"), name="facture.pdf")
+
+    assert [h["first_of_its_bytes"] for h in heard] == [True, False, False, True]
+    assert after_trash.duplicate_of is None
+    assert again.duplicate_of == after_trash
+    assert elsewhere.duplicate_of is None
 
 
 def test_a_refused_deposit_is_not_announced(achats, heard):

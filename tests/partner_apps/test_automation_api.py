@@ -23,6 +23,7 @@ from partner_apps.services.automations import automation_set
 from partner_apps.services.store import app_install, app_uninstall
 from tests.conftest import Tenant, api, host_of
 from tests.ged.helpers import PDF, PNG, deposit, folder_at
+from tests.partner_apps.forwarding_helpers import read, received
 from welyb_portal.tenancy.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -485,7 +486,7 @@ def test_a_switch_turned_on_through_the_api_sends_what_is_deposited_next(
     assert response.status_code == 201
     [email] = mail.outbox
     assert email.to == [ACHATS_ADDRESS]
-    assert email.attachments[0][0] == "apres.pdf"
+    assert read(email).attachment[0] == "apres.pdf"
     assert not Delivery.objects.filter(document=before).exists()
     document = api(world.a.client).get(f"/api/v1/documents/{response.json()['id']}/").json()
     assert document["status"] == "validated"
@@ -789,7 +790,7 @@ def test_a_skipped_duplicate_is_sent_anyway_once_requeued(
     assert response.status_code == 200
     [row] = api(world.a.admin).get(document_deliveries_url(again)).json()
     assert row["status"] == "sent"
-    assert [email.attachments[0][0] for email in mail.outbox] == ["facture.png", "facture-bis.png"]
+    assert [email.attachment[0] for email in received()] == ["facture.png", "facture-bis.png"]
 
 
 @pytest.mark.parametrize(

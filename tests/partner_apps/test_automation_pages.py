@@ -23,6 +23,7 @@ from partner_apps.services.automations import automation_set
 from tests.conftest import browser
 from tests.factories import CompanyFactory
 from tests.ged.helpers import PDF, deposit, folder_at
+from tests.partner_apps.forwarding_helpers import read, received
 from tests.partner_apps.store_helpers import (
     CONNECTORS,
     FORBIDDEN,
@@ -599,7 +600,7 @@ def test_the_guide_from_installing_inqom_to_a_validated_document(
     assert email.from_email == SENDER
     assert email.to == [ACHATS_ADDRESS]
     assert email.subject == "Boulangerie Alpha – facture-farine.pdf"
-    assert email.attachments == [("facture-farine.pdf", PDF, "application/pdf")]
+    assert read(email).attachments == [("facture-farine.pdf", "application/pdf", PDF)]
     document = Document.objects.get(name="facture-farine.pdf")
     assert delivery_of(document).status == DeliveryStatus.SENT
 
@@ -1109,7 +1110,7 @@ def test_renvoyer_a_skipped_duplicate_sends_it_anyway(world, django_capture_on_c
 
     assert response["Location"] == HISTORY
     assert delivery_of(again).status == DeliveryStatus.SENT
-    assert [email.attachments[0][0] for email in mail.outbox] == ["facture.pdf", "facture-bis.pdf"]
+    assert [email.attachment[0] for email in received()] == ["facture.pdf", "facture-bis.pdf"]
 
 
 def test_renvoyer_what_went_is_refused_in_french(world):

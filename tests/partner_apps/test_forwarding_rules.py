@@ -323,6 +323,10 @@ def test_each_format_inqom_accepts_is_sent_under_its_name_and_type(
     document = deposit_and_send(django_capture_on_commit_callbacks, automated, name, content)
 
     assert_forwarded(document, to=ACHAT, company=alpha.company, content=content, content_type=type_)
+    # Through an ESP's API too, as anymail hands the attachment over.
+    [attachment] = mail.outbox[0].anymail_test_params["attachments"]
+    assert (attachment.name, attachment.mimetype) == (name, type_)
+    assert attachment.content_bytes == content
 
 
 @pytest.mark.parametrize(
@@ -454,6 +458,22 @@ def test_the_same_bytes_already_sent_to_the_same_address_are_a_duplicate(
 
     assert_skipped(copy, f"Doublon de « facture.pdf », déjà envoyé à {ACHAT}.")
     assert delivery_of(copy).duplicate_of == delivery_of(original)
+
+
+def test_the_same_bytes_sent_then_put_in_the_trash_are_still_a_duplicate(
+    alpha, automated, django_capture_on_commit_callbacks
+):
+    # Inqom has the file: throwing the GED's copy away does not make it new again.
+    original = deposit_and_send(django_capture_on_commit_callbacks, automated, "facture.pdf")
+    document_trash(document=original, by=alpha.collaborator)
+    mail.outbox.clear()
+
+    again = deposit_and_send(django_capture_on_commit_callbacks, automated, "facture.pdf")
+
+    assert_skipped(again, f"Doublon de « facture.pdf », déjà envoyé à {ACHAT}.")
+    assert delivery_of(again).duplicate_of == delivery_of(original)
+    # For the GED, a copy in the trash is no duplicate to point staff to.
+    assert again.duplicate_of_id is None
 
 
 def test_the_same_bytes_go_for_another_company_and_to_another_connectors_address(
@@ -620,8 +640,10 @@ def deposit_queries(folder: Folder, by) -> int:
 
 
 # Pinned: the deposit itself (document and duplicate check) and the planning of its deliveries
-# (switches of the chain, installs, authorisations, earlier sends of the same bytes, the rows).
-DEPOSIT_QUERIES = 10
+# (switches of the chain, installs, authorisations, the rows); bytes the company already had
+# cost one more (earlier sends of the same bytes).
+DEPOSIT_QUERIES = 9
+KNOWN_BYTES_DEPOSIT_QUERIES = 10
 
 
 @pytest.mark.parametrize(
@@ -651,6 +673,12 @@ def test_a_deposit_costs_the_same_queries_whatever_the_depth_and_the_switches(
     assert baseline == DEPOSIT_QUERIES
     assert sorted(d.app.slug for d in document.deliveries.all()) == sorted(slugs)
     assert {d.status for d in document.deliveries.all()} == {DeliveryStatus.PENDING}
+
+    # The same bytes again: one more query, to find what was already sent of them.
+    leaf = Folder.objects.get(pk=leaf.pk)
+    with django_assert_num_queries(KNOWN_BYTES_DEPOSIT_QUERIES):
+        again = deposit(leaf, "profond (1).pdf", b"%PDF-deep", by=alpha.client)
+    assert {d.status for d in again.deliveries.all()} == {DeliveryStatus.SKIPPED}
 
 
 # --- Clients never hear of Inqom --------------------------------------------------------------

@@ -1,5 +1,7 @@
+import functools
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from ged.models import Folder
@@ -9,30 +11,37 @@ from ..connectors import connector_for
 from ..models import AppKind, CabinetApp, CompanyAuthorization, FolderAutomation, PartnerApp
 
 
-def apps_readiness(*, company, app_ids) -> dict[int, tuple[bool, str]]:
-    """For each app: (installed by the company's cabinet, the company's collection address if
-    authorised, else ""). Two small queries."""
-    installed = set(
-        CabinetApp.objects.filter(cabinet_id=company.cabinet_id, app_id__in=app_ids).values_list(
-            "app_id", flat=True
-        )
+@functools.cache
+def _automations_with_readiness():
+    """Switches, each with whether the folder's cabinet installed its app and the company's
+    collection address for it when authorised (else None). Built once per process: annotate()
+    resolving the subqueries costs more than running the query; only ever refined (copied)."""
+    return FolderAutomation.objects.select_related("app").annotate(
+        app_installed=Exists(
+            CabinetApp.objects.filter(
+                cabinet_id=OuterRef("folder__company__cabinet_id"), app_id=OuterRef("app_id")
+            )
+        ),
+        collection_address=Subquery(
+            CompanyAuthorization.objects.filter(
+                company_id=OuterRef("folder__company_id"), app_id=OuterRef("app_id"), enabled=True
+            )
+            .exclude(collection_email="")
+            .values("collection_email")[:1]
+        ),
     )
-    addresses = dict(
-        CompanyAuthorization.objects.filter(company_id=company.pk, app_id__in=app_ids, enabled=True)
-        .exclude(collection_email="")
-        .values_list("app_id", "collection_email")
-    )
-    return {app_id: (app_id in installed, addresses.get(app_id, "")) for app_id in app_ids}
 
 
-def effective_automations(*, folder: Folder) -> list[FolderAutomation]:
+def effective_automations(*, folder: Folder, readiness: bool = False) -> list[FolderAutomation]:
     """The switches that are on for a folder: its own and its ancestors', nearest first.
-    One query, whatever the depth."""
+    With `readiness`, each tells `app_installed` and `collection_address` (None when the
+    company is not authorised). One query, whatever the depth."""
     chain = [*folder.ancestor_ids, folder.pk]
     rank = {folder_id: position for position, folder_id in enumerate(reversed(chain))}
-    automations = FolderAutomation.objects.filter(folder_id__in=chain, enabled=True).select_related(
-        "app"
-    )
+    base = _automations_with_readiness() if readiness else FolderAutomation.objects
+    automations = base.filter(folder_id__in=chain, enabled=True)
+    if not readiness:
+        automations = automations.select_related("app")
     return sorted(automations, key=lambda a: rank[a.folder_id])
 
 

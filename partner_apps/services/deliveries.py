@@ -12,7 +12,7 @@ from welyb_portal.tenancy.services.audit import audit_record
 from ..connectors import connector_for
 from ..models import CompanyAuthorization, Delivery, DeliveryStatus
 from ..models.delivery import RETRYABLE, SUCCEEDED
-from ..selectors.automations import apps_readiness, effective_automations
+from ..selectors.automations import effective_automations
 from .outbox import delivery_enqueue
 
 # Another delivery of the same bytes to the same address, done or on its way.
@@ -87,9 +87,9 @@ def deliveries_plan(
     `first_of_its_bytes`: no document of the company ever had its bytes, so none was sent) or a
     move. After a move, only the switches the document has just come under send it: those in
     `applied_before` (the place it left) and those inside the folder `moved` with it already
-    applied, and never reach back. Five queries at most, whatever the folder's depth and the
-    number of switches; four for bytes new to the company."""
-    automations = effective_automations(folder=document.folder)
+    applied, and never reach back. Four queries at most, whatever the folder's depth and the
+    number of switches; two for a deposit of bytes new to the company."""
+    automations = effective_automations(folder=document.folder, readiness=True)
     if moved is not None:
         chain = [*document.folder.ancestor_ids, document.folder.pk]
         carried = set(chain[chain.index(moved.pk) :])
@@ -101,6 +101,7 @@ def deliveries_plan(
     if not automations:
         return []
     apps = {automation.app_id: automation.app for automation in automations}
+    readiness = {a.app_id: (a.app_installed, a.collection_address or "") for a in automations}
     if not new:
         done = set(
             Delivery.objects.filter(document=document, app_id__in=apps).values_list(
@@ -110,10 +111,9 @@ def deliveries_plan(
         apps = {app_id: app for app_id, app in apps.items() if app_id not in done}
         if not apps:
             return []
-    readiness = apps_readiness(company=document.company, app_ids=list(apps))
     deliveries = []
     for app_id, app in apps.items():
-        installed, address = readiness.get(app_id, (False, ""))
+        installed, address = readiness[app_id]
         delivery = Delivery(
             document=document,
             app=app,

@@ -640,10 +640,10 @@ def deposit_queries(folder: Folder, by) -> int:
 
 
 # Pinned: the deposit itself (document and duplicate check) and the planning of its deliveries
-# (switches of the chain, installs, authorisations, the rows); bytes the company already had
-# cost one more (earlier sends of the same bytes).
-DEPOSIT_QUERIES = 9
-KNOWN_BYTES_DEPOSIT_QUERIES = 10
+# (switches of the chain with their installs and authorisations, the rows); bytes the company
+# already had cost one more (earlier sends of the same bytes).
+DEPOSIT_QUERIES = 7
+KNOWN_BYTES_DEPOSIT_QUERIES = 8
 
 
 @pytest.mark.parametrize(

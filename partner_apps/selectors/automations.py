@@ -1,14 +1,14 @@
 import functools
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from ged.models import Folder
 from ged.selectors import folder_ancestors
 
 from ..connectors import connector_for
-from ..models import AppKind, CabinetApp, CompanyAuthorization, FolderAutomation, PartnerApp
+from ..models import AppKind, CompanyAuthorization, FolderAutomation, PartnerApp
+from .readiness import app_installed, collection_address
 
 
 @functools.cache
@@ -17,18 +17,8 @@ def _automations_with_readiness():
     collection address for it when authorised (else None). Built once per process: annotate()
     resolving the subqueries costs more than running the query; only ever refined (copied)."""
     return FolderAutomation.objects.select_related("app").annotate(
-        app_installed=Exists(
-            CabinetApp.objects.filter(
-                cabinet_id=OuterRef("folder__company__cabinet_id"), app_id=OuterRef("app_id")
-            )
-        ),
-        collection_address=Subquery(
-            CompanyAuthorization.objects.filter(
-                company_id=OuterRef("folder__company_id"), app_id=OuterRef("app_id"), enabled=True
-            )
-            .exclude(collection_email="")
-            .values("collection_email")[:1]
-        ),
+        app_installed=app_installed(cabinet="folder__company__cabinet_id"),
+        collection_address=collection_address(company="folder__company_id"),
     )
 
 
@@ -38,10 +28,12 @@ def effective_automations(*, folder: Folder, readiness: bool = False) -> list[Fo
     company is not authorised). One query, whatever the depth."""
     chain = [*folder.ancestor_ids, folder.pk]
     rank = {folder_id: position for position, folder_id in enumerate(reversed(chain))}
-    base = _automations_with_readiness() if readiness else FolderAutomation.objects
-    automations = base.filter(folder_id__in=chain, enabled=True)
-    if not readiness:
-        automations = automations.select_related("app")
+    switches = (
+        _automations_with_readiness()
+        if readiness
+        else FolderAutomation.objects.select_related("app")
+    )
+    automations = switches.filter(folder_id__in=chain, enabled=True)
     return sorted(automations, key=lambda a: rank[a.folder_id])
 
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,8 +19,9 @@ from ged.models import Document, DocumentStatus
 from ged.services.documents import document_status_set
 
 from ..connectors import PermanentDeliveryError, TransientDeliveryError, connector_for
-from ..models import CabinetApp, CompanyAuthorization, Delivery, DeliveryStatus
+from ..models import Delivery, DeliveryStatus
 from ..models.delivery import CLAIMABLE, SUCCEEDED
+from ..selectors.readiness import app_installed, collection_address
 
 logger = logging.getLogger(__name__)
 
@@ -50,18 +51,8 @@ def _with_send_context():
     annotate() resolves its subqueries at every call, which costs more than running the query;
     this queryset is never evaluated, only refined (each refinement is a copy)."""
     return Delivery.objects.select_related("document__company", "app").annotate(
-        app_installed=Exists(
-            CabinetApp.objects.filter(
-                cabinet_id=OuterRef("company__cabinet_id"), app_id=OuterRef("app_id")
-            )
-        ),
-        current_address=Subquery(
-            CompanyAuthorization.objects.filter(
-                company_id=OuterRef("company_id"), app_id=OuterRef("app_id"), enabled=True
-            )
-            .exclude(collection_email="")
-            .values("collection_email")[:1]
-        ),
+        app_installed=app_installed(cabinet="company__cabinet_id"),
+        current_address=collection_address(company="company_id"),
     )
 
 

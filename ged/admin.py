@@ -6,6 +6,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from welyb_portal.admin_site import ReadOnlyModelAdmin
+
 from .models import (
     Channel,
     Document,
@@ -148,7 +150,7 @@ class InboundPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(InboundEmail)
-class InboundEmailAdmin(admin.ModelAdmin):
+class InboundEmailAdmin(ReadOnlyModelAdmin):
     """Read-only: the record of what the deposit addresses received."""
 
     list_display = ["received_at", "company", "sender", "recipient", "subject", "status"]
@@ -156,12 +158,3 @@ class InboundEmailAdmin(admin.ModelAdmin):
     list_select_related = ["company"]
     search_fields = ["sender", "recipient", "subject", "company__name", "key"]
     date_hierarchy = "received_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -11,3 +11,17 @@ class PlatformAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         return request.user.is_active and request.user.is_superuser
+
+
+class ReadOnlyModelAdmin(admin.ModelAdmin):
+    """A record support may read and search but never add to, change or delete from (an
+    audit trail, a log of received emails)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

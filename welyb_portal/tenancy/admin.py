@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.admin import TokenAdmin as DRFTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
+from ..admin_site import ReadOnlyModelAdmin
 from .models import AuditEntry, Cabinet, CabinetDomain, Company, Membership, User
 
 # Groups and permissions play no part in the portal: roles are on the user.
@@ -146,7 +147,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyModelAdmin):
     """Read-only: the trail is evidence."""
 
     list_display = ["created_at", "cabinet", "actor_email", "action", "target_label"]
@@ -154,15 +155,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_select_related = ["cabinet"]
     search_fields = ["actor_email", "action", "target_label", "cabinet__name"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 admin.site.unregister(TokenProxy)

@@ -1,6 +1,8 @@
 """The world every test stands in: two cabinets, each with two companies, an admin, a
 collaborator and clients, and clients (browser-like and API) bound to a cabinet's host."""
 
+import base64
+import html
 import os
 from dataclasses import dataclass
 
@@ -54,6 +56,16 @@ def _portal_settings(settings, tmp_path):
 
 def host_of(cabinet: Cabinet) -> str:
     return f"{cabinet.slug}.localhost"
+
+
+def text_of(response) -> str:
+    """The page as a reader sees its words (entities such as &#x27; decoded)."""
+    return html.unescape(response.content.decode())
+
+
+def basic(credentials: str) -> str:
+    """An HTTP Basic Authorization header for "user:password"."""
+    return "Basic " + base64.b64encode(credentials.encode()).decode()
 
 
 def browser(user: User | None = None, *, cabinet: Cabinet | None = None, **kwargs) -> Client:

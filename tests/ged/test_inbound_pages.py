@@ -27,9 +27,9 @@ from partner_apps.models import PartnerApp
 from partner_apps.services.authorizations import authorization_set
 from partner_apps.services.automations import automation_set
 from partner_apps.services.store import app_install
-from tests.conftest import browser
+from tests.conftest import browser, text_of
 from tests.ged.helpers import PDF, folder_at
-from tests.ged.test_pages import flashes, text_of
+from tests.ged.test_pages import flashes
 from welyb_portal.tenancy.models import AuditEntry
 
 pytestmark = pytest.mark.django_db

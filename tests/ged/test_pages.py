@@ -18,7 +18,7 @@ from ged.models import Channel, Document, Folder, FolderTemplate
 from ged.models.folder import DEFAULT_ANNUAL_SUBFOLDERS
 from ged.services.documents import document_trash
 from ged.services.folders import folder_trash
-from tests.conftest import browser
+from tests.conftest import browser, text_of
 from tests.factories import ClientFactory
 from tests.ged.helpers import CSV, PDF, PNG, deposit, folder_at, upload
 
@@ -37,10 +37,6 @@ def _small_upload_limit(settings):
 
 
 # --- Reading pages -----------------------------------------------------------------------------
-
-
-def text_of(response) -> str:
-    return html.unescape(response.content.decode())
 
 
 def flashes(response) -> list[tuple[str, str]]:

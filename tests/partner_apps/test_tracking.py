@@ -2,7 +2,6 @@
 "Refusé par le destinataire" with what the cabinet must check in Inqom. The webhooks stay closed
 until a secret is set, and refuse whoever does not know it."""
 
-import base64
 import hashlib
 import hmac
 import json
@@ -15,6 +14,7 @@ from django.urls import reverse
 
 from ged.models import DocumentStatus
 from partner_apps.models import Delivery, DeliveryStatus
+from tests.conftest import basic
 from tests.ged.helpers import PDF, folder_at
 from tests.partner_apps.forwarding_helpers import (
     ACHATS,
@@ -46,10 +46,6 @@ BOUNCED = (
 def webhooks(settings):
     settings.INQOM_SENDER_EMAIL = SENDER
     settings.ANYMAIL = {"WEBHOOK_SECRET": SECRET, "MAILGUN_WEBHOOK_SIGNING_KEY": SIGNING_KEY}
-
-
-def basic(credentials: str) -> str:
-    return "Basic " + base64.b64encode(credentials.encode()).decode()
 
 
 def post(path: str, payload: dict, *, credentials: str | None = SECRET):

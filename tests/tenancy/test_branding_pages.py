@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
-from tests.conftest import browser, host_of
+from tests.conftest import browser, host_of, text_of
 from welyb_portal.tenancy.models import AuditEntry, Cabinet
 
 pytestmark = pytest.mark.django_db
@@ -29,10 +29,6 @@ SVG = (
     b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
     b'<script>alert("logo")</script><rect width="10" height="10" fill="red"/></svg>'
 )
-
-
-def text_of(response) -> str:
-    return html.unescape(response.content.decode())
 
 
 def form_errors(response) -> list[str]:

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from tests.conftest import browser, host_of
+from tests.conftest import browser, host_of, text_of
 from tests.factories import CompanyFactory, valid_siren
 from welyb_portal.tenancy.models import AuditEntry, Company, Membership, User
 
@@ -19,10 +19,6 @@ CREATE = "/reglages/entreprises/nouvelle/"
 NEW_PASSWORD = "Un nouveau mot de passe solide 2026"
 BAD_SIREN_KEY = "Ce SIREN n'est pas valide (clé de contrôle incorrecte)."
 SIREN_TAKEN = "Une entreprise du cabinet porte déjà ce SIREN."
-
-
-def text_of(response) -> str:
-    return html.unescape(response.content.decode())
 
 
 def form_errors(response) -> list[str]:

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from tests.conftest import browser, host_of
+from tests.conftest import browser, host_of, text_of
 from tests.factories import PASSWORD, SuperuserFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,11 +20,6 @@ RESET_SENT = (
     "avec un lien pour choisir un nouveau mot de passe."
 )
 LINK_EXPIRED = "Lien expiré"
-
-
-def text_of(response) -> str:
-    """The page as a reader sees its words (entities such as &#x27; decoded)."""
-    return html.unescape(response.content.decode())
 
 
 def form_errors(response) -> list[str]:

@@ -3,7 +3,6 @@ quarter of an hour: the login page and the API's token endpoint refuse it, even 
 password, in French, and the audit trail says so once. Other addresses, and the same address
 on another cabinet, are not affected; an unknown address is locked just the same."""
 
-import html
 import re
 from contextlib import contextmanager
 from datetime import timedelta
@@ -16,7 +15,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tests.conftest import host_of
+from tests.conftest import host_of, text_of
 from tests.factories import PASSWORD, ClientFactory, SuperuserFactory
 from welyb_portal.tenancy.models import AuditEntry
 
@@ -31,10 +30,6 @@ LOCKED = (
     "Réessayez dans 15 minutes ou réinitialisez votre mot de passe."
 )
 TOKEN_URL = "/api/v1/auth/token/"
-
-
-def text_of(response) -> str:
-    return html.unescape(response.content.decode())
 
 
 def main_of(response) -> str:

@@ -9,7 +9,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from tests.conftest import browser, host_of
+from tests.conftest import browser, host_of, text_of
 from tests.factories import PASSWORD, AdminFactory
 from welyb_portal.tenancy.models import AuditEntry, Role, User
 from welyb_portal.tenancy.services.users import user_active_set
@@ -22,10 +22,6 @@ NEW_PASSWORD = "Un nouveau mot de passe solide 2026"
 KEEP_ONE_ADMIN = "Le cabinet doit garder au moins un administrateur."
 NOT_YOURSELF = "Vous ne pouvez pas désactiver votre propre compte."
 ADDRESS_TAKEN = "Cette adresse email est déjà utilisée."
-
-
-def text_of(response) -> str:
-    return html.unescape(response.content.decode())
 
 
 def form_errors(response) -> list[str]:

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from welyb_portal.tenancy.models import Cabinet, Company
 
 from .models import Folder, InboundAddress, InboundEmail
-from .selectors import folder_ancestors
+from .selectors import folder_path_name
 
 
 @dataclass
@@ -17,32 +17,29 @@ class InboundAddressRow:
     is_default: bool
 
 
-def inbound_address_rows(*, company: Company) -> list[InboundAddressRow]:
-    """The company's deposit addresses with the folder each one files into."""
-    from .services.inbound import (
-        default_folder_path,
-        inbound_address_email,
-        inbound_addresses_ensure,
-        inbound_folder,
+def inbound_address_row(address: InboundAddress) -> InboundAddressRow:
+    """One deposit address with the folder it files into."""
+    from .services.inbound import default_folder_path, inbound_address_email, inbound_folder
+
+    folder = inbound_folder(address)
+    return InboundAddressRow(
+        address=address,
+        email=inbound_address_email(address),
+        folder=folder,
+        folder_path=(
+            folder_path_name(folder=folder)
+            if folder is not None
+            else "/".join(default_folder_path(address.target))
+        ),
+        is_default=address.folder_id is None,
     )
 
-    rows = []
-    for address in inbound_addresses_ensure(company=company):
-        folder = inbound_folder(address)
-        if folder is not None:
-            path = "/".join([f.name for f in folder_ancestors(folder=folder)] + [folder.name])
-        else:
-            path = "/".join(default_folder_path(address.target))
-        rows.append(
-            InboundAddressRow(
-                address=address,
-                email=inbound_address_email(address),
-                folder=folder,
-                folder_path=path,
-                is_default=address.folder_id is None,
-            )
-        )
-    return rows
+
+def inbound_address_rows(*, company: Company) -> list[InboundAddressRow]:
+    """The company's deposit addresses with the folder each one files into."""
+    from .services.inbound import inbound_addresses_ensure
+
+    return [inbound_address_row(address) for address in inbound_addresses_ensure(company=company)]
 
 
 def inbound_email_list(*, cabinet: Cabinet, company_id: str = "") -> QuerySet[InboundEmail]:

@@ -8,8 +8,8 @@ from rest_framework.response import Response
 from welyb_portal.tenancy.access import access_company
 
 from ..models import InboundTarget
-from ..selectors_inbound import inbound_address_rows
-from ..services.inbound import inbound_address_regenerate
+from ..selectors_inbound import inbound_address_row, inbound_address_rows
+from ..services.inbound import inbound_address_for_target, inbound_address_regenerate
 
 
 class InboundAddressSerializer(serializers.Serializer):
@@ -42,9 +42,8 @@ class InboundAddressRegenerateView(GenericAPIView):
         company = access_company(request.user, company_id)
         if not request.user.is_cabinet_staff:
             raise PermissionDenied
-        if target not in InboundTarget.values:
+        address = inbound_address_for_target(company=company, target=target)
+        if address is None:
             raise Http404
-        rows = {row.address.target: row for row in inbound_address_rows(company=company)}
-        inbound_address_regenerate(address=rows[target].address, by=request.user)
-        row = next(r for r in inbound_address_rows(company=company) if r.address.target == target)
-        return Response(InboundAddressSerializer(row).data)
+        address = inbound_address_regenerate(address=address, by=request.user)
+        return Response(InboundAddressSerializer(inbound_address_row(address)).data)

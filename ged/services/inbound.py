@@ -63,6 +63,15 @@ def inbound_addresses_ensure(*, company: Company) -> list[InboundAddress]:
     return [existing[target] for target in Target.values]
 
 
+def inbound_address_for_target(*, company: Company, target: str) -> InboundAddress | None:
+    """The company's address for that target (None for a target that does not exist). The
+    addresses are created the first time they are asked for, by whichever page or endpoint
+    comes first: an action may come before anyone displayed them."""
+    if target not in Target.values:
+        return None
+    return next(a for a in inbound_addresses_ensure(company=company) if a.target == target)
+
+
 def inbound_email_of(local_part: str) -> str:
     return f"{local_part}@{settings.INBOUND_EMAIL_DOMAIN}"
 
@@ -157,25 +166,26 @@ def _clean_senders(lines: str) -> str:
     return "\n".join(dict.fromkeys(cleaned))
 
 
+def inbound_policy_settings(policy: InboundPolicy) -> dict:
+    """What staff set on a company's deposit addresses, as the settings form shows it."""
+    return {
+        "accept_anyone": policy.accept_anyone,
+        "allowed_senders": policy.allowed_senders,
+        "send_receipt": policy.send_receipt,
+    }
+
+
 @transaction.atomic
 def inbound_policy_update(
     *, company: Company, accept_anyone: bool, allowed_senders: str, send_receipt: bool, by: User
 ) -> InboundPolicy:
     policy = inbound_policy_of(company)
-    old = {
-        "accept_anyone": policy.accept_anyone,
-        "allowed_senders": policy.allowed_senders,
-        "send_receipt": policy.send_receipt,
-    }
+    old = inbound_policy_settings(policy)
     policy.accept_anyone = accept_anyone
     policy.allowed_senders = _clean_senders(allowed_senders)
     policy.send_receipt = send_receipt
     policy.save()
-    new = {
-        "accept_anyone": policy.accept_anyone,
-        "allowed_senders": policy.allowed_senders,
-        "send_receipt": policy.send_receipt,
-    }
+    new = inbound_policy_settings(policy)
     if old != new:
         audit_record(
             cabinet=company.cabinet,
@@ -335,7 +345,8 @@ def _file(record: InboundEmail, message, recipients: list[str], sender: str) -> 
         inbound_address_email(address),
     )
     depositor = _depositor(company, sender)
-    if not _sender_allowed(inbound_policy_of(company), sender, depositor):
+    policy = inbound_policy_of(company)
+    if not _sender_allowed(policy, sender, depositor):
         return _refuse(
             record,
             _(
@@ -404,7 +415,7 @@ def _file(record: InboundEmail, message, recipients: list[str], sender: str) -> 
     if not deposited:
         record.reason = _("Aucune pièce jointe déposée.")
     record.save()
-    if inbound_policy_of(company).send_receipt and deposited:
+    if policy.send_receipt and deposited:
         from ..tasks import send_inbound_receipt
 
         transaction.on_commit(lambda: send_inbound_receipt.delay(record.pk))

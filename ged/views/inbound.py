@@ -13,14 +13,15 @@ from welyb_portal.tenancy.selectors import company_list_of_cabinet
 
 from ..access import access_folder
 from ..forms import InboundPolicyForm
-from ..models import Folder, InboundAddress, InboundTarget
+from ..models import Folder, InboundAddress
 from ..selectors import folder_tree
 from ..selectors_inbound import inbound_address_rows, inbound_email_list
 from ..services.inbound import (
     inbound_address_folder_set,
+    inbound_address_for_target,
     inbound_address_regenerate,
-    inbound_addresses_ensure,
     inbound_policy_of,
+    inbound_policy_settings,
     inbound_policy_update,
 )
 
@@ -28,11 +29,10 @@ INBOUND_EMAILS_PER_PAGE = 50
 
 
 def _address(request, company, target) -> InboundAddress:
-    # The addresses are created the first time they are asked for, by whichever page or
-    # endpoint comes first: an action may come before anyone displayed them.
-    if target not in InboundTarget.values:
+    address = inbound_address_for_target(company=company, target=target)
+    if address is None:
         raise Http404
-    return next(a for a in inbound_addresses_ensure(company=company) if a.target == target)
+    return address
 
 
 @staff_required
@@ -43,11 +43,7 @@ def inbound_settings_page(request, company_id):
     policy = inbound_policy_of(company)
     form = InboundPolicyForm(
         request.POST or None,
-        initial={
-            "accept_anyone": policy.accept_anyone,
-            "allowed_senders": policy.allowed_senders,
-            "send_receipt": policy.send_receipt,
-        },
+        initial=inbound_policy_settings(policy),
     )
     if request.method == "POST" and form.is_valid():
         try:

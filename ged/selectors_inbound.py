@@ -1,10 +1,11 @@
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import QuerySet
 
 from welyb_portal.tenancy.models import Cabinet, Company
 
-from .models import Folder, InboundAddress, InboundEmail
+from .models import Channel, Document, Folder, InboundAddress, InboundEmail
 from .selectors import folder_path_name
 
 
@@ -47,3 +48,28 @@ def inbound_email_list(*, cabinet: Cabinet, company_id: str = "") -> QuerySet[In
     if company_id.isdigit():
         emails = emails.filter(company_id=int(company_id))
     return emails.order_by("-received_at", "-id")
+
+
+def document_sender(*, document: Document) -> str:
+    """The address whose email brought a document deposited by email ("" when none is found):
+    the email was recorded moments before its attachments were deposited."""
+    around = timedelta(minutes=10)
+    records = InboundEmail.objects.filter(
+        company_id=document.company_id,
+        received_at__range=(document.deposited_at - around, document.deposited_at + around),
+    ).only("sender", "items")
+    for record in records:
+        if any(item.get("document") == document.pk for item in record.items):
+            return record.sender
+    return ""
+
+
+def document_depositor_email(*, document: Document) -> str:
+    """Where to write to the person who deposited a document, when it was not the cabinet:
+    the client's account, or the sender of the email that brought it; "" otherwise."""
+    depositor = document.deposited_by
+    if depositor is not None:
+        return "" if depositor.is_cabinet_staff else depositor.email
+    if document.channel == Channel.EMAIL:
+        return document_sender(document=document)
+    return ""

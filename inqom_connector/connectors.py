@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from partner_apps.connectors import Connector
 from partner_apps.email_delivery import email_deliver, email_message_id
+from partner_apps.models import ReasonCode
+from partner_apps.refusals import Refusal
 
 INQOM_DOMAIN = "inqombox.com"
 ADDRESS_MAX_LENGTH = 254
@@ -41,10 +43,20 @@ ACCEPTED_TYPES = {
     "csv": {"text/plain"},
 }
 ACCEPTED_LIST = ".pdf, .png, .jpg, .jpeg, .xls, .xlsx, .doc, .docx, .txt, .csv"
+# Phone photos and scans Inqom refuses as they are: the portal sends them converted (a JPEG, or
+# a PDF for a multi-page TIFF).
+CONVERTED_TYPES = frozenset(
+    {"image/heic", "image/heif", "image/avif", "image/webp", "image/tiff"}
+)
+# What a depositor may be asked to send instead, in words that name no tool.
+DEPOSIT_INSTEAD = (
+    "un PDF, une photo (JPEG, PNG ou HEIC) ou un fichier Excel, Word, texte (.txt) ou CSV"
+)
 
 
 class InqomConnector(Connector):
     partner = "inqom"
+    converted_types = CONVERTED_TYPES
 
     def __init__(
         self, *, key: str, prefix: str, label: str, folder_label: str, folder_names: tuple[str, ...]
@@ -119,22 +131,56 @@ class InqomConnector(Connector):
     def address_for(self, company_name: str) -> str:
         return f"{self.prefix}.{company_name}@{INQOM_DOMAIN}"
 
-    def document_refusal(self, document) -> str | None:
-        expected = ACCEPTED_TYPES.get(document.extension)
+    def document_refusal(self, document) -> Refusal | None:
+        if document.content_type in self.converted_types:
+            # Judged on the JPEG or PDF made at send time (attachment_refusal).
+            return None
+        name, extension = document.name, document.extension
+        expected = ACCEPTED_TYPES.get(extension)
         if expected is None:
-            return _("Format non accepté par Inqom (%(ext)s) : %(list)s seulement.") % {
-                "ext": f".{document.extension}" if document.extension else _("sans extension"),
-                "list": ACCEPTED_LIST,
-            }
+            shown = f".{extension}" if extension else _("sans extension")
+            return Refusal(
+                ReasonCode.FORMAT_NOT_ACCEPTED,
+                _("Format non accepté par Inqom (%(ext)s) : %(list)s seulement.")
+                % {"ext": shown, "list": ACCEPTED_LIST},
+                _(
+                    "« %(name)s » ne pourra pas être traité par le cabinet : ce format "
+                    "(%(ext)s) n'est pas pris en charge. Déposez plutôt %(instead)s."
+                )
+                % {"name": name, "ext": shown, "instead": DEPOSIT_INSTEAD},
+            )
         if document.content_type not in expected:
-            return _(
-                "Le contenu du fichier ne correspond pas à son extension .%(ext)s (contenu "
-                "détecté : %(type)s) : Inqom le refuserait."
-            ) % {"ext": document.extension, "type": document.content_type}
+            return Refusal(
+                ReasonCode.CONTENT_MISMATCH,
+                _(
+                    "Le contenu du fichier ne correspond pas à son extension .%(ext)s (contenu "
+                    "détecté : %(type)s) : Inqom le refuserait."
+                )
+                % {"ext": extension, "type": document.content_type},
+                _(
+                    "Le contenu de « %(name)s » ne correspond pas à son extension (.%(ext)s) : "
+                    "le cabinet ne pourra pas le traiter. Enregistrez-le de nouveau dans son "
+                    "vrai format, ou déposez plutôt %(instead)s."
+                )
+                % {"name": name, "ext": extension, "instead": DEPOSIT_INSTEAD},
+            )
+        return self.attachment_refusal(
+            name=name, content_type=document.content_type, size=document.size
+        )
+
+    def attachment_refusal(self, *, name: str, content_type: str, size: int) -> Refusal | None:
         limit = settings.INQOM_MAX_ATTACHMENT_MB
-        if document.size > limit * 1024 * 1024:
-            return _("Fichier trop volumineux pour Inqom (%(mb)s Mo maximum).") % {"mb": limit}
-        return None
+        if size <= limit * 1024 * 1024:
+            return None
+        return Refusal(
+            ReasonCode.TOO_LARGE,
+            _("Fichier trop volumineux pour Inqom (%(mb)s Mo maximum).") % {"mb": limit},
+            _(
+                "« %(name)s » dépasse %(mb)s Mo : le cabinet ne pourra pas le traiter. Déposez-le "
+                "en plusieurs fichiers plus petits."
+            )
+            % {"name": name, "mb": limit},
+        )
 
     def folder_matches(self, folder_name: str) -> bool:
         name = folder_name.casefold()
@@ -143,10 +189,10 @@ class InqomConnector(Connector):
     def message_id_new(self) -> str:
         return email_message_id(settings.INQOM_SENDER_EMAIL)
 
-    def send(self, delivery) -> str:
+    def send(self, delivery, attachment) -> str:
         from .emails import inqom_email
 
-        return email_deliver(inqom_email(delivery), message_id=delivery.message_id)
+        return email_deliver(inqom_email(delivery, attachment), message_id=delivery.message_id)
 
     def bounce_message(self) -> str:
         return _(

@@ -1,18 +1,16 @@
 """The email that carries one document to an Inqom collection address."""
 
-import mimetypes
-
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 
+from partner_apps.attachments import Attachment
 from partner_apps.document_emails import DocumentEmailMessage, attachment_part
 from partner_apps.models import Delivery
 
 
-def inqom_email(delivery: Delivery) -> DocumentEmailMessage:
-    """From INQOM_SENDER_EMAIL to the collection address, one document attached under its
-    name and type; the subject names the company and the document."""
+def inqom_email(delivery: Delivery, attachment: Attachment) -> DocumentEmailMessage:
+    """From INQOM_SENDER_EMAIL to the collection address, the document attached as given (the
+    stored file, or its conversion); the subject names the company and the document."""
     document = delivery.document
     company = document.company
     context = {"company": company, "document": document, "delivery": delivery}
@@ -22,7 +20,5 @@ def inqom_email(delivery: Delivery) -> DocumentEmailMessage:
         from_email=settings.INQOM_SENDER_EMAIL,
         to=[delivery.target],
     )
-    content_type = mimetypes.guess_type(document.name)[0] or document.content_type
-    with default_storage.open(document.file.name, "rb") as file:
-        message.attach(attachment_part(document.name, file.read(), content_type))
+    message.attach(attachment_part(attachment.name, attachment.content, attachment.content_type))
     return message

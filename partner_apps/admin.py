@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 
 from .models import CabinetApp, CompanyAuthorization, Delivery, FolderAutomation, PartnerApp
-from .services.deliveries import delivery_retry
+from .services.attention import delivery_retry
 
 
 @admin.register(PartnerApp)
@@ -77,7 +77,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         "created_at",
         "sent_at",
     ]
-    list_filter = ["status", "app", "company__cabinet", "created_at"]
+    list_filter = ["status", "reason_code", "app", "company__cabinet", "created_at"]
     list_select_related = ["document", "company", "app"]
     search_fields = ["company__name", "company__siren", "document__name", "target", "message_id"]
     date_hierarchy = "created_at"
@@ -87,13 +87,21 @@ class DeliveryAdmin(admin.ModelAdmin):
         "company",
         "target",
         "status",
+        "reason_code",
         "reason",
+        "detail",
+        "notice",
         "attempts",
         "next_attempt_at",
         "claimed_at",
+        "claimed_by",
+        "swept_at",
         "message_id",
-        "force",
         "duplicate_of",
+        "sent_as",
+        "dismissed_at",
+        "dismissed_by",
+        "client_notified_at",
         "created_at",
         "updated_at",
         "sent_at",

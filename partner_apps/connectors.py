@@ -7,11 +7,18 @@ interface, through `connector_for(app)`. Adding a partner is a new module, not a
 
 from django.core.exceptions import ImproperlyConfigured
 
+from ged.renditions import CONVERTIBLE_TYPES
+
 _REGISTRY: dict[str, "Connector"] = {}
 
 
 class DeliveryError(Exception):
-    """A send that did not happen; the message is the French reason staff will read."""
+    """A send that did not happen; the message is the French reason staff will read, `detail`
+    what the email layer said (for support)."""
+
+    def __init__(self, reason: str, *, detail: str = ""):
+        super().__init__(reason)
+        self.detail = detail
 
 
 class TransientDeliveryError(DeliveryError):
@@ -33,6 +40,9 @@ class Connector:
     label: str = ""
     #: the folder of the annual tree it is meant for ("Notes de frais")
     folder_label: str = ""
+    #: sniffed types the partner refuses as they are but takes once the GED converted them
+    #: (ged.renditions: a HEIC photo as JPEG, a multi-page TIFF as PDF), at send time
+    converted_types: frozenset[str] = frozenset()
 
     def address_clean(self, raw: str) -> str:
         """The collection address, normalised; ValidationError with the French reason and the
@@ -51,9 +61,16 @@ class Connector:
         """This connector's address for a company the partner calls `company_name`."""
         raise NotImplementedError
 
-    def document_refusal(self, document) -> str | None:
-        """Why the partner would not take this document (format, size), in French; None when
-        it can go."""
+    def document_refusal(self, document):
+        """Why the partner would not take this document (format, content, size) as a
+        `partner_apps.refusals.Refusal`, with the notice its depositor reads; None when it can
+        go. A document of a `converted_types` type is judged on what is sent: see
+        `attachment_refusal`."""
+        return None
+
+    def attachment_refusal(self, *, name: str, content_type: str, size: int):
+        """The same judgement for what the portal is about to attach after converting a
+        document (its size, mostly); None when it can go."""
         return None
 
     def folder_matches(self, folder_name: str) -> bool:
@@ -67,8 +84,9 @@ class Connector:
 
         return make_msgid()
 
-    def send(self, delivery) -> str:
-        """Sends the delivery's document to its target; returns the message id. Raises
+    def send(self, delivery, attachment) -> str:
+        """Sends the delivery's document, as `attachment` (a partner_apps.attachments.Attachment:
+        the stored file, or its conversion), to its target; returns the message id. Raises
         TransientDeliveryError (try again later) or PermanentDeliveryError (give up)."""
         raise NotImplementedError
 
@@ -86,6 +104,9 @@ class Connector:
 def connector_register(connector: Connector) -> None:
     if not connector.key:
         raise ImproperlyConfigured(f"{connector!r} has no key")
+    unknown = connector.converted_types - CONVERTIBLE_TYPES
+    if unknown:
+        raise ImproperlyConfigured(f"{connector!r}: the GED converts none of {sorted(unknown)}")
     _REGISTRY[connector.key] = connector
 
 

@@ -26,38 +26,41 @@ def _smtp_code(error: smtplib.SMTPException) -> int | None:
 
 
 def _refusal(error: Exception) -> Exception:
-    """The delivery error an exception of the email layer stands for."""
+    """The delivery error an exception of the email layer stands for: a sentence an accountant
+    understands, and the technical detail for support."""
     if isinstance(error, smtplib.SMTPException):
         code = _smtp_code(error)
         detail = f"SMTP {code}" if code else type(error).__name__
         if isinstance(error, smtplib.SMTPServerDisconnected) or (code and 400 <= code < 500):
             return TransientDeliveryError(
-                _("Serveur d'envoi momentanément indisponible (%(detail)s).") % {"detail": detail}
+                _("Le serveur d'envoi est momentanément indisponible."), detail=detail
             )
         if isinstance(error, smtplib.SMTPRecipientsRefused):
             return PermanentDeliveryError(
-                _("Adresse refusée par le serveur d'envoi (%(detail)s).") % {"detail": detail}
+                _("Le serveur d'envoi a refusé l'adresse de collecte : vérifiez-la."),
+                detail=detail,
             )
-        return PermanentDeliveryError(
-            _("Message refusé par le serveur d'envoi (%(detail)s).") % {"detail": detail}
-        )
+        return PermanentDeliveryError(_("Le serveur d'envoi a refusé le message."), detail=detail)
     if isinstance(error, AnymailRecipientsRefused):
-        return PermanentDeliveryError(_("Adresse refusée par le service d'envoi."))
+        return PermanentDeliveryError(
+            _("Le service d'envoi a refusé l'adresse de collecte : vérifiez-la."),
+            detail=type(error).__name__,
+        )
     if isinstance(error, AnymailAPIError):
         status = error.status_code
+        detail = f"HTTP {status}" if status else _("sans réponse")
         if status is None or status == 429 or status >= 500:
             return TransientDeliveryError(
-                _("Service d'envoi momentanément indisponible (%(status)s).")
-                % {"status": status or _("sans réponse")}
+                _("Le service d'envoi est momentanément indisponible."), detail=detail
             )
-        return PermanentDeliveryError(
-            _("Message refusé par le service d'envoi (HTTP %(status)s).") % {"status": status}
-        )
+        return PermanentDeliveryError(_("Le service d'envoi a refusé le message."), detail=detail)
     if isinstance(error, AnymailError):
-        return PermanentDeliveryError(_("Message refusé par le service d'envoi."))
+        return PermanentDeliveryError(
+            _("Le service d'envoi a refusé le message."), detail=type(error).__name__
+        )
     if isinstance(error, (ConnectionError, socket.timeout, TimeoutError, OSError)):
         return TransientDeliveryError(
-            _("Serveur d'envoi injoignable (%(detail)s).") % {"detail": type(error).__name__}
+            _("Le serveur d'envoi ne répond pas."), detail=type(error).__name__
         )
     return error
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import authorizations, automations, deliveries, store
+from .views import attention, authorizations, automations, deliveries, store
 
 app_name = "partner_apps"
 
@@ -15,6 +15,17 @@ urlpatterns = [
         deliveries.delivery_retry_action,
         name="delivery-retry",
     ),
+    path("reglages/applications/a-regler/", attention.needs_action_page, name="needs-action"),
+    path(
+        "reglages/applications/envois/<int:delivery_id>/ignorer/",
+        attention.delivery_dismiss_action,
+        name="delivery-dismiss",
+    ),
+    path(
+        "reglages/applications/envois/<int:delivery_id>/prevenir-le-client/",
+        attention.client_notice_page,
+        name="client-notice",
+    ),
     path(
         "reglages/applications/<slug:slug>/activer-dossier/",
         automations.automation_bulk,
@@ -24,6 +35,11 @@ urlpatterns = [
         "ged/dossiers/<int:folder_id>/automatisations/<slug:slug>/",
         automations.automation_toggle,
         name="automation-toggle",
+    ),
+    path(
+        "ged/dossiers/<int:folder_id>/automatisations/<slug:slug>/envoyer-l-existant/",
+        automations.send_existing_action,
+        name="automation-send-existing",
     ),
     path("reglages/applications/<slug:slug>/installer/", store.install_action, name="install"),
     path(

@@ -37,6 +37,7 @@ from partner_apps.models import (
     DeliveryStatus,
     FolderAutomation,
     PartnerApp,
+    ReasonCode,
 )
 from partner_apps.services.authorizations import authorization_set
 from partner_apps.services.automations import automation_set
@@ -229,6 +230,14 @@ MATRIX: dict[str, Access] = {
     ),
     # "Renvoyer", from the history or a document's panel.
     "partner_apps:delivery-retry": Access(get=None, post=STAFF),
+    # "Envois à régler", narrowed to a company (an id of the cabinet); "Ignorer" on a row.
+    "partner_apps:needs-action": Access(get=STAFF, post=None, fields={"entreprise": "company_id"}),
+    "partner_apps:delivery-dismiss": Access(get=None, post=STAFF),
+    # "Prévenir le client": the world's delivery failed (no file to ask for), so the page sends
+    # staff back to "Envois à régler".
+    "partner_apps:client-notice": Access(get=STAFF, post=STAFF, served=302),
+    # "Envoyer aussi les N documents déjà présents", offered when a switch is turned on.
+    "partner_apps:automation-send-existing": Access(get=None, post=STAFF),
     "api-folder-automations": Access(get=STAFF, post=None, refuses_clients=True),
     "api-folder-automation": Access(get=None, post=None, put=STAFF, refuses_clients=True),
     "api-document-deliveries": Access(get=STAFF, post=None, refuses_clients=True),
@@ -239,6 +248,9 @@ MATRIX: dict[str, Access] = {
         refuses_clients=True,
     ),
     "api-delivery-retry": Access(get=None, post=STAFF, refuses_clients=True),
+    "api-delivery-dismiss": Access(get=None, post=STAFF, refuses_clients=True),
+    "api-deliveries-summary": Access(get=STAFF, post=None, refuses_clients=True),
+    "api-folder-automation-send-existing": Access(get=None, post=STAFF, refuses_clients=True),
     # --- Deposit by email. Clients read their company's addresses (on its GED page and through
     # the API); staff point them at folders, regenerate them and say who may send.
     "ged:inbound-settings": Access(get=STAFF, post=STAFF),
@@ -305,7 +317,10 @@ def world(world: World) -> World:
         )
         document = deposit(folder, name=LIVE_DOCUMENT.format(label=label), by=tenant.client)
         Delivery.objects.filter(document=document).update(
-            status=DeliveryStatus.FAILED, reason=FAILURE_REASON, attempts=1
+            status=DeliveryStatus.FAILED,
+            reason_code=ReasonCode.SEND_FAILED,
+            reason=FAILURE_REASON,
+            attempts=1,
         )
         trashed_folder = folder_at(tenant.company, TRASHED_FOLDER.format(label=label))
         folder_trash(folder=trashed_folder, by=tenant.admin)
@@ -612,7 +627,16 @@ def outbox_of() -> tuple:
         ),
         list(
             Delivery.objects.order_by("pk").values(
-                "pk", "document", "app", "status", "reason", "target", "attempts", "force"
+                "pk",
+                "document",
+                "app",
+                "status",
+                "reason",
+                "target",
+                "attempts",
+                "message_id",
+                "dismissed_at",
+                "client_notified_at",
             )
         ),
     )

@@ -36,6 +36,8 @@ SETTINGS_VARIABLES = (
     "AWS_STORAGE_BUCKET_NAME",
     "LOGIN_FAILURE_LIMIT",
     "LOGIN_LOCK_MINUTES",
+    "EMAIL_TIMEOUT",
+    "DELIVERY_SWEEP_SECONDS",
 )
 
 
@@ -186,6 +188,7 @@ import django
 django.setup()
 from django.conf import settings
 from welyb_portal.celery import app
+from partner_apps.tasks import deliver
 database = settings.DATABASES["default"]
 print(json.dumps({
     "base_dir": str(settings.BASE_DIR),
@@ -208,6 +211,11 @@ print(json.dumps({
     "axes_failure_limit": settings.AXES_FAILURE_LIMIT,
     "axes_cooloff_seconds": settings.AXES_COOLOFF_TIME.total_seconds(),
     "first_backend": settings.AUTHENTICATION_BACKENDS[0],
+    "email_timeout": settings.EMAIL_TIMEOUT,
+    "anymail_timeout": settings.ANYMAIL["REQUESTS_TIMEOUT"],
+    "sweep_seconds": settings.DELIVERY_SWEEP_SECONDS,
+    "sending_lease": settings.DELIVERY_SENDING_TIMEOUT_SECONDS,
+    "deliver_limits": [deliver.soft_time_limit, deliver.time_limit],
 }))
 """
 
@@ -279,3 +287,21 @@ def test_real_services_replace_the_embedded_defaults_when_configured(tmp_path):
     assert configured["cache_backend"] == "django.core.cache.backends.redis.RedisCache"
     assert configured["email_backend"] == "django.core.mail.backends.smtp.EmailBackend"
     assert configured["email_host"] == "mail.example"
+
+
+def test_a_crashed_workers_delivery_leaves_again_within_two_minutes_by_default(defaults):
+    """A live worker finishes or fails a send within the deliver task's limits, which the
+    lease of a "sending" delivery outlasts; a dead worker's delivery is taken back by the
+    first sweep after its lease: 70 s + 30 s with the defaults."""
+    soft, hard = defaults["deliver_limits"]
+    assert (defaults["email_timeout"], defaults["anymail_timeout"]) == (30, 30)
+    assert soft == 2 * defaults["email_timeout"] < hard < defaults["sending_lease"]
+    assert defaults["sending_lease"] + defaults["sweep_seconds"] <= 120
+
+
+def test_the_lease_follows_the_email_timeout(tmp_path):
+    configured = embedded_settings(VAR_DIR=str(tmp_path), EMAIL_TIMEOUT="3")
+
+    assert configured["deliver_limits"] == [6, 11]
+    assert configured["sending_lease"] == 16
+    assert configured["anymail_timeout"] == 3

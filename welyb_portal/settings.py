@@ -134,6 +134,12 @@ HOME_TILES = ["partner_apps.home.home_tiles"]
 # pages (the "Automatisations" of a folder, the send history of a document), staff only.
 GED_FOLDER_PANELS = ["partner_apps.panels.folder_automations_panel"]
 GED_DOCUMENT_PANELS = ["partner_apps.panels.document_deliveries_panel"]
+# Callables (request, documents) -> {document id: short French note}: what a folder's document
+# list says of a document beside its status (why it did not reach a partner), staff only.
+GED_DOCUMENT_NOTES = ["partner_apps.panels.document_list_notes"]
+# Callables (document) -> [French sentence]: what the depositor of a document is told at once
+# (a format the cabinet's tools refuse, and what to deposit instead), for every channel.
+GED_DEPOSIT_NOTICES = ["partner_apps.notices.deposit_notices"]
 # Where a company's card leads from the home page: its document space.
 COMPANY_HOME_URL_NAME = "ged:company"
 
@@ -298,7 +304,11 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="no-reply@welyb.fr")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The sender of the documents forwarded to Inqom: cabinets authorise it in Inqom's settings.
 INQOM_SENDER_EMAIL = env("INQOM_SENDER_EMAIL", default="no-reply@welyb.fr")
+# Seconds each exchange with the SMTP server or the ESP's API may wait (the outbox's lease is
+# derived from it, see DELIVERY_SENDING_TIMEOUT_SECONDS).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+if EMAIL_TIMEOUT < 1:
+    raise ImproperlyConfigured("EMAIL_TIMEOUT must be 1 second or more.")
 ANYMAIL_ESP = env("ANYMAIL_ESP", default="")
 if ANYMAIL_ESP:
     EMAIL_BACKEND = f"anymail.backends.{ANYMAIL_ESP}.EmailBackend"
@@ -310,9 +320,13 @@ else:
 # Every ANYMAIL_<NAME> variable becomes anymail's <NAME> setting: ANYMAIL_MAILGUN_API_KEY,
 # ANYMAIL_WEBHOOK_SECRET ("user:password" of the webhooks' basic authentication)...
 ANYMAIL = {
-    name.removeprefix("ANYMAIL_"): value
-    for name, value in os.environ.items()
-    if name.startswith("ANYMAIL_") and name != "ANYMAIL_ESP"
+    # The ESP's HTTP API waits as long as an SMTP server would.
+    "REQUESTS_TIMEOUT": EMAIL_TIMEOUT,
+    **{
+        name.removeprefix("ANYMAIL_"): value
+        for name, value in os.environ.items()
+        if name.startswith("ANYMAIL_") and name != "ANYMAIL_ESP"
+    },
 }
 
 # --- Tasks -------------------------------------------------------------------------------------
@@ -349,12 +363,20 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 
 # The outbox of deliveries to partner apps: retries wait BASE, 2×BASE, 4×BASE... up to
-# MAX_ATTEMPTS tries; the sweep runs every SWEEP seconds and takes back a "sending" delivery
-# whose worker has been silent for SENDING_TIMEOUT seconds.
+# MAX_ATTEMPTS tries; the sweep runs every SWEEP seconds.
 DELIVERY_RETRY_BASE_SECONDS = env.int("DELIVERY_RETRY_BASE_SECONDS", default=60)
 DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=8)
-DELIVERY_SWEEP_SECONDS = env.int("DELIVERY_SWEEP_SECONDS", default=60)
-DELIVERY_SENDING_TIMEOUT_SECONDS = env.int("DELIVERY_SENDING_TIMEOUT_SECONDS", default=600)
+DELIVERY_SWEEP_SECONDS = env.int("DELIVERY_SWEEP_SECONDS", default=30)
+# The lease of a "sending" delivery, derived from the email timeout so that a live worker always
+# finishes or fails inside it: each SMTP (or ESP) operation waits EMAIL_TIMEOUT at most, Celery
+# interrupts a send after 2 × EMAIL_TIMEOUT (the deliver task's soft time limit: the delivery is
+# then retried) and kills its process 5 s later (the hard limit). A delivery still "sending"
+# 5 s after that lost its worker (SIGKILL, an OOM kill): the next sweep takes it back. With the
+# defaults: 60 s, 65 s, a lease of 70 s, and a crashed worker's delivery leaves again within
+# 70 + 30 s.
+DELIVERY_SEND_SOFT_LIMIT_SECONDS = 2 * EMAIL_TIMEOUT
+DELIVERY_SEND_HARD_LIMIT_SECONDS = DELIVERY_SEND_SOFT_LIMIT_SECONDS + 5
+DELIVERY_SENDING_TIMEOUT_SECONDS = DELIVERY_SEND_HARD_LIMIT_SECONDS + 5
 CELERY_BEAT_SCHEDULE["partner-apps-delivery-sweep"] = {
     "task": "partner_apps.tasks.sweep_deliveries",
     "schedule": DELIVERY_SWEEP_SECONDS,
@@ -399,6 +421,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Two models have a `status`: each gets its enum by name.
+    "ENUM_NAME_OVERRIDES": {
+        "DeliveryStatusEnum": "partner_apps.models.delivery.DeliveryStatus",
+        "DocumentStatusEnum": "ged.models.document.DocumentStatus",
+        "ReasonCodeEnum": "partner_apps.models.delivery.ReasonCode",
+    },
     # The error answers (400, 401, 403, 404, 415) are declared too, not only the successes.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -45,6 +45,31 @@ class StaffDocumentSerializer(DocumentSerializer):
         read_only_fields = fields
 
 
+class _Notices(serializers.Serializer):
+    notices = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text=_(
+            "Pour le déposant : ce que le cabinet ne pourra pas utiliser tel quel dans ce "
+            "dossier, et ce qu'il faut déposer à la place. Vide le plus souvent."
+        ),
+    )
+
+
+class DepositSerializer(DocumentSerializer, _Notices):
+    """A document just deposited, with what its depositor must know."""
+
+    class Meta(DocumentSerializer.Meta):
+        fields = [*DocumentSerializer.Meta.fields, "notices"]
+        read_only_fields = fields
+
+
+class StaffDepositSerializer(StaffDocumentSerializer, _Notices):
+    class Meta(StaffDocumentSerializer.Meta):
+        fields = [*StaffDocumentSerializer.Meta.fields, "notices"]
+        read_only_fields = fields
+
+
 class DocumentUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(required=False, max_length=300)
     folder = serializers.IntegerField(required=False)

@@ -17,16 +17,19 @@ from welyb_portal.tenancy.api.errors import as_api_error
 
 from ..access import access_document, access_folder
 from ..models import Channel
+from ..notices import deposit_notices
 from ..selectors import document_list, folder_path_name, folder_tree
 from ..services.deposit import document_deposit
 from ..services.documents import document_move, document_rename, document_trash
 from ..services.folders import folder_create
 from ..views.files import document_file_response
 from .serializers import (
+    DepositSerializer,
     DocumentSerializer,
     DocumentUpdateSerializer,
     DocumentUploadSerializer,
     FolderSerializer,
+    StaffDepositSerializer,
     StaffDocumentSerializer,
 )
 
@@ -107,7 +110,7 @@ class FolderDocumentsView(GenericAPIView):
 
     @extend_schema(
         request={"multipart/form-data": DocumentUploadSerializer},
-        responses={201: DocumentSerializer},
+        responses={201: DepositSerializer},
     )
     def post(self, request, folder_id):
         folder = access_folder(request.user, folder_id)
@@ -122,9 +125,9 @@ class FolderDocumentsView(GenericAPIView):
             )
         except ValidationError as error:
             raise as_api_error(error) from error
-        return Response(
-            _document_serializer(request)(document).data, status=status.HTTP_201_CREATED
-        )
+        document.notices = deposit_notices(document=document)
+        serializer = StaffDepositSerializer if request.user.is_cabinet_staff else DepositSerializer
+        return Response(serializer(document).data, status=status.HTTP_201_CREATED)
 
 
 class DocumentView(GenericAPIView):

@@ -25,6 +25,7 @@ from welyb_portal.tenancy.services.audit import audit_record
 
 from ..models import Channel, Folder, InboundAddress, InboundEmail, InboundPolicy, InboundStatus
 from ..models import InboundTarget as Target
+from ..notices import deposit_notices
 from .deposit import document_deposit
 from .folders import folder_path_ensure
 from .tree import annual_folder_name
@@ -402,7 +403,12 @@ def _file(record: InboundEmail, message, recipients: list[str], sender: str) -> 
                 item.update(outcome="refused", reason=" ".join(error.messages))
             else:
                 deposited += 1
-                item.update(outcome="deposited", document=document.pk, name=document.name)
+                item.update(
+                    outcome="deposited",
+                    document=document.pk,
+                    name=document.name,
+                    notices=deposit_notices(document=document),
+                )
         item["folder"] = folder.pk
         record.items.append(item)
     record.status = (

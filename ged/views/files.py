@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ..access import access_document, access_folder
 from ..models import Channel, Document
+from ..notices import deposit_notices
 from ..services.deposit import document_deposit
 
 
@@ -36,12 +37,20 @@ def upload(request, folder_id):
         except ValidationError as error:
             refused.append({"name": file.name, "message": " ".join(error.messages)})
         else:
-            deposited.append({"id": document.pk, "name": document.name})
+            deposited.append(
+                {
+                    "id": document.pk,
+                    "name": document.name,
+                    "notices": deposit_notices(document=document),
+                }
+            )
     if _wants_json(request):
         status = 201 if deposited else 400
         return JsonResponse({"documents": deposited, "errors": refused}, status=status)
     for item in deposited:
         messages.success(request, _("« %(name)s » déposé.") % item)
+        for notice in item["notices"]:
+            messages.warning(request, notice)
     for item in refused:
         messages.error(
             request, f"{item['name']} : {item['message']}" if item["name"] else item["message"]

@@ -30,6 +30,19 @@ def _panels(setting: str, request, obj) -> list[str]:
     return [import_string(path)(request, obj) for path in getattr(settings, setting, [])]
 
 
+def _with_notes(request, documents) -> list:
+    """The documents of a page, each with `notes`: what the apps built on the GED have to say of
+    it in the list (a document that did not reach its partner, and why), for staff."""
+    documents = list(documents)
+    notes: dict[int, list[str]] = {}
+    for path in getattr(settings, "GED_DOCUMENT_NOTES", []):
+        for document_id, note in import_string(path)(request, documents).items():
+            notes.setdefault(document_id, []).append(note)
+    for document in documents:
+        document.notes = notes.get(document.pk, [])
+    return documents
+
+
 def _ged_context(request, company, current=None):
     """What every GED page shows around its content: the tree and the company switcher."""
     return {
@@ -73,6 +86,7 @@ def folder_page(request, folder_id):
         document_list(folder=folder, sort=sort, query=query).select_related("duplicate_of"),
         DOCUMENTS_PER_PAGE,
     ).get_page(request.GET.get("page"))
+    page.object_list = _with_notes(request, page.object_list)
     context = _ged_context(request, folder.company, current=folder)
     context.update(
         folder=folder,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import automation_views, views
+from . import automation_views, delivery_views, views
 
 urlpatterns = [
     path(
@@ -14,15 +14,30 @@ urlpatterns = [
         name="api-folder-automation",
     ),
     path(
+        "folders/<int:folder_id>/automations/<slug:slug>/send-existing/",
+        automation_views.FolderSendExistingView.as_view(),
+        name="api-folder-automation-send-existing",
+    ),
+    path(
         "documents/<int:document_id>/deliveries/",
-        automation_views.DocumentDeliveriesView.as_view(),
+        delivery_views.DocumentDeliveriesView.as_view(),
         name="api-document-deliveries",
     ),
-    path("deliveries/", automation_views.DeliveryListView.as_view(), name="api-deliveries"),
+    path("deliveries/", delivery_views.DeliveryListView.as_view(), name="api-deliveries"),
+    path(
+        "deliveries/summary/",
+        delivery_views.DeliverySummaryView.as_view(),
+        name="api-deliveries-summary",
+    ),
     path(
         "deliveries/<int:delivery_id>/retry/",
-        automation_views.DeliveryRetryView.as_view(),
+        delivery_views.DeliveryRetryView.as_view(),
         name="api-delivery-retry",
+    ),
+    path(
+        "deliveries/<int:delivery_id>/dismiss/",
+        delivery_views.DeliveryDismissView.as_view(),
+        name="api-delivery-dismiss",
     ),
     path("apps/", views.AppListView.as_view(), name="api-apps"),
     path("apps/<slug:slug>/install/", views.AppInstallView.as_view(), name="api-app-install"),

@@ -1,6 +1,6 @@
 from .automation import FolderAutomation
 from .catalogue import AppKind, PartnerApp
-from .delivery import Delivery, DeliveryStatus
+from .delivery import Delivery, DeliveryStatus, ReasonCode
 from .installation import CabinetApp, CompanyAuthorization
 
 __all__ = [
@@ -11,4 +11,5 @@ __all__ = [
     "DeliveryStatus",
     "FolderAutomation",
     "PartnerApp",
+    "ReasonCode",
 ]

@@ -1,4 +1,8 @@
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ged.models import Document
@@ -18,12 +22,57 @@ class DeliveryStatus(models.TextChoices):
     SKIPPED = "skipped", _("Non envoyé")
 
 
+class ReasonCode(models.TextChoices):
+    """Why a delivery did not go, stable for programs (the API's `reason_code`); the French
+    sentence for people is the delivery's `reason`."""
+
+    FORMAT_NOT_ACCEPTED = "format_not_accepted", _("Format refusé")
+    CONTENT_MISMATCH = "content_mismatch", _("Contenu différent de l'extension")
+    TOO_LARGE = "too_large", _("Fichier trop volumineux")
+    UNREADABLE_FILE = "unreadable_file", _("Fichier illisible")
+    DUPLICATE = "duplicate", _("Doublon")
+    NOT_AUTHORIZED = "not_authorized", _("Entreprise non autorisée")
+    NOT_INSTALLED = "not_installed", _("Application désinstallée")
+    BOUNCED = "bounced", _("Refusé par le destinataire")
+    SEND_FAILED = "send_failed", _("Échec d'envoi")
+
+
 # A worker may claim these; what is done stays done.
 CLAIMABLE = (DeliveryStatus.PENDING, DeliveryStatus.RETRYING)
 # The document reached the partner.
 SUCCEEDED = (DeliveryStatus.SENT, DeliveryStatus.DELIVERED)
-# Staff may send these again with "Renvoyer".
-RETRYABLE = (DeliveryStatus.FAILED, DeliveryStatus.BOUNCED, DeliveryStatus.SKIPPED)
+# The document did not reach the partner, and nothing will happen unless someone acts.
+STOPPED = (DeliveryStatus.FAILED, DeliveryStatus.BOUNCED, DeliveryStatus.SKIPPED)
+# Refusals of the file itself: sending it again cannot help, the depositor must send another.
+FILE_REFUSALS = (
+    ReasonCode.FORMAT_NOT_ACCEPTED,
+    ReasonCode.CONTENT_MISMATCH,
+    ReasonCode.TOO_LARGE,
+    ReasonCode.UNREADABLE_FILE,
+)
+# Refusals that hold only until the cabinet authorises the company (or installs the app again).
+READINESS_REFUSALS = (ReasonCode.NOT_AUTHORIZED, ReasonCode.NOT_INSTALLED)
+
+# Waits on someone of the cabinet: stopped, not dismissed, its document still in the GED. A
+# later success of the delivery (after « Renvoyer »), the document's trashing or a dismissal
+# takes it out.
+NEEDS_ACTION = Q(status__in=STOPPED, dismissed_at__isnull=True, document__trashed_at__isnull=True)
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def needs_action(self) -> "DeliveryQuerySet":
+        return self.filter(NEEDS_ACTION)
+
+    def with_readiness(self) -> "DeliveryQuerySet":
+        """Each with `app_installed` and `current_address` (the company's collection address
+        for its app now, None when not authorised): what `can_retry` needs, in the same query.
+        """
+        from ..selectors.readiness import app_installed, collection_address
+
+        return self.annotate(
+            app_installed=app_installed(cabinet="company__cabinet_id"),
+            current_address=collection_address(company="company_id"),
+        )
 
 
 class Delivery(models.Model):
@@ -43,21 +92,40 @@ class Delivery(models.Model):
     status = models.CharField(
         _("statut"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
+    reason_code = models.CharField(
+        _("code du motif"), max_length=32, choices=ReasonCode.choices, blank=True
+    )
+    # A plain French sentence for an accountant.
     reason = models.TextField(_("motif"), blank=True)
+    # For a refusal of the file itself: what its depositor may deposit instead (no partner named).
+    notice = models.TextField(_("conseil au déposant"), blank=True)
+    # What the email layer said (SMTP 451, ConnectionRefusedError...), for support.
+    detail = models.CharField(_("détail technique"), max_length=255, blank=True)
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
     next_attempt_at = models.DateTimeField(_("prochain essai"), null=True, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(_("pris en charge le"), null=True, blank=True)
+    # The worker process that claimed it last ("host:pid").
+    claimed_by = models.CharField(_("pris en charge par"), max_length=128, blank=True)
     # When the sweep last handed it to the workers: it waits a sweep period before doing so again.
-    swept_at = models.DateTimeField(null=True, blank=True)
+    swept_at = models.DateTimeField(_("relancé par le balayage le"), null=True, blank=True)
     message_id = models.CharField(_("identifiant du message"), max_length=255, blank=True)
-    # Sent even if the same bytes already went to the same address ("Renvoyer" on a duplicate).
-    force = models.BooleanField(default=False)
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # What was attached when the portal converted the file ({"name", "content_type"}).
+    sent_as = models.JSONField(_("envoyé sous la forme"), null=True, blank=True)
+    # « Ignorer » on « Envois à régler »: handled, it no longer needs action.
+    dismissed_at = models.DateTimeField(_("ignoré le"), null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # « Prévenir le client »: when the depositor was last asked for another file.
+    client_notified_at = models.DateTimeField(_("client prévenu le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
     sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("envoi")
@@ -73,11 +141,52 @@ class Delivery(models.Model):
             models.Index(fields=["company", "-created_at"], name="delivery_company_date"),
             models.Index(fields=["message_id"], name="delivery_message_id"),
             models.Index(fields=["company", "target", "sha256"], name="delivery_duplicates"),
+            # « Envois à régler » and its counts read only the few stopped, undismissed rows.
+            models.Index(
+                fields=["company", "reason_code"],
+                condition=Q(status__in=STOPPED, dismissed_at__isnull=True),
+                name="delivery_needs_action",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.document} → {self.app} ({self.status})"
 
     @property
+    def needs_action(self) -> bool:
+        return (
+            self.status in STOPPED
+            and self.dismissed_at is None
+            and self.document.trashed_at is None
+        )
+
+    @property
+    def reason_display(self) -> str:
+        """The reason as people read it, with the next attempt's time while one is planned."""
+        if self.status == DeliveryStatus.RETRYING and self.next_attempt_at is not None:
+            when = timezone.localtime(self.next_attempt_at)
+            then = gettext("Nouvel essai le %(day)s à %(time)s.") % {
+                "day": f"{when:%d/%m/%Y}",
+                "time": f"{when:%H:%M}",
+            }
+            return f"{self.reason} {then}".strip()
+        return self.reason
+
+    def _ready_now(self) -> bool:
+        """Whether its app is installed and its company authorised now (annotated by
+        `with_readiness()`, else asked)."""
+        if not hasattr(self, "current_address"):
+            from ..selectors.readiness import delivery_readiness
+
+            self.app_installed, self.current_address = delivery_readiness(delivery=self)
+        return bool(self.app_installed and self.current_address)
+
+    @property
     def can_retry(self) -> bool:
-        return self.status in RETRYABLE
+        """Whether « Renvoyer » can succeed now: never for a file the partner refuses, nor
+        before the company is authorised; a planned retry may be brought forward."""
+        if self.status == DeliveryStatus.RETRYING:
+            return True
+        if self.status not in STOPPED or self.reason_code in FILE_REFUSALS:
+            return False
+        return self._ready_now()

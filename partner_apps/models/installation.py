@@ -29,6 +29,13 @@ class CabinetApp(models.Model):
         return f"{self.app} ({self.cabinet})"
 
 
+class CompanyAuthorizationQuerySet(models.QuerySet):
+    def effective(self) -> "CompanyAuthorizationQuerySet":
+        """Switched on, with an address: the authorisations a connector may send under (its
+        app must also be installed by the company's cabinet, which these rows do not say)."""
+        return self.filter(enabled=True).exclude(collection_email="")
+
+
 class CompanyAuthorization(models.Model):
     """A connector's access to one company: the switch and the company's collection address.
 
@@ -43,6 +50,8 @@ class CompanyAuthorization(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    objects = CompanyAuthorizationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("autorisation d'entreprise")

@@ -70,8 +70,8 @@ def folder_automation_states(*, folder: Folder) -> list[AutomationState]:
     for automation in effective_automations(folder=folder):
         nearest.setdefault(automation.app_id, automation)
     authorized = set(
-        CompanyAuthorization.objects.filter(company=company, app__in=apps, enabled=True)
-        .exclude(collection_email="")
+        CompanyAuthorization.objects.effective()
+        .filter(company=company, app__in=apps)
         .values_list("app_id", flat=True)
     )
     ancestors = {a.pk: a for a in folder_ancestors(folder=folder)} if nearest else {}

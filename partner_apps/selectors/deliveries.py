@@ -10,6 +10,7 @@ from ged.models import Document
 from welyb_portal.tenancy.models import Cabinet
 
 from ..models import Delivery, DeliveryStatus
+from ..models.delivery import NEEDS_ACTION
 
 # Failures first, then what is still on its way, then the rest.
 _ATTENTION = Case(
@@ -21,13 +22,26 @@ _ATTENTION = Case(
 
 
 def delivery_history(
-    *, cabinet: Cabinet, status: str = "", app: str = "", company: str = "", failures_first=False
+    *,
+    cabinet: Cabinet,
+    status: str = "",
+    app: str = "",
+    company: str = "",
+    needs_action: bool | None = None,
+    failures_first=False,
 ) -> QuerySet[Delivery]:
     """The cabinet's send history, newest first (failures first when asked), filtered by
-    status, app slug and company id."""
-    deliveries = Delivery.objects.filter(company__cabinet=cabinet).select_related(
-        "document", "app", "company"
+    status, app slug, company id, and whether they need action; each row knows whether it can
+    be sent again now."""
+    deliveries = (
+        Delivery.objects.filter(company__cabinet=cabinet)
+        .with_readiness()
+        .select_related("document", "app", "company")
     )
+    if needs_action is True:
+        deliveries = deliveries.needs_action()
+    elif needs_action is False:
+        deliveries = deliveries.exclude(NEEDS_ACTION)
     if status in DeliveryStatus.values:
         deliveries = deliveries.filter(status=status)
     if app:
@@ -46,7 +60,12 @@ def delivery_history(
 
 
 def document_deliveries(*, document: Document) -> QuerySet[Delivery]:
-    return Delivery.objects.filter(document=document).select_related("app").order_by("created_at")
+    return (
+        Delivery.objects.filter(document=document)
+        .with_readiness()
+        .select_related("app", "document", "company")
+        .order_by("created_at")
+    )
 
 
 @dataclass

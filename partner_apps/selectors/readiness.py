@@ -15,9 +15,21 @@ def app_installed(*, cabinet: str, app: str = "app_id") -> Exists:
 def collection_address(*, company: str, app: str = "app_id") -> Subquery:
     """The company's collection address for the app when it is authorised, else NULL."""
     return Subquery(
-        CompanyAuthorization.objects.filter(
-            company_id=OuterRef(company), app_id=OuterRef(app), enabled=True
-        )
-        .exclude(collection_email="")
+        CompanyAuthorization.objects.effective()
+        .filter(company_id=OuterRef(company), app_id=OuterRef(app))
         .values("collection_email")[:1]
     )
+
+
+def delivery_readiness(*, delivery) -> tuple[bool, str | None]:
+    """(app installed, current collection address) for one delivery's company and app."""
+    installed = CabinetApp.objects.filter(
+        cabinet_id=delivery.company.cabinet_id, app_id=delivery.app_id
+    ).exists()
+    address = (
+        CompanyAuthorization.objects.effective()
+        .filter(company_id=delivery.company_id, app_id=delivery.app_id)
+        .values_list("collection_email", flat=True)
+        .first()
+    )
+    return installed, address

@@ -20,8 +20,8 @@ def _refusal_unless_available(*, folder: Folder, app: PartnerApp) -> None:
     if not CabinetApp.objects.filter(cabinet_id=folder.company.cabinet_id, app=app).exists():
         raise ValidationError(_("Installez d'abord l'application « %(app)s ».") % {"app": app.name})
     authorized = (
-        CompanyAuthorization.objects.filter(company_id=folder.company_id, app=app, enabled=True)
-        .exclude(collection_email="")
+        CompanyAuthorization.objects.effective()
+        .filter(company_id=folder.company_id, app=app)
         .exists()
     )
     if not authorized:
@@ -127,8 +127,8 @@ def automation_bulk_enable(
     if not CabinetApp.objects.filter(cabinet=cabinet, app=app).exists():
         raise ValidationError(_("Installez d'abord l'application « %(app)s ».") % {"app": app.name})
     company_ids = list(
-        CompanyAuthorization.objects.filter(company__cabinet=cabinet, app=app, enabled=True)
-        .exclude(collection_email="")
+        CompanyAuthorization.objects.effective()
+        .filter(company__cabinet=cabinet, app=app)
         .values_list("company_id", flat=True)
     )
     folders = _folders_at_path(company_ids=company_ids, names=names)

@@ -7,8 +7,11 @@ again what is due and was never picked up (broker down at commit, worker killed 
 
 import functools
 import logging
+import os
+import socket
 from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -18,10 +21,17 @@ from django.utils.translation import gettext as _
 from ged.models import Document, DocumentStatus
 from ged.services.documents import document_status_set
 
-from ..connectors import PermanentDeliveryError, TransientDeliveryError, connector_for
-from ..models import Delivery, DeliveryStatus
+from ..attachments import AttachmentRefused, delivery_attachment
+from ..connectors import (
+    PermanentDeliveryError,
+    TransientDeliveryError,
+    connector_for,
+)
+from ..models import Delivery, DeliveryStatus, ReasonCode
 from ..models.delivery import CLAIMABLE, SUCCEEDED
+from ..refusals import Refusal, delivery_refusal
 from ..selectors.readiness import app_installed, collection_address
+from .attention import deliveries_announce, delivery_resolved
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +54,11 @@ def retry_delay(attempts: int) -> int:
     return settings.DELIVERY_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
 
 
+def worker_name() -> str:
+    """Who claims: "host:pid", so that support can tell which process holds a delivery."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:128]
+
+
 @functools.cache
 def _with_send_context():
     """Deliveries with what a send needs to judge them again: the app may have been
@@ -64,6 +79,7 @@ def _claim(delivery_id: int) -> Delivery | None:
         .update(
             status=DeliveryStatus.SENDING,
             claimed_at=now,
+            claimed_by=worker_name(),
             attempts=F("attempts") + 1,
             updated_at=now,
         )
@@ -73,10 +89,9 @@ def _claim(delivery_id: int) -> Delivery | None:
     return _with_send_context().get(pk=delivery_id)
 
 
-def _still_allowed(delivery: Delivery) -> str:
-    """Re-judged at send time: the company may have been revoked, the app uninstalled."""
-    from .deliveries import delivery_refusal
-
+def _refusal_now(delivery: Delivery) -> Refusal | None:
+    """Judged again at send time: the company may have been revoked, the app uninstalled, the
+    address changed (the delivery then goes to the new one)."""
     address = delivery.current_address or ""
     if address:
         delivery.target = address
@@ -100,6 +115,96 @@ def document_status_refresh(document: Document) -> None:
 
 def _record(delivery: Delivery, **fields) -> None:
     Delivery.objects.filter(pk=delivery.pk).update(**fields, updated_at=timezone.now())
+    for name, value in fields.items():
+        setattr(delivery, name, value)
+
+
+def _skip(delivery: Delivery, refusal: Refusal) -> str:
+    with transaction.atomic():
+        _record(
+            delivery,
+            status=DeliveryStatus.SKIPPED,
+            reason_code=refusal.code,
+            reason=refusal.reason,
+            notice=refusal.notice,
+            detail="",
+            target=delivery.target,
+        )
+        # Skipped no longer holds the document back: the others may all be sent already.
+        document_status_refresh(delivery.document)
+        deliveries_announce([delivery])
+    return DeliveryStatus.SKIPPED
+
+
+def _fail(delivery: Delivery, *, reason: str, detail: str) -> str:
+    with transaction.atomic():
+        _record(
+            delivery,
+            status=DeliveryStatus.FAILED,
+            reason_code=ReasonCode.SEND_FAILED,
+            reason=reason,
+            detail=detail[:255],
+        )
+        deliveries_announce([delivery])
+    return DeliveryStatus.FAILED
+
+
+def _retry_later(delivery: Delivery, error: TransientDeliveryError) -> str:
+    if delivery.attempts >= settings.DELIVERY_MAX_ATTEMPTS:
+        reason = _(
+            "%(reason)s Abandon après %(n)s essais : renvoyez-le une fois le service rétabli."
+        )
+        return _fail(
+            delivery, reason=reason % {"reason": error, "n": delivery.attempts}, detail=error.detail
+        )
+    delay = retry_delay(delivery.attempts)
+    _record(
+        delivery,
+        status=DeliveryStatus.RETRYING,
+        reason_code="",
+        reason=str(error),
+        detail=error.detail[:255],
+        next_attempt_at=timezone.now() + timedelta(seconds=delay),
+    )
+    delivery_enqueue(delivery.pk, countdown=delay)
+    return DeliveryStatus.RETRYING
+
+
+def _send(delivery: Delivery) -> str:
+    connector = connector_for(delivery.app)
+    try:
+        attachment = delivery_attachment(delivery=delivery, connector=connector)
+        message_id = connector.send(delivery, attachment)
+    except AttachmentRefused as refused:
+        return _skip(delivery, refused.refusal)
+    except SoftTimeLimitExceeded:
+        # Celery's soft time limit: the send took longer than its lease allows.
+        return _retry_later(
+            delivery,
+            TransientDeliveryError(
+                _("Le serveur d'envoi a mis trop de temps à répondre."), detail="soft time limit"
+            ),
+        )
+    except TransientDeliveryError as error:
+        return _retry_later(delivery, error)
+    except PermanentDeliveryError as error:
+        return _fail(delivery, reason=str(error), detail=error.detail)
+    with transaction.atomic():
+        _record(
+            delivery,
+            status=DeliveryStatus.SENT,
+            reason_code="",
+            reason="",
+            detail="",
+            message_id=message_id,
+            sent_at=timezone.now(),
+            target=delivery.target,
+            sent_as=attachment.sent_as,
+        )
+        document_status_refresh(delivery.document)
+        delivery_resolved(delivery)
+    logger.info("delivery %s sent to %s (%s)", delivery.pk, delivery.target, message_id)
+    return DeliveryStatus.SENT
 
 
 def delivery_attempt(*, delivery_id: int) -> str | None:
@@ -107,55 +212,19 @@ def delivery_attempt(*, delivery_id: int) -> str | None:
     delivery = _claim(delivery_id)
     if delivery is None:
         return None
-    refusal = _still_allowed(delivery)
-    if refusal:
-        with transaction.atomic():
-            _record(delivery, status=DeliveryStatus.SKIPPED, reason=refusal, target=delivery.target)
-            # Skipped no longer holds the document back: the others may all be sent already.
-            document_status_refresh(delivery.document)
-        return DeliveryStatus.SKIPPED
-    try:
-        message_id = connector_for(delivery.app).send(delivery)
-    except TransientDeliveryError as error:
-        if delivery.attempts >= settings.DELIVERY_MAX_ATTEMPTS:
-            reason = _("%(reason)s Abandon après %(n)s essais.") % {
-                "reason": error,
-                "n": delivery.attempts,
-            }
-            _record(delivery, status=DeliveryStatus.FAILED, reason=reason)
-            return DeliveryStatus.FAILED
-        delay = retry_delay(delivery.attempts)
-        _record(
-            delivery,
-            status=DeliveryStatus.RETRYING,
-            reason=str(error),
-            next_attempt_at=timezone.now() + timedelta(seconds=delay),
-        )
-        delivery_enqueue(delivery.pk, countdown=delay)
-        return DeliveryStatus.RETRYING
-    except PermanentDeliveryError as error:
-        _record(delivery, status=DeliveryStatus.FAILED, reason=str(error))
-        return DeliveryStatus.FAILED
-    with transaction.atomic():
-        _record(
-            delivery,
-            status=DeliveryStatus.SENT,
-            reason="",
-            message_id=message_id,
-            sent_at=timezone.now(),
-            target=delivery.target,
-        )
-        document_status_refresh(delivery.document)
-    logger.info("delivery %s sent to %s (%s)", delivery.pk, delivery.target, message_id)
-    return DeliveryStatus.SENT
+    refusal = _refusal_now(delivery)
+    if refusal is not None:
+        return _skip(delivery, refusal)
+    return _send(delivery)
 
 
 def deliveries_sweep() -> int:
     """Sends again what is due and was never picked up; returns how many were handed over.
 
-    A delivery "sending" for longer than DELIVERY_SENDING_TIMEOUT_SECONDS lost its worker: it
-    becomes due again. A pending one gets DELIVERY_SWEEP_SECONDS of grace, for its own task,
-    and so does one the sweep already handed over."""
+    A delivery "sending" for longer than DELIVERY_SENDING_TIMEOUT_SECONDS lost its worker (a
+    live one finishes or fails within it): it becomes due again. A pending one gets
+    DELIVERY_SWEEP_SECONDS of grace, for its own task, and so does one the sweep already
+    handed over."""
     now = timezone.now()
     Delivery.objects.filter(
         status=DeliveryStatus.SENDING,
@@ -163,7 +232,8 @@ def deliveries_sweep() -> int:
     ).update(
         status=DeliveryStatus.RETRYING,
         next_attempt_at=now,
-        reason=_("Envoi interrompu : nouvel essai."),
+        reason=_("L'envoi a été interrompu : il repart."),
+        detail="worker lost",
         updated_at=now,
     )
     grace = now - timedelta(seconds=settings.DELIVERY_SWEEP_SECONDS)
@@ -183,13 +253,26 @@ def deliveries_sweep() -> int:
     return len(due)
 
 
+def deliveries_release(*, worker: str) -> int:
+    """What a worker process stopping warmly still holds goes back to the outbox at once,
+    instead of waiting for its lease to run out. Returns how many."""
+    now = timezone.now()
+    return Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_by=worker).update(
+        status=DeliveryStatus.RETRYING,
+        next_attempt_at=now,
+        reason=_("L'envoi a été interrompu : il repart."),
+        detail="worker stopped",
+        updated_at=now,
+    )
+
+
 def delivery_tracking(*, message_id: str, event_type: str) -> Delivery | None:
     """What the ESP said of a message: delivered, or bounced (the partner refused it)."""
     delivery = (
         Delivery.objects.filter(
             message_id=message_id, status__in=[*SUCCEEDED, DeliveryStatus.BOUNCED]
         )
-        .select_related("document", "app")
+        .select_related("document", "app", "company")
         .first()
     )
     if delivery is None or not message_id:
@@ -198,11 +281,15 @@ def delivery_tracking(*, message_id: str, event_type: str) -> Delivery | None:
         if event_type == "delivered" and delivery.status == DeliveryStatus.SENT:
             _record(delivery, status=DeliveryStatus.DELIVERED)
         elif event_type in ("bounced", "rejected", "failed"):
+            was = delivery.status
             _record(
                 delivery,
                 status=DeliveryStatus.BOUNCED,
+                reason_code=ReasonCode.BOUNCED,
                 reason=connector_for(delivery.app).bounce_message(),
             )
+            if was != DeliveryStatus.BOUNCED:
+                deliveries_announce([delivery])
         else:
             return delivery
         document_status_refresh(delivery.document)

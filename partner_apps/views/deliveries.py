@@ -1,8 +1,8 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.shortcuts import render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -11,10 +11,12 @@ from welyb_portal.tenancy.permissions import staff_required
 from welyb_portal.tenancy.selectors import company_list_of_cabinet
 
 from ..access import access_delivery
-from ..models import DeliveryStatus
+from ..models import Delivery, DeliveryStatus
+from ..models.delivery import SUCCEEDED
 from ..selectors import installed_apps
 from ..selectors.deliveries import delivery_daily_counts, delivery_history
-from ..services.deliveries import delivery_retry
+from ..services.attention import delivery_retry
+from .attention import back_to
 
 DELIVERIES_PER_PAGE = 50
 CHART_HEIGHT = 120
@@ -75,22 +77,31 @@ def delivery_history_page(request):
     )
 
 
+def _retry_outcome(delivery: Delivery) -> tuple[int, str]:
+    """What « Renvoyer » did, as the row now says: sent at once (no worker: the send ran when
+    the retry committed), queued for a worker, or stopped again with its reason."""
+    names = {"name": delivery.document.name, "app": delivery.app.name}
+    if delivery.status in SUCCEEDED:
+        return messages.SUCCESS, _("« %(name)s » est parti vers %(app)s.") % names
+    if delivery.status in (DeliveryStatus.PENDING, DeliveryStatus.SENDING):
+        return messages.SUCCESS, _("« %(name)s » est en file d'envoi vers %(app)s.") % names
+    return messages.ERROR, _("« %(name)s » n'est pas parti vers %(app)s : %(reason)s") % {
+        **names,
+        "reason": delivery.reason_display or delivery.get_status_display(),
+    }
+
+
 @staff_required
 @require_POST
 def delivery_retry_action(request, delivery_id):
-    """ "Renvoyer" from the history or a document's panel; back where it was pressed."""
+    """« Renvoyer » (« Envoyer quand même » on a duplicate), from « Envois à régler », the
+    history or a document's panel; back where it was pressed, saying the row's real status."""
     delivery = access_delivery(request.user, delivery_id)
     try:
         delivery_retry(delivery=delivery, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(
-            request,
-            _("« %(name)s » repart vers %(app)s.")
-            % {"name": delivery.document.name, "app": delivery.app.name},
-        )
-    back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return redirect(back)
-    return redirect("partner_apps:delivery-history")
+        delivery.refresh_from_db()
+        messages.add_message(request, *_retry_outcome(delivery))
+    return back_to(request, fallback="partner_apps:delivery-history")

@@ -47,6 +47,17 @@
           view.bar.value = 100;
           view.status.textContent = "Déposé";
           view.item.classList.add("upload-done");
+          // What the depositor must know about this file (a format the cabinet cannot use,
+          // and what to deposit instead), beside it.
+          var deposited = (answer.documents || [])[0] || {};
+          (deposited.notices || []).forEach(function (notice) {
+            var line = document.createElement("span");
+            line.className = "deposit-notice";
+            line.setAttribute("role", "note");
+            line.textContent = notice;
+            view.item.append(line);
+            view.item.classList.add("upload-noticed");
+          });
         } else {
           var errors = answer.errors || [];
           view.status.textContent = errors.length ? errors[0].message : "Échec de l'envoi";

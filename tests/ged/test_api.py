@@ -366,7 +366,9 @@ def test_a_client_gets_exactly_the_documented_fields_after_an_upload(world):
 
     response = api(world.a.client).post(documents_url(achats), {"file": upload()})
 
-    assert set(response.json()) == DOCUMENT_FIELDS
+    # `notices`: what the depositor must know of the file; nothing for a PDF in a plain folder.
+    assert set(response.json()) == {*DOCUMENT_FIELDS, "notices"}
+    assert response.json()["notices"] == []
 
 
 def test_the_type_is_sniffed_from_the_bytes_not_the_name(world):

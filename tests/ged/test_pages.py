@@ -309,7 +309,7 @@ def test_client_uploads_one_file_and_gets_json(world):
     document = Document.objects.get()
     assert response.status_code == 201
     assert response.json() == {
-        "documents": [{"id": document.pk, "name": "facture.pdf"}],
+        "documents": [{"id": document.pk, "name": "facture.pdf", "notices": []}],
         "errors": [],
     }
     assert document.folder == folder
@@ -426,7 +426,7 @@ def test_a_dangerous_file_name_is_stored_sanitised(world, sent, stored):
     assert response.status_code == 201
     document = Document.objects.get()
     assert document.name == stored
-    assert response.json()["documents"] == [{"id": document.pk, "name": stored}]
+    assert response.json()["documents"] == [{"id": document.pk, "name": stored, "notices": []}]
     # The bytes are kept under a key of the portal's own, never under the name sent.
     [path] = stored_files()
     assert path.relative_to(settings.MEDIA_ROOT).parts[:2] == ("documents", str(world.a.company.pk))

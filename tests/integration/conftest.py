@@ -10,6 +10,8 @@ server. Data must be committed for the worker to see it: tests here use `transac
   setting the worker reads from the environment (DELIVERY_RETRY_BASE_SECONDS...). The worker
   otherwise copies this process's MIRRORED_SETTINGS when it starts: a later change through the
   `settings` fixture does not reach it.
+- `celery_worker_pool`: override it in a module to return "prefork", and the worker runs its
+  tasks in a child process (killing the child is what an OOM kill does).
 - `celery_worker_beat`: override it in a module to return True, and the worker embeds Celery
   beat (`--beat`, its schedule file under tmp_path): the CELERY_BEAT_SCHEDULE runs, the
   deliveries sweep every DELIVERY_SWEEP_SECONDS among others.
@@ -40,6 +42,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 
 from tests.conftest import service_missing
+from tests.integration.forwarding import Forwarding, forwarding_set_up
 from tests.integration.redis_server import RedisServer
 from tests.integration.smtp_sink import SmtpSink
 from tests.integration.worker import PROJECT_DIR, CeleryWorker
@@ -136,6 +139,15 @@ def _check_redis(url: str) -> None:
         client.close()
 
 
+# --- The cabinet's set-up ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def forwarding(world) -> Forwarding:
+    """Cabinet Alpha connected to Inqom Achats through the API, its Achats folder switched on."""
+    return forwarding_set_up(world)
+
+
 # --- SMTP --------------------------------------------------------------------------------------
 
 
@@ -180,6 +192,13 @@ def celery_worker_env() -> dict[str, str]:
 
 
 @pytest.fixture
+def celery_worker_pool() -> str:
+    """The worker's pool: "solo" (its tasks run in its main process), or "prefork" (in a child
+    process that the main one replaces when it dies, as after an OOM kill)."""
+    return "solo"
+
+
+@pytest.fixture
 def celery_worker_beat() -> bool:
     """Whether the worker embeds Celery beat (False: only what the test enqueues runs)."""
     return False
@@ -221,6 +240,7 @@ def celery_worker(
     celery_broker_url,
     smtp_sink,
     celery_worker_env,
+    celery_worker_pool,
     celery_worker_beat,
     tmp_path,
 ):
@@ -236,6 +256,7 @@ def celery_worker(
             extra=celery_worker_env,
         ),
         log_path=tmp_path / "celery-worker.log",
+        pool=celery_worker_pool,
         beat_schedule=tmp_path / "celerybeat-schedule" if celery_worker_beat else None,
     )
     try:

@@ -156,6 +156,23 @@ class CeleryWorker:
         # Whatever the group left behind (prefork children) goes too.
         self._signal(signal.SIGKILL)
 
+    def deploy_stop(self, timeout: float = 20.0) -> None:
+        """SIGTERM to the main process alone, as Docker, Kubernetes and supervisord stop a
+        worker (systemd with KillMode=mixed): a warm shutdown, during which the main process
+        lets its children finish their tasks. SIGKILL to the group if it takes longer."""
+        if self.process is None:
+            return
+        self._stopping = True
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self._signal(signal.SIGKILL)
+                self.process.wait()
+        self._signal(signal.SIGKILL)
+
     def kill(self) -> None:
         """SIGKILL to the whole group: the worker dies at once, mid-task if it is in one."""
         if self.process is None:

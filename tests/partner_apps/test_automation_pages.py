@@ -783,7 +783,8 @@ def test_renvoyer_on_a_documents_page_sends_again_and_comes_back_to_it(
     assert response.status_code == 302
     assert response["Location"] == document_url(document)
     page = client.get(document_url(document))
-    assert flashes(page) == ["« facture.pdf » repart vers Inqom Achats."]
+    # The test's transaction holds the send until the request is over: the row said "queued".
+    assert flashes(page) == ["« facture.pdf » est en file d'envoi vers Inqom Achats."]
     assert [row.status for row in history_rows(page)] == ["Envoyé"]
     assert len(mail.outbox) == 1
     assert Document.objects.get(pk=document.pk).status == DocumentStatus.VALIDATED
@@ -1088,7 +1089,7 @@ def test_renvoyer_from_the_history_sends_again_and_returns_to_the_page(
     [email] = mail.outbox
     assert email.to == [ACHATS_ADDRESS]
     after = client.get(HISTORY)
-    assert flashes(after) == ["« facture.pdf » repart vers Inqom Achats."]
+    assert flashes(after) == ["« facture.pdf » est en file d'envoi vers Inqom Achats."]
     assert [(row.status, row.retry) for row in history_rows(after)] == [("Envoyé", False)]
 
 
@@ -1099,7 +1100,8 @@ def test_renvoyer_a_skipped_duplicate_sends_it_anyway(world, django_capture_on_c
         again = deposit(achats, name="facture-bis.pdf", content=PDF)
     skipped = delivery_of(again)
     assert skipped.status == DeliveryStatus.SKIPPED
-    assert skipped.reason == f"Doublon de « facture.pdf », déjà envoyé à {ACHATS_ADDRESS}."
+    # Deposited together: the first was still on its way when the second came.
+    assert skipped.reason == f"Doublon de « facture.pdf », déjà en route vers {ACHATS_ADDRESS}."
     assert delivery_of(first).status == DeliveryStatus.SENT
     client = browser(world.a.admin)
     [row] = [r for r in history_rows(client.get(HISTORY)) if r.document == "facture-bis.pdf"]

@@ -9,14 +9,15 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from ged.models import Channel, DocumentStatus, Folder
 from ged.services.documents import document_move, document_trash
 from ged.services.folders import folder_move
 from partner_apps.models import Delivery, DeliveryStatus, FolderAutomation
 from partner_apps.selectors.automations import folder_automation_states
+from partner_apps.services.attention import delivery_retry
 from partner_apps.services.automations import automation_bulk_enable
-from partner_apps.services.deliveries import delivery_retry
 from partner_apps.services.store import app_uninstall
 from partner_apps.tasks import deliver
 from tests.factories import CompanyFactory, SuperuserFactory
@@ -114,6 +115,10 @@ def assert_forwarded(document, *, to: str, company, content: bytes, content_type
     assert delivery.reason == ""
     assert delivery.message_id != ""
     assert delivery.sent_at is not None
+
+
+def today() -> str:
+    return f"{timezone.localdate():%d/%m/%Y}"
 
 
 def assert_skipped(document, reason: str, slug: str = ACHATS):
@@ -431,7 +436,7 @@ def test_an_uninstalled_app_sends_nothing(alpha, automated, django_capture_on_co
 
     document = deposit_and_send(django_capture_on_commit_callbacks, automated)
 
-    assert_skipped(document, "L'application « Inqom Achats » n'est plus installée.")
+    assert_skipped(document, "L'application « Inqom Achats » n'est plus installée par le cabinet.")
 
 
 def test_an_app_uninstalled_between_deposit_and_send_sends_nothing(
@@ -444,7 +449,7 @@ def test_an_app_uninstalled_between_deposit_and_send_sends_nothing(
     deliver.delay(delivery_of(document).pk)
 
     assert len(enqueued) == 1
-    assert_skipped(document, "L'application « Inqom Achats » n'est plus installée.")
+    assert_skipped(document, "L'application « Inqom Achats » n'est plus installée par le cabinet.")
 
 
 def test_the_same_bytes_already_sent_to_the_same_address_are_a_duplicate(
@@ -456,7 +461,7 @@ def test_the_same_bytes_already_sent_to_the_same_address_are_a_duplicate(
 
     copy = deposit_and_send(django_capture_on_commit_callbacks, january, "facture (1).pdf")
 
-    assert_skipped(copy, f"Doublon de « facture.pdf », déjà envoyé à {ACHAT}.")
+    assert_skipped(copy, f"Doublon de « facture.pdf », déjà envoyé à {ACHAT} le {today()}.")
     assert delivery_of(copy).duplicate_of == delivery_of(original)
 
 
@@ -470,7 +475,7 @@ def test_the_same_bytes_sent_then_put_in_the_trash_are_still_a_duplicate(
 
     again = deposit_and_send(django_capture_on_commit_callbacks, automated, "facture.pdf")
 
-    assert_skipped(again, f"Doublon de « facture.pdf », déjà envoyé à {ACHAT}.")
+    assert_skipped(again, f"Doublon de « facture.pdf », déjà envoyé à {ACHAT} le {today()}.")
     assert delivery_of(again).duplicate_of == delivery_of(original)
     # For the GED, a copy in the trash is no duplicate to point staff to.
     assert again.duplicate_of_id is None

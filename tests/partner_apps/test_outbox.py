@@ -2,6 +2,7 @@
 their reason, the document is "Validé" when everything reached Inqom, and the sweep sends what
 nobody picked up (broker down, worker gone) without ever sending twice."""
 
+import os
 import smtplib
 from datetime import timedelta
 
@@ -9,6 +10,7 @@ import pytest
 import requests
 from anymail.exceptions import AnymailRequestsAPIError
 from anymail.message import AnymailRecipientStatus
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core import mail
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -19,7 +21,7 @@ from inqom_connector.connectors import InqomConnector
 from partner_apps import email_delivery
 from partner_apps.models import Delivery, DeliveryStatus
 from partner_apps.services import outbox
-from partner_apps.services.deliveries import delivery_retry
+from partner_apps.services.attention import delivery_retry
 from partner_apps.services.outbox import deliveries_sweep, delivery_attempt, delivery_tracking
 from partner_apps.tasks import deliver
 from tests.ged.helpers import PDF, deposit, folder_at
@@ -148,8 +150,8 @@ def esp_answers(monkeypatch):
     responses = []
     build = inqom_connector.emails.inqom_email
 
-    def inqom_email(delivery):
-        message = build(delivery)
+    def inqom_email(delivery, attachment):
+        message = build(delivery, attachment)
         if responses:
             message.anymail_test_response = responses.pop(0)
         return message
@@ -185,9 +187,9 @@ def test_a_second_worker_cannot_take_a_delivery_while_the_first_sends_it(unsent,
     send = InqomConnector.send
     second_worker = []
 
-    def send_while_another_worker_tries(self, delivery):
+    def send_while_another_worker_tries(self, delivery, attachment):
         second_worker.append(delivery_attempt(delivery_id=delivery.pk))
-        return send(self, delivery)
+        return send(self, delivery, attachment)
 
     monkeypatch.setattr(InqomConnector, "send", send_while_another_worker_tries)
 
@@ -214,46 +216,56 @@ def test_the_task_is_handed_the_delivery_id_never_the_file(
 # --- Failures ---------------------------------------------------------------------------------
 
 
+BUSY = "Le serveur d'envoi est momentanément indisponible."
+SILENT = "Le serveur d'envoi ne répond pas."
+
+
 @pytest.mark.parametrize(
-    ("refuse", "answer", "reason"),
+    ("refuse", "answer", "reason", "detail"),
     [
         (
             None,
             smtplib.SMTPDataError(451, b"4.3.0 Mail server temporarily rejected message"),
-            "Serveur d'envoi momentanément indisponible (SMTP 451).",
+            BUSY,
+            "SMTP 451",
         ),
         (
             None,
             smtplib.SMTPRecipientsRefused({ACHAT: (450, b"4.2.1 Mailbox busy")}),
-            "Serveur d'envoi momentanément indisponible (SMTP 450).",
+            BUSY,
+            "SMTP 450",
         ),
         (
             None,
             smtplib.SMTPServerDisconnected("Connection unexpectedly closed"),
-            "Serveur d'envoi momentanément indisponible (SMTPServerDisconnected).",
+            BUSY,
+            "SMTPServerDisconnected",
         ),
-        (
-            ConnectionRefusedError(111, "Connection refused"),
-            None,
-            "Serveur d'envoi injoignable (ConnectionRefusedError).",
-        ),
-        (TimeoutError("timed out"), None, "Serveur d'envoi injoignable (TimeoutError)."),
+        (ConnectionRefusedError(111, "Connection refused"), None, SILENT, "ConnectionRefusedError"),
+        (TimeoutError("timed out"), None, SILENT, "TimeoutError"),
     ],
     ids=["smtp_451", "smtp_450_rcpt", "disconnected", "connection_refused", "timeout"],
 )
-def test_a_transient_smtp_failure_is_tried_again_later(unsent, smtp, clock, refuse, answer, reason):
+def test_a_transient_smtp_failure_is_tried_again_later(
+    unsent, smtp, clock, refuse, answer, reason, detail
+):
     smtp.refuse = refuse
     smtp.answers[:] = [answer, answer]
 
     assert delivery_attempt(delivery_id=unsent.pk) == DeliveryStatus.RETRYING
 
     delivery = refresh(unsent)
-    assert (delivery.status, delivery.reason, delivery.attempts) == (
+    assert (delivery.status, delivery.reason, delivery.detail, delivery.attempts) == (
         DeliveryStatus.RETRYING,
         reason,
+        detail,
         1,
     )
     assert delivery.next_attempt_at == clock.now() + timedelta(seconds=BASE)
+    # Staff read when it goes again, and nothing needs them yet.
+    when = timezone.localtime(delivery.next_attempt_at)
+    assert delivery.reason_display == (f"{reason} Nouvel essai le {when:%d/%m/%Y} à {when:%H:%M}.")
+    assert (delivery.reason_code, delivery.needs_action, delivery.can_retry) == ("", False, True)
     assert smtp.accepted == []
     assert delivery.document.status == DocumentStatus.PENDING
 
@@ -269,7 +281,8 @@ def test_a_busy_email_service_is_tried_again_later(unsent, esp_answers, clock, s
 
     delivery = refresh(unsent)
     assert delivery.status == DeliveryStatus.RETRYING
-    assert delivery.reason == f"Service d'envoi momentanément indisponible ({status})."
+    assert delivery.reason == "Le service d'envoi est momentanément indisponible."
+    assert delivery.detail == f"HTTP {status}"
     assert delivery.next_attempt_at == clock.now() + timedelta(seconds=BASE)
 
 
@@ -291,12 +304,13 @@ def test_retries_back_off_exponentially_then_give_up_after_the_last_attempt(unse
     delivery = refresh(unsent)
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, MAX_ATTEMPTS)
     assert delivery.reason == (
-        f"Serveur d'envoi momentanément indisponible (SMTP 451). Abandon après {MAX_ATTEMPTS} "
-        "essais."
+        f"{BUSY} Abandon après {MAX_ATTEMPTS} essais : renvoyez-le une fois le service rétabli."
     )
+    assert (delivery.reason_code, delivery.detail) == ("send_failed", "SMTP 451")
     assert smtp.accepted == []
     assert delivery_attempt(delivery_id=unsent.pk) is None
     assert delivery.can_retry
+    assert delivery.needs_action
 
 
 def test_a_delivery_that_failed_for_a_while_is_sent_when_the_server_is_back(unsent, smtp, clock):
@@ -314,30 +328,36 @@ def test_a_delivery_that_failed_for_a_while_is_sent_when_the_server_is_back(unse
 
 
 @pytest.mark.parametrize(
-    ("answer", "reason"),
+    ("answer", "reason", "detail"),
     [
         (
             smtplib.SMTPRecipientsRefused({ACHAT: (550, b"5.1.1 User unknown")}),
-            "Adresse refusée par le serveur d'envoi (SMTP 550).",
+            "Le serveur d'envoi a refusé l'adresse de collecte : vérifiez-la.",
+            "SMTP 550",
         ),
         (
             smtplib.SMTPDataError(554, b"5.7.1 Message rejected"),
-            "Message refusé par le serveur d'envoi (SMTP 554).",
+            "Le serveur d'envoi a refusé le message.",
+            "SMTP 554",
         ),
     ],
     ids=["recipient_refused_550", "message_rejected_554"],
 )
-def test_a_permanent_smtp_refusal_fails_at_once_with_its_reason(unsent, smtp, answer, reason):
+def test_a_permanent_smtp_refusal_fails_at_once_with_its_reason(
+    unsent, smtp, answer, reason, detail
+):
     smtp.answers[:] = [answer]
 
     assert delivery_attempt(delivery_id=unsent.pk) == DeliveryStatus.FAILED
 
     delivery = refresh(unsent)
-    assert (delivery.status, delivery.reason, delivery.attempts) == (
+    assert (delivery.status, delivery.reason_code, delivery.reason, delivery.attempts) == (
         DeliveryStatus.FAILED,
+        "send_failed",
         reason,
         1,
     )
+    assert delivery.detail == detail
     assert delivery.next_attempt_at is None
     assert delivery.document.status == DocumentStatus.PENDING
     assert delivery_attempt(delivery_id=unsent.pk) is None
@@ -352,13 +372,10 @@ def test_a_permanent_smtp_refusal_fails_at_once_with_its_reason(unsent, smtp, an
                     ACHAT: AnymailRecipientStatus(message_id=None, status="rejected")
                 }
             },
-            "Adresse refusée par le service d'envoi.",
+            "Le service d'envoi a refusé l'adresse de collecte : vérifiez-la.",
         ),
-        (http_error(400, "Bad Request"), "Message refusé par le service d'envoi (HTTP 400)."),
-        (
-            http_error(422, "Unprocessable Entity"),
-            "Message refusé par le service d'envoi (HTTP 422).",
-        ),
+        (http_error(400, "Bad Request"), "Le service d'envoi a refusé le message."),
+        (http_error(422, "Unprocessable Entity"), "Le service d'envoi a refusé le message."),
     ],
     ids=["recipients_refused", "http_400", "http_422"],
 )
@@ -548,6 +565,58 @@ def test_the_sweep_takes_back_a_delivery_stuck_in_sending_past_the_timeout(unsen
     delivery = refresh(unsent)
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 2)
     assert len(received(to=ACHAT)) == 1
+
+
+def test_a_claim_says_which_worker_process_holds_the_delivery(unsent, monkeypatch):
+    seen = []
+    send = InqomConnector.send
+
+    def send_and_look(self, delivery, attachment):
+        seen.append(Delivery.objects.get(pk=delivery.pk).claimed_by)
+        return send(self, delivery, attachment)
+
+    monkeypatch.setattr(InqomConnector, "send", send_and_look)
+
+    delivery_attempt(delivery_id=unsent.pk)
+
+    assert seen == [outbox.worker_name()]
+    assert seen[0].endswith(f":{os.getpid()}")
+
+
+def test_a_send_cut_short_by_its_time_limit_is_tried_again_later(unsent, clock, monkeypatch):
+    def too_slow(self, delivery, attachment):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(InqomConnector, "send", too_slow)
+
+    assert delivery_attempt(delivery_id=unsent.pk) == DeliveryStatus.RETRYING
+
+    delivery = refresh(unsent)
+    assert (delivery.reason, delivery.detail) == (
+        "Le serveur d'envoi a mis trop de temps à répondre.",
+        "soft time limit",
+    )
+    assert delivery.next_attempt_at == clock.now() + timedelta(seconds=BASE)
+
+
+def test_a_worker_stopping_gives_back_at_once_what_it_holds_and_only_that(unsent, achats, alpha):
+    other = delivery_of(deposit(achats, "autre.pdf", PDF + b"autre", by=alpha.client))
+    Delivery.objects.filter(pk=unsent.pk).update(
+        status=DeliveryStatus.SENDING, claimed_by="worker-1:101", claimed_at=timezone.now()
+    )
+    Delivery.objects.filter(pk=other.pk).update(
+        status=DeliveryStatus.SENDING, claimed_by="worker-2:202", claimed_at=timezone.now()
+    )
+
+    assert outbox.deliveries_release(worker="worker-1:101") == 1
+
+    mine, theirs = refresh(unsent), refresh(other)
+    assert (mine.status, mine.detail) == (DeliveryStatus.RETRYING, "worker stopped")
+    assert mine.next_attempt_at <= timezone.now()
+    assert theirs.status == DeliveryStatus.SENDING
+    # Due at once: the next sweep hands it over without waiting for the lease.
+    assert deliveries_sweep() == 1
+    assert refresh(unsent).status == DeliveryStatus.SENT
 
 
 @pytest.mark.parametrize(

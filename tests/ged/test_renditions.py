@@ -21,7 +21,7 @@ from ged.renditions import (
     document_rendition,
     rendition_convert,
 )
-from tests.ged.helpers import PNG, deposit, folder_at
+from tests.ged.helpers import PNG, deposit, folder_at, with_brands
 
 RED, GREEN, BLUE, WHITE = (255, 0, 0), (0, 160, 0), (0, 0, 255), (255, 255, 255)
 UNREADABLE = "Le fichier est illisible ou endommagé : il ne peut pas être converti."
@@ -377,20 +377,31 @@ def test_asking_a_rendition_of_a_type_that_needs_none_is_a_programming_error(con
 
 
 @pytest.mark.django_db
-def test_a_deposited_iphone_photo_is_sent_as_a_jpeg_and_stays_as_it_was_in_the_ged(world):
+@pytest.mark.parametrize(
+    ("name", "brands", "content_type", "renamed"),
+    [
+        ("IMG_0042.HEIC", None, "image/heic", "IMG_0042.jpg"),
+        ("_MG_0042.HIF", (b"heix", (b"mif1", b"heix", b"miaf")), "image/heif", "_MG_0042.jpg"),
+    ],
+    ids=["iphone", "canon_10_bit"],
+)
+def test_a_deposited_photo_is_sent_as_a_jpeg_and_stays_as_it_was_in_the_ged(
+    world, name, brands, content_type, renamed
+):
     folder = folder_at(world.a.company, "Dossier comptable annuel 2026/Notes de frais")
     content = taken_with_orientation(6, "HEIF")
-    document = deposit(folder, name="IMG_0042.HEIC", content=content, by=world.a.client)
-    assert document.content_type == "image/heic"
+    content = with_brands(content, *brands) if brands else content
+    document = deposit(folder, name=name, content=content, by=world.a.client)
+    assert document.content_type == content_type
 
     rendition = document_rendition(document=document)
 
-    assert rendition.name == "IMG_0042.jpg"
+    assert rendition.name == renamed
     assert_upright(opened(rendition))
     document.refresh_from_db()
     assert (document.name, document.content_type, document.size) == (
-        "IMG_0042.HEIC",
-        "image/heic",
+        name,
+        content_type,
         len(content),
     )
     with default_storage.open(document.file.name, "rb") as stored:

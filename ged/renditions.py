@@ -38,9 +38,11 @@ CONVERTIBLE_TYPES = frozenset(_DECODERS)
 # (4032 x 3024) and an A4 page scanned at 300 dpi (2480 x 3508) keep their size; a 48 MP photo
 # (8064 x 6048) comes out at 4096 x 3072, where a receipt's smallest print is still sharp.
 MAX_SIDE = 4096
-# The pixels an image or page may hold to be decoded at all (3 bytes each once decoded): more
-# than any phone's own photos (48 MP iPhones, 50 and 64 MP Android sensors), fewer than those at
-# which Pillow starts to warn of a decompression bomb (89.5 MP). A few bytes can declare billions.
+# The pixels an image or page may hold to be decoded at all: more than any phone's own photos
+# (48 MP iPhones, 50 and 64 MP Android sensors), fewer than those at which Pillow starts to warn
+# of a decompression bomb (89.5 MP). A few bytes can declare billions. Decoding a HEIF photo
+# takes about 7 bytes a pixel at its peak (libheif's copy, then Pillow's): 350 MB for 48 MP
+# (docs/benchmarks.md), some 560 MB at this cap.
 MAX_PIXELS = 80_000_000
 # Pillow's scale (1-95) for a photo: smaller files than the phone's own, no visible loss on a
 # document. A PDF's grey and colour pages have Pillow's default (75): its PDF writer hands its

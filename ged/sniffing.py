@@ -9,6 +9,12 @@ OCTET_STREAM = "application/octet-stream"
 # Office 97-2003 files (.doc, .xls) are OLE compound files; filetype names only some of them.
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 OLE_STORAGE = "application/x-ole-storage"
+# filetype names a HEIF image only when its brands say "heic" in the order it expects: plain
+# "mif1" files and Canon's 10-bit "heix" ones get no name. Their image brands make them HEIF;
+# sequences ("msf1", "hevc") are not photos, and AV1 files are AVIF (filetype names still ones).
+HEIF = "image/heif"
+HEIF_BRANDS = frozenset({b"mif1", b"mif2", b"heic", b"heix", b"heim", b"heis"})
+AV1_BRANDS = frozenset({b"avif", b"avis"})
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -26,14 +32,27 @@ def _looks_like_text(head: bytes) -> bool:
     return True
 
 
+def _is_heif_image(head: bytes) -> bool:
+    """An ISO base media file (an "ftyp" box first) whose major or compatible brands say HEIF
+    image, and none AV1."""
+    if head[4:8] != b"ftyp":
+        return False
+    end = min(int.from_bytes(head[:4], "big"), len(head))
+    brands = {head[8:12]} | {head[offset : offset + 4] for offset in range(16, end - 3, 4)}
+    return not brands.isdisjoint(HEIF_BRANDS) and brands.isdisjoint(AV1_BRANDS)
+
+
 def sniff_content_type(head: bytes) -> str:
     """The MIME type of a file from its first bytes (`HEAD_BYTES` of them).
 
-    Binary formats come from filetype's signatures; text is told apart from the rest, with HTML
-    and SVG named as such so that they are never served as harmless text."""
+    Binary formats come from filetype's signatures, and HEIF images it misses from their brands;
+    text is told apart from the rest, with HTML and SVG named as such so that they are never
+    served as harmless text."""
     kind = filetype.guess(head)
     if kind is not None:
         return kind.mime
+    if _is_heif_image(head):
+        return HEIF
     if head.startswith(OLE_MAGIC):
         return OLE_STORAGE
     if not head or not _looks_like_text(head):

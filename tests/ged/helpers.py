@@ -2,6 +2,7 @@
 
 import io
 
+import pillow_heif
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from ged.models import Channel, Document, Folder
@@ -17,6 +18,16 @@ PNG = (
     b"\x00\x00\x00\x00IEND\xaeB`\x82"
 )
 CSV = "date;libellé;montant\n2026-01-05;Farine;120,50\n".encode()
+
+# Pillow writes HEIF photos, as phones do, with libheif (the portal reads them with it).
+pillow_heif.register_heif_opener()
+
+
+def with_brands(heif: bytes, major: bytes, compatible: tuple[bytes, bytes, bytes]) -> bytes:
+    """A HEIF file as pillow-heif writes it ("ftyp" box: major brand "heic", then "mif1",
+    "heic", "miaf"), under the brands another camera or program writes."""
+    assert heif[:8] == b"\x00\x00\x00\x1cftyp"  # a box of 28 bytes
+    return heif[:8] + major + heif[12:16] + b"".join(compatible) + heif[28:]
 
 
 def folder_at(company: Company, path: str, by: User | None = None) -> Folder:

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from ged.sniffing import HEAD_BYTES, sniff_content_type
-from tests.ged.helpers import CSV, PDF, PNG, deposit, folder_at
+from tests.ged.helpers import CSV, PDF, PNG, deposit, folder_at, with_brands
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -79,6 +79,35 @@ def test_a_deposited_file_is_stored_with_the_type_its_bytes_show(
     document = deposit(achats, name=name, content=content)
 
     assert document.content_type == content_type
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        (image_bytes("HEIF"), "image/heic"),
+        (with_brands(image_bytes("HEIF"), b"mif1", (b"mif1", b"heic", b"miaf")), "image/heic"),
+        (with_brands(image_bytes("HEIF"), b"mif1", (b"mif1", b"miaf", b"MiHE")), "image/heif"),
+        (with_brands(image_bytes("HEIF"), b"heix", (b"mif1", b"heix", b"miaf")), "image/heif"),
+        (image_bytes("AVIF"), "image/avif"),
+        (image_bytes("WEBP"), "image/webp"),
+        (image_bytes("TIFF"), "image/tiff"),
+    ],
+    ids=["heic", "mif1_heic", "mif1", "heix", "avif", "webp", "tiff"],
+)
+def test_a_photo_is_stored_with_the_type_its_bytes_show_whichever_camera_wrote_it(
+    achats, content, content_type
+):
+    document = deposit(achats, name="IMG_0001", content=content)
+
+    assert document.content_type == content_type
+
+
+def test_a_heif_image_sequence_is_not_named_a_photo(achats):
+    sequence = with_brands(image_bytes("HEIF"), b"msf1", (b"msf1", b"hevc", b"miaf"))
+
+    document = deposit(achats, name="rafale.heic", content=sequence)
+
+    assert document.content_type == "application/octet-stream"
 
 
 def test_a_pdf_that_is_really_text_is_stored_as_text_not_as_pdf(achats):

@@ -190,6 +190,10 @@ MATRIX: dict[str, Access] = {
     "tenancy:notification-open": Access(get=None, post=STAFF),
     "tenancy:notifications-read-all": Access(get=None, post=STAFF),
     "tenancy:notifications-digest": Access(get=None, post=STAFF),
+    "api-notifications": Access(get=STAFF, post=None, refuses_clients=True),
+    # Its ids come in a JSON list and only ever name the caller's own notifications: another's
+    # and a missing one are alike ignored, {"read": 0} (tests/tenancy/test_notification_api.py).
+    "api-notifications-read": Access(get=None, post=STAFF, refuses_clients=True),
     # --- GED pages: clients browse, deposit, download and create subfolders; staff manage.
     # The switcher reads the company from its query string and redirects to its GED.
     "ged:company-switch": Access(get=USER, post=None, fields={"company": "company_id"}, served=302),

@@ -38,6 +38,7 @@ from tests.factories import (
 from tests.ged.helpers import deposit, folder_at
 from welyb_portal.tenancy.models import AuditEntry, CabinetDomain, Role, User
 from welyb_portal.tenancy.services.audit import audit_record
+from welyb_portal.tenancy.services.notifications import notifications_create
 
 pytestmark = pytest.mark.django_db
 
@@ -380,6 +381,13 @@ def _build_access_attempts(n: int) -> None:
     AccessAttempt.objects.update(attempt_time=FIXED_DATE)
 
 
+def _build_notification_digests(n: int) -> None:
+    # The digest each new cabinet's admin gets of its first notification.
+    for _ in range(n):
+        cabinet = AdminFactory().cabinet
+        notifications_create(cabinet=cabinet, kind="test", text="Une alerte.", url="/")
+
+
 ROW_BUILDERS = {
     "tenancy.Cabinet": _build_cabinets,
     "tenancy.CabinetDomain": _build_domains,
@@ -400,6 +408,7 @@ ROW_BUILDERS = {
     "partner_apps.FolderAutomation": _build_folder_automations,
     "partner_apps.Delivery": _build_deliveries,
     "axes.AccessAttempt": _build_access_attempts,
+    "tenancy.NotificationDigest": _build_notification_digests,
 }
 
 FEW_ROWS = 3

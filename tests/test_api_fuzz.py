@@ -54,6 +54,7 @@ from tests.factories import CabinetFactory
 from tests.ged.helpers import CSV, PNG, deposit, folder_at
 from tests.partner_apps.forwarding_helpers import ACHATS, connect, switch_on
 from tests.partner_apps.store_helpers import ALL_APPS
+from welyb_portal.tenancy.services.notifications import notifications_create
 from welyb_portal.wsgi import application
 
 pytestmark = [
@@ -210,6 +211,14 @@ def seeded(world, in_process):
         deposit(garage, "photo.png", PNG, by=a.admin),
         deposit(foreign, "etranger.pdf", by=b.admin),
     ]
+    # Something in the staff's bell, on both sides.
+    for tenant in (a, b):
+        notifications_create(
+            cabinet=tenant.cabinet,
+            kind="delivery.needs_action",
+            text="« facture.pdf » n'a pas pu partir.",
+            url="/ged/",
+        )
     KNOWN.update(
         {
             "company_id": [a.company.pk, a.other_company.pk, b.company.pk],

@@ -44,7 +44,16 @@ from partner_apps.services.automations import automation_set
 from partner_apps.services.store import app_install
 from tests.conftest import Tenant, World, api, host_of
 from tests.ged.helpers import deposit, folder_at
-from welyb_portal.tenancy.models import AuditEntry, Cabinet, Company, Membership, User
+from welyb_portal.tenancy.models import (
+    AuditEntry,
+    Cabinet,
+    Company,
+    Membership,
+    Notification,
+    NotificationDigest,
+    User,
+)
+from welyb_portal.tenancy.services.notifications import notifications_create
 
 pytestmark = pytest.mark.django_db
 
@@ -176,6 +185,16 @@ MATRIX: dict[str, Access] = {
     "tenancy:branding": Access(get=ADMIN, post=ADMIN),
     "api-company-list": Access(get=USER, post=STAFF),
     "api-company-clients": Access(get=None, post=STAFF),
+    # Staff's own notifications: the page, opening one (it is marked read, then its link is
+    # followed), marking them all read, the email digest preference.
+    "tenancy:notifications": Access(get=STAFF, post=None),
+    "tenancy:notification-open": Access(get=None, post=STAFF),
+    "tenancy:notifications-read-all": Access(get=None, post=STAFF),
+    "tenancy:notifications-digest": Access(get=None, post=STAFF),
+    "api-notifications": Access(get=STAFF, post=None, refuses_clients=True),
+    # Its ids come in a JSON list and only ever name the caller's own notifications: another's
+    # and a missing one are alike ignored, {"read": 0} (tests/tenancy/test_notification_api.py).
+    "api-notifications-read": Access(get=None, post=STAFF, refuses_clients=True),
     # --- GED pages: clients browse, deposit, download and create subfolders; staff manage.
     # The switcher reads the company from its query string and redirects to its GED.
     "ged:company-switch": Access(get=USER, post=None, fields={"company": "company_id"}, served=302),
@@ -284,6 +303,8 @@ FAILURE_REASON = "Adresse refusée par le serveur d'envoi (SMTP 550)."
 # four addresses, and its `company` received an email from its client ("Emails reçus").
 INBOUND_TARGET = "achats"
 INBOUND_SUBJECT = "Facture Minoterie {label} de mars"
+# What each cabinet's staff are told of that failed delivery; the routes open the admin's.
+NOTIFICATION_TEXT = "« " + LIVE_DOCUMENT + " » n'a pas pu partir : " + FAILURE_REASON
 
 
 def label_of(tenant: Tenant) -> str:
@@ -295,7 +316,8 @@ def world(world: World) -> World:
     """The conftest's world, where each cabinet's `company` also has a GED: a folder holding a
     document, and in the trash a folder and a document trashed on their own; each cabinet
     installed Inqom and its four connectors, authorised Inqom Achats for its `company` and
-    switched it on above that folder, so that the document has a (failed) delivery."""
+    switched it on above that folder, so that the document has a (failed) delivery, of which
+    its staff were notified."""
     inqom = PartnerApp.objects.get(slug="inqom")
     connector = PartnerApp.objects.get(slug=CONNECTOR_SLUG)
     for tenant in (world.a, world.b):
@@ -321,6 +343,13 @@ def world(world: World) -> World:
             reason_code=ReasonCode.SEND_FAILED,
             reason=FAILURE_REASON,
             attempts=1,
+        )
+        notifications_create(
+            cabinet=tenant.cabinet,
+            kind="delivery.needs_action",
+            text=NOTIFICATION_TEXT.format(label=label),
+            url=f"/ged/documents/{document.pk}/",
+            key=f"document:{document.pk}",
         )
         trashed_folder = folder_at(tenant.company, TRASHED_FOLDER.format(label=label))
         folder_trash(folder=trashed_folder, by=tenant.admin)
@@ -405,6 +434,12 @@ PARAMS: dict[str, Param] = {
                 app__slug=CONNECTOR_SLUG,
             ).pk
         ),
+        seen_by_client=lambda user, pk: False,
+    ),
+    # The admin's notification of the failed delivery. A colleague's is as unknown to the
+    # admin as another cabinet's (tests/tenancy/test_notification_pages.py).
+    "notification_id": Param(
+        of=lambda t: Notification.objects.get(user=t.admin, key__startswith="document:").pk,
         seen_by_client=lambda user, pk: False,
     ),
     # A deposit address's target: the same four names in every company, which clients read on
@@ -651,13 +686,26 @@ def snapshot() -> tuple:
         outbox_of(),
         list(Cabinet.objects.order_by("pk").values()),
         list(Company.objects.order_by("pk").values()),
-        list(User.objects.order_by("pk").values("pk", "email", "role", "is_active", "cabinet")),
+        list(
+            User.objects.order_by("pk").values(
+                "pk", "email", "role", "is_active", "cabinet", "notification_digest"
+            )
+        ),
         list(Membership.objects.order_by("pk").values("user", "company")),
         AuditEntry.objects.count(),
         list(Folder.objects.order_by("pk").values("pk", "name", "parent", "path", "trashed_at")),
         list(Document.objects.order_by("pk").values("pk", "name", "folder", "trashed_at")),
         list(FolderTemplate.objects.order_by("pk").values()),
         inbound_of(),
+        notifications_of(),
+    )
+
+
+def notifications_of() -> tuple:
+    """Who was told what, what they read, and the digests that carry it by email."""
+    return (
+        list(Notification.objects.order_by("pk").values("pk", "user", "read_at", "digest")),
+        list(NotificationDigest.objects.order_by("pk").values("pk", "user", "status")),
     )
 
 

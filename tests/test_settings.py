@@ -38,6 +38,9 @@ SETTINGS_VARIABLES = (
     "LOGIN_LOCK_MINUTES",
     "EMAIL_TIMEOUT",
     "DELIVERY_SWEEP_SECONDS",
+    "FAILURE_DIGEST_SECONDS",
+    "FAILURE_DIGEST_GATHER_SECONDS",
+    "FAILURE_DIGEST_SWEEP_SECONDS",
 )
 
 
@@ -216,6 +219,13 @@ print(json.dumps({
     "sweep_seconds": settings.DELIVERY_SWEEP_SECONDS,
     "sending_lease": settings.DELIVERY_SENDING_TIMEOUT_SECONDS,
     "deliver_limits": [deliver.soft_time_limit, deliver.time_limit],
+    "failure_digest": [
+        settings.FAILURE_DIGEST_SECONDS,
+        settings.FAILURE_DIGEST_GATHER_SECONDS,
+        settings.FAILURE_DIGEST_SWEEP_SECONDS,
+    ],
+    "digest_sweep": settings.CELERY_BEAT_SCHEDULE["tenancy-notification-digest-sweep"],
+    "visibility_timeout": settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"],
 }))
 """
 
@@ -269,6 +279,39 @@ def test_login_lock_limits_come_from_the_environment(tmp_path):
 
     assert configured["axes_failure_limit"] == 5
     assert configured["axes_cooloff_seconds"] == 60 * 60
+
+
+def test_the_notification_digest_goes_at_most_every_ten_minutes_by_default(defaults):
+    assert defaults["failure_digest"] == [600, 60, 60]
+    assert defaults["digest_sweep"] == {
+        "task": "welyb_portal.tenancy.tasks.sweep_notification_digests",
+        "schedule": 60,
+    }
+
+
+def test_the_digest_delays_come_from_the_environment(tmp_path):
+    configured = embedded_settings(
+        VAR_DIR=str(tmp_path),
+        FAILURE_DIGEST_SECONDS="7200",
+        FAILURE_DIGEST_GATHER_SECONDS="0",
+        FAILURE_DIGEST_SWEEP_SECONDS="5",
+    )
+
+    assert configured["failure_digest"] == [7200, 0, 5]
+    assert configured["digest_sweep"]["schedule"] == 5
+    # A digest waiting for its window stays in Redis without being handed out twice.
+    assert configured["visibility_timeout"] >= 2 * 7200
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [{"FAILURE_DIGEST_SECONDS": "-1"}, {"FAILURE_DIGEST_SWEEP_SECONDS": "0"}],
+)
+def test_a_digest_delay_that_makes_no_sense_stops_the_start(tmp_path, variables):
+    result = run("-c", PRINT_SETTINGS, env=clean_env(VAR_DIR=str(tmp_path), **variables))
+
+    assert result.returncode != 0
+    assert "FAILURE_DIGEST" in result.stderr
 
 
 def test_real_services_replace_the_embedded_defaults_when_configured(tmp_path):

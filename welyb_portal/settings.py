@@ -142,6 +142,10 @@ GED_DOCUMENT_NOTES = ["partner_apps.panels.document_list_notes"]
 GED_DEPOSIT_NOTICES = ["partner_apps.notices.deposit_notices"]
 # Where a company's card leads from the home page: its document space.
 COMPANY_HOME_URL_NAME = "ged:company"
+# Callables (request) -> [{"label", "count", "url"}]: links with a count in the top bar, next to
+# staff's notification bell, shown while their count is above 0. Each callable decides who
+# sees its badge (clients too, unless it returns nothing for them).
+TOPBAR_BADGES: list[str] = []
 
 # --- Data --------------------------------------------------------------------------------------
 
@@ -381,13 +385,37 @@ CELERY_BEAT_SCHEDULE["partner-apps-delivery-sweep"] = {
     "task": "partner_apps.tasks.sweep_deliveries",
     "schedule": DELIVERY_SWEEP_SECONDS,
 }
+
+# Staff's notifications by email: one digest of a person's unread notifications, at most one
+# every FAILURE_DIGEST_SECONDS; the first after a quiet period gathers what comes within
+# FAILURE_DIGEST_GATHER_SECONDS, so that a burst makes one email. The sweep runs every
+# FAILURE_DIGEST_SWEEP_SECONDS: it sends what no worker picked up (broker down), and takes back
+# a digest "sending" for longer than a task may last (its worker died).
+FAILURE_DIGEST_SECONDS = env.int("FAILURE_DIGEST_SECONDS", default=600)
+FAILURE_DIGEST_GATHER_SECONDS = env.int("FAILURE_DIGEST_GATHER_SECONDS", default=60)
+FAILURE_DIGEST_SWEEP_SECONDS = env.int("FAILURE_DIGEST_SWEEP_SECONDS", default=60)
+FAILURE_DIGEST_SENDING_TIMEOUT_SECONDS = CELERY_TASK_TIME_LIMIT
+if min(FAILURE_DIGEST_SECONDS, FAILURE_DIGEST_GATHER_SECONDS) < 0 or (
+    FAILURE_DIGEST_SWEEP_SECONDS < 1
+):
+    raise ImproperlyConfigured(
+        "FAILURE_DIGEST_SECONDS and FAILURE_DIGEST_GATHER_SECONDS must be 0 or more, "
+        "FAILURE_DIGEST_SWEEP_SECONDS 1 or more."
+    )
+CELERY_BEAT_SCHEDULE["tenancy-notification-digest-sweep"] = {
+    "task": "welyb_portal.tenancy.tasks.sweep_notification_digests",
+    "schedule": FAILURE_DIGEST_SWEEP_SECONDS,
+}
 # The largest attachment Inqom takes.
 INQOM_MAX_ATTACHMENT_MB = env.int("INQOM_MAX_ATTACHMENT_MB", default=20)
 # A message in Redis not acknowledged within this delay is given to another worker: it must
-# exceed the longest retry countdown, or a delayed retry would be delivered twice.
+# exceed the longest countdown (a delivery's retry, a digest waiting for its window), or a
+# delayed task would be delivered twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": max(
-        3600, 2 * DELIVERY_RETRY_BASE_SECONDS * 2 ** max(DELIVERY_MAX_ATTEMPTS - 1, 0)
+        3600,
+        2 * DELIVERY_RETRY_BASE_SECONDS * 2 ** max(DELIVERY_MAX_ATTEMPTS - 1, 0),
+        2 * (FAILURE_DIGEST_SECONDS + FAILURE_DIGEST_GATHER_SECONDS),
     )
 }
 

@@ -66,6 +66,10 @@ MIRRORED_SETTINGS = (
     "DELIVERY_RETRY_BASE_SECONDS",
     "DELIVERY_MAX_ATTEMPTS",
     "DELIVERY_SWEEP_SECONDS",
+    # This process opens the digests (when they are due), the worker sends them.
+    "FAILURE_DIGEST_SECONDS",
+    "FAILURE_DIGEST_GATHER_SECONDS",
+    "FAILURE_DIGEST_SWEEP_SECONDS",
 )
 
 _phase_reports = pytest.StashKey[dict]()

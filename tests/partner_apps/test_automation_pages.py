@@ -1189,8 +1189,9 @@ def test_the_other_cabinets_deliveries_never_appear(world):
 
 # An empty folder's page for staff, pinned: the cabinet, the session, the user, the folder, the
 # count of its documents, the tree, its ancestors, its subfolders; then the "Automatisations":
-# the installed connectors, the switches in effect, the authorisations, the ancestors named.
-EMPTY_FOLDER_PAGE_QUERIES = 12
+# the installed connectors, the switches in effect, the authorisations, the ancestors named;
+# and the unread count of the top bar's notification bell.
+EMPTY_FOLDER_PAGE_QUERIES = 13
 
 
 def measured(client, path) -> int:

@@ -37,6 +37,8 @@ CONTRACT = {
     "/api/v1/documents/{document_id}/deliveries/": {"get"},
     "/api/v1/deliveries/": {"get"},
     "/api/v1/deliveries/{delivery_id}/retry/": {"post"},
+    "/api/v1/notifications/": {"get"},
+    "/api/v1/notifications/read/": {"post"},
 }
 
 
@@ -195,6 +197,27 @@ def test_the_inbound_address_endpoints_are_described_as_api_md_promises(world):
         if p["in"] == "path"
     }
     assert parameters == {"company_id": "integer", "target": "string"}
+
+
+def test_the_notification_endpoints_are_described_as_api_md_promises(world):
+    schema = api(world.a.admin).get(SCHEMA_URL, {"format": "json"}).json()
+    read = schema["paths"]["/api/v1/notifications/read/"]["post"]
+
+    assert paginated_item_fields(schema, "/api/v1/notifications/") == {
+        "id",
+        "kind",
+        "text",
+        "url",
+        "created_at",
+        "read",
+    }
+    request = read["requestBody"]["content"]["application/json"]["schema"]
+    ids = component(schema, request)["properties"]["ids"]
+    assert (ids["type"], ids["items"]["type"]) == ("array", "integer")
+    assert set(
+        component(schema, answer_of(schema, "/api/v1/notifications/read/", "post"))["properties"]
+    ) == {"read"}
+    assert {"400", "401", "403"} <= set(read["responses"])
 
 
 def test_the_ged_lists_are_described_as_pages_and_a_new_folder_as_a_201(world):

@@ -360,6 +360,11 @@ def every_page(world, django_capture_on_commit_callbacks) -> dict[str, object]:
         ),
         "client inbound settings 404": client.get(f"{ged}depot-par-email/"),
         "client inbound emails 404": client.get("/ged/emails-recus/"),
+        "notifications": admin.get("/notifications/"),
+        "notifications digest refused": collaborator.post(
+            "/notifications/recapitulatif/", {"receive": "peut-être"}
+        ),
+        "client notifications 404": client.get("/notifications/"),
     }
 
 
@@ -372,6 +377,8 @@ def test_every_page_has_a_main_landmark(world, django_capture_on_commit_callback
     assert pages["inbound settings"].status_code == 200
     assert pages["inbound settings refused"].status_code == 400
     assert pages["client inbound emails 404"].status_code == 404
+    assert pages["notifications digest refused"].status_code == 400
+    assert pages["client notifications 404"].status_code == 404
     missing = {name: parse(r).mains for name, r in pages.items() if parse(r).mains != 1}
     assert missing == {}
 
@@ -398,6 +405,8 @@ def test_every_visible_form_field_has_a_label(world, django_capture_on_commit_ca
         "inbound settings",
         "inbound settings refused",
         "inbound emails",
+        "notifications",
+        "notifications digest refused",
     ):
         assert parsed[name].controls, name
     unlabelled = {name: page.unlabelled for name, page in parsed.items() if page.unlabelled}

@@ -4,7 +4,7 @@ answer never tells whether an object exists elsewhere (Zulip's access_* helpers)
 
 from django.http import Http404
 
-from .models import Company, User
+from .models import Company, Notification, User
 from .models.user import STAFF_ROLES
 from .selectors import company_list
 
@@ -31,4 +31,12 @@ def access_company_client(user: User, company: Company, client_id) -> User:
     try:
         return User.objects.get(pk=int(client_id), memberships__company=company)
     except (User.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+
+
+def access_notification(user: User, notification_id) -> Notification:
+    """One of the user's own notifications (a colleague's is as unknown as a missing one)."""
+    try:
+        return Notification.objects.get(pk=int(notification_id), user=user)
+    except (Notification.DoesNotExist, TypeError, ValueError, OverflowError):
         raise Http404 from None

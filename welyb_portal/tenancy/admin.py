@@ -13,7 +13,15 @@ from rest_framework.authtoken.admin import TokenAdmin as DRFTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
 from ..admin_site import ReadOnlyModelAdmin
-from .models import AuditEntry, Cabinet, CabinetDomain, Company, Membership, User
+from .models import (
+    AuditEntry,
+    Cabinet,
+    CabinetDomain,
+    Company,
+    Membership,
+    NotificationDigest,
+    User,
+)
 
 # Groups and permissions play no part in the portal: roles are on the user.
 admin.site.unregister(Group)
@@ -157,19 +165,34 @@ class AuditEntryAdmin(ReadOnlyModelAdmin):
     date_hierarchy = "created_at"
 
 
+class UserCabinetColumn:
+    """The "cabinet" column of rows that belong to a user (tokens, digests)."""
+
+    @admin.display(description=_("cabinet"), ordering="user__cabinet__name")
+    def cabinet(self, row):
+        return row.user.cabinet
+
+
+@admin.register(NotificationDigest)
+class NotificationDigestAdmin(UserCabinetColumn, ReadOnlyModelAdmin):
+    """Read-only: the digest emails of staff notifications, when each was due, what became of it
+    and why (a person who said no, everything read meanwhile, the email server's refusal)."""
+
+    list_display = ["user", "cabinet", "status", "due_at", "sent_at", "attempts", "reason"]
+    list_filter = ["status", "user__cabinet"]
+    list_select_related = ["user__cabinet"]
+    search_fields = ["user__email", "message_id"]
+
+
 admin.site.unregister(TokenProxy)
 
 
 @admin.register(TokenProxy)
-class TokenAdmin(DRFTokenAdmin):
+class TokenAdmin(UserCabinetColumn, DRFTokenAdmin):
     list_display = ["user", "cabinet", "created"]
     list_filter = ["created", "user__cabinet"]
     list_select_related = ["user__cabinet"]
     search_fields = ["user__email", "user__cabinet__name"]
-
-    @admin.display(description=_("cabinet"), ordering="user__cabinet__name")
-    def cabinet(self, token):
-        return token.user.cabinet
 
 
 # The login failures being counted, one row per address (and IP, browser) and cabinet, named

@@ -1,12 +1,43 @@
+from functools import cached_property
+
 from django.conf import settings
+from django.utils.module_loading import import_string
+
+from .selectors import notification_unread_count
+
+
+class TopBar:
+    """What the top bar shows a signed-in user of the cabinet, computed only when a page draws
+    it (never for a fragment): staff's notification bell with its unread count, and the badges
+    of the apps built on the core (settings.TOPBAR_BADGES, each shown while its count is above
+    0)."""
+
+    def __init__(self, request):
+        self.request = request
+        self.has_bell = getattr(request.user, "is_cabinet_staff", False)
+
+    @cached_property
+    def unread_notifications(self) -> int:
+        return notification_unread_count(user=self.request.user) if self.has_bell else 0
+
+    @cached_property
+    def badges(self) -> list[dict]:
+        return [
+            badge
+            for path in settings.TOPBAR_BADGES
+            for badge in import_string(path)(self.request)
+            if badge["count"] > 0
+        ]
 
 
 def portal(request):
-    """The cabinet of the request and the settings gear entries the user may see."""
+    """The cabinet of the request, the settings gear entries the user may see, and the top
+    bar's bell and badges."""
     cabinet = getattr(request, "cabinet", None)
     user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
     menu = []
-    if user is not None and user.is_authenticated and getattr(user, "is_cabinet_staff", False):
+    if signed_in and getattr(user, "is_cabinet_staff", False):
         menu = [
             {"label": label, "url_name": url_name}
             for label, url_name, role in settings.SETTINGS_MENU
@@ -15,5 +46,6 @@ def portal(request):
     return {
         "cabinet": cabinet,
         "settings_menu": menu,
+        "topbar": TopBar(request) if signed_in and cabinet is not None else None,
         "company_home_url_name": settings.COMPANY_HOME_URL_NAME,
     }

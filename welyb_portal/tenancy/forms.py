@@ -2,8 +2,9 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .models import Role
+from .models import NotificationDigest, Role
 from .models.user import STAFF_ROLES
 
 
@@ -79,3 +80,38 @@ class BrandingForm(forms.Form):
 
 class PasswordResetRequestForm(forms.Form):
     email = forms.EmailField(label=_("Adresse email"))
+
+
+class DigestPreferenceForm(forms.Form):
+    """« Recevoir un récapitulatif par email »: yes, no, or as the person's role has it (the
+    choice shows what that is for them)."""
+
+    CHOICES = {"": None, "oui": True, "non": False}
+
+    receive = forms.ChoiceField(
+        label=_("Recevoir un récapitulatif par email"),
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        by_role = _("oui") if user.digest_by_default else _("non")
+        self.fields["receive"].choices = [
+            ("", _("Selon mon rôle (%(answer)s)") % {"answer": by_role}),
+            ("oui", _("Oui")),
+            ("non", _("Non")),
+        ]
+        minutes = NotificationDigest.window_minutes()
+        self.fields["receive"].help_text = ngettext(
+            "Au plus un email par minute, avec vos notifications non lues. Par défaut, les "
+            "administrateurs le reçoivent et les collaborateurs non.",
+            "Au plus un email toutes les %(minutes)s minutes, avec vos notifications non lues. "
+            "Par défaut, les administrateurs le reçoivent et les collaborateurs non.",
+            minutes,
+        ) % {"minutes": minutes}
+        chosen = {value: key for key, value in self.CHOICES.items()}
+        self.initial.setdefault("receive", chosen[user.notification_digest])
+
+    def clean_receive(self) -> bool | None:
+        return self.CHOICES[self.cleaned_data["receive"]]

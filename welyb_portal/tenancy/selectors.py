@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
-from .models import Cabinet, Company, Role, User
+from .models import Cabinet, Company, Notification, Role, User
 from .models.user import STAFF_ROLES
 from .validators import normalize_siren, search_text
 
@@ -73,3 +73,13 @@ def company_clients(*, company: Company) -> QuerySet[User]:
 
 def staff_list(*, cabinet: Cabinet) -> QuerySet[User]:
     return User.objects.filter(cabinet=cabinet, role__in=STAFF_ROLES).order_by("email")
+
+
+def notification_list(*, user: User) -> QuerySet[Notification]:
+    """The user's own notifications, newest first."""
+    return Notification.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def notification_unread_count(*, user: User) -> int:
+    """The bell's count: one query on an index of the unread."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

@@ -2,6 +2,7 @@ from celery import shared_task
 
 from .emails import account_email_send
 from .models import Company, User
+from .services.digests import digest_send, digests_sweep
 
 
 @shared_task
@@ -17,3 +18,16 @@ def send_account_email(user_id: int, kind: str, company_id: int | None = None) -
         else None
     )
     account_email_send(user=user, kind=kind, company=company)
+
+
+@shared_task(ignore_result=True)
+def send_notification_digest(digest_id: int) -> None:
+    """One try at a digest, once it is due. Only its id crosses the broker; the row says the
+    rest, and a digest someone else claimed, or not due yet, is left alone."""
+    digest_send(digest_id=digest_id)
+
+
+@shared_task(ignore_result=True)
+def sweep_notification_digests() -> int:
+    """Celery beat, every FAILURE_DIGEST_SWEEP_SECONDS: the digests nobody picked up."""
+    return digests_sweep()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import auth, branding, companies, staff
+from .views import auth, branding, companies, notifications, staff
 
 app_name = "tenancy"
 
@@ -37,4 +37,20 @@ urlpatterns = [
     path("reglages/utilisateurs/inviter/", staff.staff_invite_page, name="staff-invite"),
     path("reglages/utilisateurs/<int:staff_id>/", staff.staff_update_page, name="staff-update"),
     path("reglages/personnalisation/", branding.branding_page, name="branding"),
+    path("notifications/", notifications.notifications_page, name="notifications"),
+    path(
+        "notifications/tout-lire/",
+        notifications.notifications_read_all,
+        name="notifications-read-all",
+    ),
+    path(
+        "notifications/<int:notification_id>/ouvrir/",
+        notifications.notification_open,
+        name="notification-open",
+    ),
+    path(
+        "notifications/recapitulatif/",
+        notifications.digest_preference_page,
+        name="notifications-digest",
+    ),
 ]

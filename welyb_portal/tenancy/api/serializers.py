@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ..models import Company, User
+from ..models import Company, Notification, User
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -45,3 +45,50 @@ class ClientSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "email"]
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    url = serializers.CharField(read_only=True, help_text=_("Un chemin sur l'adresse du cabinet."))
+    read = serializers.BooleanField(source="is_read", read_only=True)
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "text", "url", "created_at", "read"]
+        read_only_fields = fields
+
+
+class IdListField(serializers.ListField):
+    """A list of ids, refused as one list of messages (« Élément 3 : … »): the API's errors are
+    lists of sentences per field, where DRF would answer a dictionary by position."""
+
+    child = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+
+    def run_child_validation(self, data):
+        try:
+            return super().run_child_validation(data)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError(
+                [
+                    _("Élément %(position)s : %(message)s")
+                    % {"position": int(index) + 1, "message": message}
+                    for index, messages in error.detail.items()
+                    for message in messages
+                ]
+            ) from error
+
+
+class NotificationReadSerializer(serializers.Serializer):
+    ids = IdListField(
+        required=False,
+        max_length=1000,
+        help_text=_(
+            "Les notifications à marquer comme lues ; sans ce champ, toutes. Les identifiants "
+            "qui ne désignent aucune de vos notifications sont ignorés."
+        ),
+    )
+
+
+class NotificationReadResultSerializer(serializers.Serializer):
+    read = serializers.IntegerField(
+        read_only=True, help_text=_("Le nombre de notifications marquées comme lues.")
+    )

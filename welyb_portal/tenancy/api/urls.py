@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import notification_views, views
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
@@ -9,5 +9,15 @@ urlpatterns = [
         "companies/<int:company_id>/clients/",
         views.CompanyClientCreateView.as_view(),
         name="api-company-clients",
+    ),
+    path(
+        "notifications/",
+        notification_views.NotificationListView.as_view(),
+        name="api-notifications",
+    ),
+    path(
+        "notifications/read/",
+        notification_views.NotificationReadView.as_view(),
+        name="api-notifications-read",
     ),
 ]

@@ -1,6 +1,18 @@
 from .audit import AuditEntry
 from .cabinet import Cabinet, CabinetDomain
 from .company import Company, Membership
+from .notification import DigestStatus, Notification, NotificationDigest
 from .user import Role, User
 
-__all__ = ["AuditEntry", "Cabinet", "CabinetDomain", "Company", "Membership", "Role", "User"]
+__all__ = [
+    "AuditEntry",
+    "Cabinet",
+    "CabinetDomain",
+    "Company",
+    "DigestStatus",
+    "Membership",
+    "Notification",
+    "NotificationDigest",
+    "Role",
+    "User",
+]

@@ -61,6 +61,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
     )
     is_active = models.BooleanField(_("actif"), default=True)
+    # The email digest of notifications: None follows the role (see receives_digest) until the
+    # person chooses.
+    notification_digest = models.BooleanField(_("récapitulatif par email"), null=True, blank=True)
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
 
     objects = UserManager()
@@ -120,6 +123,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_client(self) -> bool:
         return self.role == Role.CLIENT
+
+    @property
+    def digest_by_default(self) -> bool:
+        """Admins receive the email digest of their notifications unless they turn it off;
+        collaborators do not unless they turn it on."""
+        return self.role == Role.ADMIN
+
+    @property
+    def receives_digest(self) -> bool:
+        if self.notification_digest is None:
+            return self.digest_by_default
+        return self.notification_digest
 
     @property
     def display_name(self) -> str:

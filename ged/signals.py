@@ -8,6 +8,8 @@ back with it, and a receiver that raises undoes the change.
   bytes before (a listener need not look for earlier copies).
 - `document_moved(document, from_folder, by)`: a document went to another folder.
 - `folder_moved(folder, from_parent, by)`: a folder, with its content, went elsewhere.
+- `documents_trashed(company, document_ids, by)`: documents went to the trash, one by one or
+  with their folder.
 """
 
 from django.dispatch import Signal
@@ -15,3 +17,4 @@ from django.dispatch import Signal
 document_deposited = Signal()
 document_moved = Signal()
 folder_moved = Signal()
+documents_trashed = Signal()

@@ -45,9 +45,7 @@ ACCEPTED_TYPES = {
 ACCEPTED_LIST = ".pdf, .png, .jpg, .jpeg, .xls, .xlsx, .doc, .docx, .txt, .csv"
 # Phone photos and scans Inqom refuses as they are: the portal sends them converted (a JPEG, or
 # a PDF for a multi-page TIFF).
-CONVERTED_TYPES = frozenset(
-    {"image/heic", "image/heif", "image/avif", "image/webp", "image/tiff"}
-)
+CONVERTED_TYPES = frozenset({"image/heic", "image/heif", "image/avif", "image/webp", "image/tiff"})
 # What a depositor may be asked to send instead, in words that name no tool.
 DEPOSIT_INSTEAD = (
     "un PDF, une photo (JPEG, PNG ou HEIC) ou un fichier Excel, Word, texte (.txt) ou CSV"

@@ -2,6 +2,7 @@
 once converted (a HEIC photo), the GED's rendition of it (a JPEG). The GED keeps the original;
 the conversion is the GED's (ged.renditions), chosen here for any connector at send time."""
 
+import logging
 import mimetypes
 from dataclasses import dataclass
 
@@ -12,6 +13,8 @@ from ged.renditions import UnreadableFile, document_rendition
 from .connectors import Connector
 from .models import Delivery
 from .refusals import Refusal, unreadable_refusal
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -47,8 +50,10 @@ def delivery_attachment(*, delivery: Delivery, connector: Connector) -> Attachme
         return Attachment(name=document.name, content_type=content_type, content=content)
     try:
         rendition = document_rendition(document=document)
-    except UnreadableFile:
-        raise AttachmentRefused(unreadable_refusal(name=document.name)) from None
+    except UnreadableFile as error:
+        # Whatever the decoder said stays in the logs: the depositor's words are the same.
+        logger.warning("document %s could not be converted: %s", document.pk, error, exc_info=True)
+        raise AttachmentRefused(unreadable_refusal(name=document.name)) from error
     # Named as the depositor knows it, in the notice they may be sent.
     refusal = connector.attachment_refusal(
         name=document.name, content_type=rendition.content_type, size=len(rendition.content)

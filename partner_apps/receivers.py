@@ -1,5 +1,5 @@
-"""The store listens to the GED (deposits and moves), to the ESP's tracking webhooks, and to
-its workers stopping."""
+"""The store listens to the GED (deposits, moves, trashing), to the ESP's tracking webhooks,
+and to its workers stopping."""
 
 import logging
 
@@ -7,8 +7,9 @@ from anymail.signals import tracking
 from celery.signals import worker_process_shutdown, worker_shutdown
 from django.dispatch import receiver
 
-from ged.signals import document_deposited, document_moved, folder_moved
+from ged.signals import document_deposited, document_moved, documents_trashed, folder_moved
 
+from .services.attention import documents_trashed_resolve
 from .services.deliveries import apps_switched_on, deposit_plan, folder_documents_plan, move_plan
 from .services.outbox import deliveries_release, delivery_tracking, worker_name
 
@@ -28,6 +29,11 @@ def plan_moved_document(sender, document, from_folder=None, **kwargs):
 @receiver(folder_moved, dispatch_uid="partner_apps.plan_folder_move")
 def plan_moved_folder(sender, folder, from_parent=None, **kwargs):
     folder_documents_plan(folder=folder, from_parent=from_parent)
+
+
+@receiver(documents_trashed, dispatch_uid="partner_apps.trashed")
+def resolve_trashed_documents(sender, company, document_ids, **kwargs):
+    documents_trashed_resolve(company=company, document_ids=document_ids)
 
 
 @receiver(tracking, dispatch_uid="partner_apps.tracking")

@@ -145,7 +145,10 @@ COMPANY_HOME_URL_NAME = "ged:company"
 # Callables (request) -> [{"label", "count", "url"}]: links with a count in the top bar, next to
 # staff's notification bell, shown while their count is above 0. Each callable decides who
 # sees its badge (clients too, unless it returns nothing for them).
-TOPBAR_BADGES: list[str] = []
+TOPBAR_BADGES = ["partner_apps.home.topbar_badges"]
+# Callables (request, companies) -> {company id: [{"label", "count", "url"}]}: what the home
+# page's card of each company shows besides its name (what needs action there), staff only.
+COMPANY_BADGES = ["partner_apps.home.company_badges"]
 
 # --- Data --------------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from welyb_portal.tenancy.models import User
 
 from ..models import Document, Folder
 from ..names import document_rename_clean, extension_of
-from ..signals import document_moved
+from ..signals import document_moved, documents_trashed
 
 
 @transaction.atomic
@@ -34,10 +34,15 @@ def document_move(*, document: Document, folder: Folder, by: User) -> Document:
 
 @transaction.atomic
 def document_trash(*, document: Document, by: User) -> Document:
+    """To the trash, from which `document_restore` brings it back; announced with
+    `documents_trashed`."""
     if document.trashed_at is None:
         document.trashed_at = timezone.now()
         document.trashed_by = by
         document.save(update_fields=["trashed_at", "trashed_by"])
+        documents_trashed.send(
+            sender=Document, company=document.company, document_ids=[document.pk], by=by
+        )
     return document
 
 

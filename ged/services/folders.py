@@ -9,7 +9,7 @@ from welyb_portal.tenancy.models import Company, User
 
 from ..models import Document, Folder
 from ..names import folder_name_clean
-from ..signals import folder_moved
+from ..signals import documents_trashed, folder_moved
 
 # A path of ids "/12/40/41/" stays far below Folder.path's 1,000 characters.
 MAX_DEPTH = 30
@@ -139,9 +139,17 @@ def folder_trash(*, folder: Folder, by: User) -> Folder:
         return folder
     now = timezone.now()
     subtree = Folder.objects.filter(company_id=folder.company_id, path__startswith=folder.path)
-    Document.objects.filter(
+    documents = Document.objects.filter(
         folder__in=subtree.filter(trashed_at__isnull=True), trashed_at__isnull=True
-    ).update(trashed_at=now, trashed_by=by, trash_root=folder)
+    )
+    document_ids = list(documents.values_list("pk", flat=True))
+    Document.objects.filter(pk__in=document_ids).update(
+        trashed_at=now, trashed_by=by, trash_root=folder
+    )
+    if document_ids:
+        documents_trashed.send(
+            sender=Document, company=folder.company, document_ids=document_ids, by=by
+        )
     subtree.filter(trashed_at__isnull=True).update(trashed_at=now, trashed_by=by, trash_root=folder)
     folder.refresh_from_db()
     return folder

@@ -2,8 +2,6 @@
 emails them), and the actions of « Envois à régler »: « Renvoyer » (« Envoyer quand même » on
 a duplicate), « Ignorer », « Prévenir le client »."""
 
-from collections.abc import Iterable
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -13,7 +11,8 @@ from django.utils.translation import gettext as _
 from welyb_portal.tenancy.models import User
 from welyb_portal.tenancy.services.audit import audit_record
 from welyb_portal.tenancy.services.notifications import (
-    notifications_create,
+    NotificationDraft,
+    notifications_create_many,
     notifications_resolve,
 )
 
@@ -28,14 +27,15 @@ def _key(delivery: Delivery) -> str:
     return f"delivery:{delivery.pk}"
 
 
-def deliveries_announce(deliveries: Iterable[Delivery]) -> None:
+def deliveries_announce(deliveries: list[Delivery], *, cabinet=None) -> None:
     """Deliveries that newly need the cabinet: one notification each to its staff, in the
-    caller's transaction (their digest email leaves once it commits)."""
-    for delivery in deliveries:
-        company = delivery.company if "company" in delivery._state.fields_cache else None
-        company = company or delivery.document.company
-        notifications_create(
-            cabinet=company.cabinet,
+    caller's transaction (their digest email leaves once it commits). A constant number of
+    queries for a document's deliveries, all of one company."""
+    if not deliveries:
+        return
+    company = deliveries[0].document.company
+    drafts = [
+        NotificationDraft(
             kind=NOTIFICATION_KIND,
             text=_("%(company)s : « %(name)s » n'est pas parti vers %(app)s. %(reason)s")
             % {
@@ -47,11 +47,25 @@ def deliveries_announce(deliveries: Iterable[Delivery]) -> None:
             url=reverse("partner_apps:needs-action") + f"#envoi-{delivery.pk}",
             key=_key(delivery),
         )
+        for delivery in deliveries
+    ]
+    notifications_create_many(cabinet=cabinet or company.cabinet, drafts=drafts)
 
 
 def delivery_resolved(delivery: Delivery) -> None:
     """The delivery no longer needs anyone: its notifications leave the bell and the digest."""
     notifications_resolve(cabinet=delivery.document.company.cabinet, key=_key(delivery))
+
+
+def documents_trashed_resolve(*, company, document_ids: list[int]) -> None:
+    """Documents put in the trash need nothing any more: the notifications of their deliveries
+    are retired with them."""
+    keys = [
+        f"delivery:{pk}"
+        for pk in Delivery.objects.filter(document_id__in=document_ids).values_list("pk", flat=True)
+    ]
+    if keys:
+        notifications_resolve(cabinet=company.cabinet, keys=keys)
 
 
 def retry_refusal(delivery: Delivery) -> str:

@@ -11,8 +11,8 @@ import re
 
 import pytest
 
+from tests.integration.forwarding import wait_until
 from tests.integration.smtp_sink import ReceivedEmail
-from tests.integration.test_forwarding_worker import wait_until
 from tests.tenancy.notification_helpers import notify
 from welyb_portal.tenancy.models import DigestStatus, NotificationDigest
 

@@ -173,6 +173,10 @@ class HistoryRow:
     retry: bool
 
 
+# « Renvoyer », on a duplicate « Envoyer quand même », on a planned retry « Réessayer maintenant ».
+RETRY_BUTTONS = {"Renvoyer", "Envoyer quand même", "Réessayer maintenant"}
+
+
 def history_rows(response) -> list[HistoryRow]:
     """The deliveries listed by the history page or a document's panel."""
     page = page_of(response)
@@ -200,7 +204,7 @@ def history_rows(response) -> list[HistoryRow]:
                 target=target,
                 status=status,
                 reason=muted(status_cell),
-                retry="Renvoyer" in page.buttons(inside=row),
+                retry=bool(set(page.buttons(inside=row)) & RETRY_BUTTONS),
             )
         )
     return rows
@@ -739,7 +743,8 @@ def history_world(tenant):
         (DeliveryStatus.SENT, False),
         (DeliveryStatus.DELIVERED, False),
         (DeliveryStatus.PENDING, False),
-        (DeliveryStatus.RETRYING, False),
+        # A planned retry may be brought forward (« Réessayer maintenant »).
+        (DeliveryStatus.RETRYING, True),
     ],
 )
 def test_the_document_page_shows_its_send_history_to_staff(world, status, retry):
@@ -882,7 +887,7 @@ def test_the_history_lists_failures_first_then_newest_first(world):
         ("recu.pdf", "Reçu"),
         ("ancien.pdf", "Envoyé"),
     ]
-    assert [row.retry for row in rows] == [True, True, False, True, False, False]
+    assert [row.retry for row in rows] == [True, True, True, True, False, False]
     assert {row.company for row in rows} == {"Boulangerie Alpha"}
 
 
@@ -1112,7 +1117,10 @@ def test_renvoyer_a_skipped_duplicate_sends_it_anyway(world, django_capture_on_c
 
     assert response["Location"] == HISTORY
     assert delivery_of(again).status == DeliveryStatus.SENT
-    assert [email.attachment[0] for email in received()] == ["facture.pdf", "facture-bis.pdf"]
+    assert [email.attachment[0] for email in received(to=ACHATS_ADDRESS)] == [
+        "facture.pdf",
+        "facture-bis.pdf",
+    ]
 
 
 def test_renvoyer_what_went_is_refused_in_french(world):
@@ -1190,8 +1198,8 @@ def test_the_other_cabinets_deliveries_never_appear(world):
 # An empty folder's page for staff, pinned: the cabinet, the session, the user, the folder, the
 # count of its documents, the tree, its ancestors, its subfolders; then the "Automatisations":
 # the installed connectors, the switches in effect, the authorisations, the ancestors named;
-# and the unread count of the top bar's notification bell.
-EMPTY_FOLDER_PAGE_QUERIES = 13
+# and the top bar's unread notifications and « Envois à régler » count.
+EMPTY_FOLDER_PAGE_QUERIES = 14
 
 
 def measured(client, path) -> int:

@@ -8,6 +8,8 @@ from tests.factories import AdminFactory, CollaboratorFactory
 from tests.tenancy.notification_helpers import KIND, URL, notify, unread_of
 from welyb_portal.tenancy.models import Notification, NotificationDigest
 from welyb_portal.tenancy.services.notifications import (
+    NotificationDraft,
+    notifications_create_many,
     notifications_mark_read,
     notifications_resolve,
 )
@@ -15,11 +17,13 @@ from welyb_portal.tenancy.services.users import user_active_set
 
 pytestmark = pytest.mark.django_db
 
-# The recipients, the open digests (locked), when each person's last digest left, the new
-# digests, the open digests again, the notifications: whatever the number of staff.
-FIRST_NOTIFICATION_QUERIES = 6
-# The recipients, their open digests (locked), the notifications.
-NEXT_NOTIFICATION_QUERIES = 3
+# The recipients, who has an unread one of the same key, the open digests (locked), when each
+# person's last digest left, the new digests, the open digests again, the notifications:
+# whatever the number of staff.
+FIRST_NOTIFICATION_QUERIES = 7
+# The recipients, who has an unread one of the same key, their open digests (locked), the
+# notifications.
+NEXT_NOTIFICATION_QUERIES = 4
 
 
 def recipients_of(notifications) -> set[str]:
@@ -156,3 +160,17 @@ def test_marking_read_never_touches_someone_elses_notifications(world):
     assert notifications_mark_read(user=world.a.admin, ids=None) == 1
     assert notifications_mark_read(user=world.a.admin, ids=None) == 0
     assert unread_of(world.a.collaborator) == ["Première.", "Deuxième."]
+
+
+def test_several_notifications_at_once_cost_the_queries_of_one(world, django_assert_num_queries):
+    drafts = [
+        NotificationDraft("delivery.needs_action", f"Facture {n} non partie.", "/", f"delivery:{n}")
+        for n in range(4)
+    ]
+
+    with django_assert_num_queries(FIRST_NOTIFICATION_QUERIES):
+        written = notifications_create_many(cabinet=world.a.cabinet, drafts=drafts)
+
+    # Two staff members, four notifications each.
+    assert len(written) == 8
+    assert sorted({n.key for n in written}) == [f"delivery:{n}" for n in range(4)]

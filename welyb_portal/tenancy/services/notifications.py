@@ -3,8 +3,9 @@ needs someone, for instance) and retire them once the thing is handled; the core
 the bell, the « Notifications » page, the API and the email digest (digests.py), and knows
 nothing of what they are about."""
 
+from dataclasses import dataclass
+
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -14,16 +15,80 @@ from .audit import audit_record
 from .digests import digests_open
 
 
-def _recipients(*, cabinet: Cabinet, users: list[User] | None, key: str) -> list[User]:
+@dataclass(frozen=True)
+class NotificationDraft:
+    """One notification to write for every recipient: `kind` a short code
+    ("delivery.needs_action"), `text` a French sentence, `url` a path on the cabinet's host,
+    `key` what it is about ("delivery:123"), for notifications_resolve."""
+
+    kind: str
+    text: str
+    url: str
+    key: str = ""
+
+
+def _recipients(*, cabinet: Cabinet, users: list[User] | None) -> list[User]:
     staff = User.objects.filter(cabinet=cabinet, role__in=STAFF_ROLES, is_active=True)
     if users is not None:
         staff = staff.filter(pk__in=[user.pk for user in users])
-    if key:
-        unread_same_key = Notification.objects.filter(
-            user=OuterRef("pk"), cabinet=cabinet, key=key, read_at__isnull=True
-        )
-        staff = staff.exclude(Exists(unread_same_key))
     return list(staff.order_by("pk"))
+
+
+def _unread_keys(*, cabinet: Cabinet, keys: set[str]) -> set[tuple[int, str]]:
+    """(user id, key) of the unread notifications of these keys."""
+    if not keys:
+        return set()
+    return set(
+        Notification.objects.filter(cabinet=cabinet, key__in=keys, read_at__isnull=True)
+        .values_list("user_id", "key")
+        .distinct()
+    )
+
+
+def notifications_create_many(
+    *, cabinet: Cabinet, drafts: list[NotificationDraft], users: list[User] | None = None
+) -> list[Notification]:
+    """Notifies every active admin and collaborator of the cabinet (or those of `users` who
+    are; clients and other cabinets' people never) of each draft, and returns the notifications
+    written. A person who still has an unread notification of a draft's key gets no second one.
+
+    Written in the caller's transaction: a rollback takes them back. For the people who receive
+    the email digest, they join their open digest, which is sent only after the commit. A
+    constant number of queries, however many staff and drafts."""
+    for draft in drafts:
+        url = draft.url
+        if not (url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None)):
+            raise ValueError(f"a notification links to a path of the cabinet's host, not {url!r}")
+    if not drafts:
+        return []
+    with transaction.atomic(savepoint=False):
+        recipients = _recipients(cabinet=cabinet, users=users)
+        known = _unread_keys(cabinet=cabinet, keys={d.key for d in drafts if d.key})
+        pairs = [
+            (user, draft)
+            for draft in drafts
+            for user in recipients
+            if not (draft.key and (user.pk, draft.key) in known)
+        ]
+        if not pairs:
+            return []
+        digests = digests_open(
+            users=list({user.pk: user for user, _draft in pairs if user.receives_digest}.values())
+        )
+        return Notification.objects.bulk_create(
+            [
+                Notification(
+                    cabinet=cabinet,
+                    user=user,
+                    kind=draft.kind,
+                    text=draft.text,
+                    url=draft.url,
+                    key=draft.key,
+                    digest=digests.get(user.pk),
+                )
+                for user, draft in pairs
+            ]
+        )
 
 
 def notifications_create(
@@ -35,48 +100,23 @@ def notifications_create(
     key: str = "",
     users: list[User] | None = None,
 ) -> list[Notification]:
-    """Notifies every active admin and collaborator of the cabinet (or those of `users` who
-    are; clients and other cabinets' people never), and returns the notifications written.
-
-    `kind` is a short code ("delivery.needs_action"), `text` a French sentence, `url` a path on
-    the cabinet's host, `key` what it is about ("delivery:123"), for notifications_resolve. A
-    person who still has an unread notification of that key gets no second one.
-
-    Written in the caller's transaction: a rollback takes them back. For the people who receive
-    the email digest, they join their open digest, which is sent only after the commit. A
-    constant number of queries, however many staff."""
-    if not (url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None)):
-        raise ValueError(f"a notification links to a path of the cabinet's host, not {url!r}")
-    with transaction.atomic(savepoint=False):
-        recipients = _recipients(cabinet=cabinet, users=users, key=key)
-        if not recipients:
-            return []
-        digests = digests_open(users=[user for user in recipients if user.receives_digest])
-        return Notification.objects.bulk_create(
-            [
-                Notification(
-                    cabinet=cabinet,
-                    user=user,
-                    kind=kind,
-                    text=text,
-                    url=url,
-                    key=key,
-                    digest=digests.get(user.pk),
-                )
-                for user in recipients
-            ]
-        )
-
-
-def notifications_resolve(*, cabinet: Cabinet, key: str) -> int:
-    """The thing `key` names was handled (by anyone): its unread notifications in the cabinet
-    are marked read, for everybody. They leave the bell and no digest will carry them. Returns
-    how many."""
-    if not key:
-        raise ValueError("notifications_resolve needs the key of what was handled")
-    return Notification.objects.filter(cabinet=cabinet, key=key, read_at__isnull=True).update(
-        read_at=timezone.now()
+    """One notification (see notifications_create_many) for every active staff member of the
+    cabinet, or those of `users`."""
+    return notifications_create_many(
+        cabinet=cabinet, drafts=[NotificationDraft(kind, text, url, key)], users=users
     )
+
+
+def notifications_resolve(*, cabinet: Cabinet, key: str = "", keys: list[str] = ()) -> int:
+    """The thing `key` names (or each of `keys`) was handled, by anyone: its unread
+    notifications in the cabinet are marked read, for everybody. They leave the bell and no
+    digest will carry them. Returns how many."""
+    wanted = {key, *keys} - {""}
+    if not wanted:
+        raise ValueError("notifications_resolve needs the key of what was handled")
+    return Notification.objects.filter(
+        cabinet=cabinet, key__in=wanted, read_at__isnull=True
+    ).update(read_at=timezone.now())
 
 
 def notifications_mark_read(*, user: User, ids: list[int] | None) -> int:

@@ -5,6 +5,21 @@ from django.utils.module_loading import import_string
 
 from ..selectors import company_list
 
+HOME_COMPANIES = 12
+
+
+def _with_badges(request, companies) -> list:
+    """The companies, each with `badges`: what the apps built on the core say of it on its
+    card (settings.COMPANY_BADGES: the sends that need action there)."""
+    companies = list(companies)
+    badges: dict[int, list[dict]] = {}
+    for path in settings.COMPANY_BADGES:
+        for company_id, found in import_string(path)(request, companies).items():
+            badges.setdefault(company_id, []).extend(found)
+    for company in companies:
+        company.badges = badges.get(company.pk, [])
+    return companies
+
 
 @login_required
 def home(request):
@@ -14,5 +29,9 @@ def home(request):
     return render(
         request,
         "tenancy/home.html",
-        {"companies": companies[:12], "company_count": companies.count(), "tiles": tiles},
+        {
+            "companies": _with_badges(request, companies[:HOME_COMPANIES]),
+            "company_count": companies.count(),
+            "tiles": tiles,
+        },
     )

@@ -126,6 +126,7 @@ SETTINGS_MENU = [
     (_("Personnalisation"), "tenancy:branding", "admin"),
     (_("Arborescence type"), "ged:folder-template", "admin"),
     (_("Applications"), "partner_apps:applications", "staff"),
+    (_("Envois à régler"), "partner_apps:needs-action", "staff"),
     (_("Emails reçus"), "ged:inbound-emails", "staff"),
 ]
 # Callables (request) -> [{"name", "url", "description"}]: the tiles of the home page.

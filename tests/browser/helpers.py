@@ -97,6 +97,59 @@ def drop_file(target: Locator, name: str, content: bytes, content_type: str) -> 
     transfer.dispose()
 
 
+# --- The GED's steps -----------------------------------------------------------------------------
+
+
+def folder_url(folder) -> str:
+    return f"/ged/dossiers/{folder.pk}/"
+
+
+def open_folder(session: "Session", company, folder):
+    """From the home page: the company's card, then the folder in the GED's tree."""
+    page = session.page
+    session.follow(
+        page.get_by_role("main").get_by_role("link", name=company.name, exact=True),
+        f"**/ged/entreprises/{company.pk}/",
+    )
+    tree = page.get_by_role("navigation", name="Dossiers")
+    return session.follow(
+        tree.get_by_role("link", name=folder.name, exact=True), f"**{folder_url(folder)}"
+    )
+
+
+def document_row(page: Page, name: str) -> Locator:
+    return page.locator("#documents").get_by_role("row").filter(has_text=name)
+
+
+def drop_and_wait(session: "Session", name: str, content: bytes, content_type: str) -> Locator:
+    """Drops a file on the folder's upload zone, waits for the refreshed list of documents, and
+    returns the file's line under the zone (its progress, « Déposé », what to know of it)."""
+    from playwright.sync_api import expect
+
+    page = session.page
+    with page.expect_response(
+        lambda r: r.request.method == "GET" and r.request.headers.get("hx-request") == "true"
+    ):
+        drop_file(page.locator(".upload-zone"), name, content, content_type)
+        progress = page.get_by_role("progressbar", name=f"Envoi de {name}")
+        expect(progress).to_be_visible()
+    htmx_settled(page)
+    assert_accessible(page)
+    item = page.locator(".upload-item").filter(has_text=name)
+    expect(item.locator(".upload-status")).to_have_text("Déposé")
+    expect(progress).to_have_js_property("value", 100)
+    return item
+
+
+def hidden_word_leaks(answers) -> list[str]:
+    """Where what the server sent names Inqom or the automations (for a client's answers)."""
+    return [
+        f"{answer.url}: …{answer.text[max(m.start() - 60, 0) : m.end() + 60]}…"
+        for answer in answers
+        if (m := HIDDEN_FROM_CLIENTS.search(answer.text))
+    ]
+
+
 # --- Content-Security-Policy -------------------------------------------------------------------
 
 # Every page reports what the browser refused under the portal's Content-Security-Policy as a

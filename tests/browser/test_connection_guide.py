@@ -34,8 +34,12 @@ from tests.browser.helpers import (
     Answer,
     Session,
     assert_accessible,
-    drop_file,
+    document_row,
+    drop_and_wait,
+    folder_url,
+    hidden_word_leaks,
     htmx_settled,
+    open_folder,
 )
 from tests.ged.helpers import PDF, deposit, folder_at
 from tests.partner_apps.forwarding_helpers import read, switch_on
@@ -64,10 +68,6 @@ def achats_of(company) -> Folder:
     return folder_at(company, f"{annual()}/Achats")
 
 
-def folder_url(folder: Folder) -> str:
-    return f"/ged/dossiers/{folder.pk}/"
-
-
 def connected(world) -> Folder:
     """Where the guide leaves a cabinet: Inqom installed, Boulangerie Alpha authorised for Inqom
     Achats with its address, the switch on on its Achats folder; returns that folder."""
@@ -85,37 +85,9 @@ def gear_link(session: Session, label: str, url: str):
     return session.follow(banner.get_by_role("link", name=label, exact=True), url)
 
 
-def open_folder(session: Session, company, folder: Folder):
-    """From the home page: the company's card, then the folder in the GED's tree."""
-    page = session.page
-    session.follow(
-        page.get_by_role("main").get_by_role("link", name=company.name, exact=True),
-        f"**/ged/entreprises/{company.pk}/",
-    )
-    tree = page.get_by_role("navigation", name="Dossiers")
-    return session.follow(
-        tree.get_by_role("link", name=folder.name, exact=True), f"**{folder_url(folder)}"
-    )
-
-
-def document_row(page, name: str):
-    return page.locator("#documents").get_by_role("row").filter(has_text=name)
-
-
 def drop_pdf(session: Session, name: str, content: bytes = PDF) -> None:
     """Drops a PDF on the folder's upload zone; waits for the refreshed list of documents."""
-    page = session.page
-    with page.expect_response(
-        lambda r: r.request.method == "GET" and r.request.headers.get("hx-request") == "true"
-    ):
-        drop_file(page.locator(".upload-zone"), name, content, "application/pdf")
-        progress = page.get_by_role("progressbar", name=f"Envoi de {name}")
-        expect(progress).to_be_visible()
-    htmx_settled(page)
-    assert_accessible(page)
-    item = page.locator(".upload-item").filter(has_text=name)
-    expect(item.locator(".upload-status")).to_have_text("Déposé")
-    expect(progress).to_have_js_property("value", 100)
+    drop_and_wait(session, name, content, "application/pdf")
 
 
 def press(session: Session, key: str, url_part: str):
@@ -141,11 +113,7 @@ def assert_hidden_from_client(session: Session) -> list[Answer]:
     """Nothing the server sent the client names Inqom or the automations."""
     answers = session.texts()
     CLIENT_ANSWERS.extend(answers)
-    leaks = [
-        f"{answer.url}: …{answer.text[max(m.start() - 60, 0) : m.end() + 60]}…"
-        for answer in answers
-        if (m := HIDDEN_FROM_CLIENTS.search(answer.text))
-    ]
+    leaks = hidden_word_leaks(answers)
     assert not leaks, "\n".join(leaks)
     return answers
 

@@ -4,6 +4,7 @@ import io
 
 import pillow_heif
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from ged.models import Channel, Document, Folder
 from ged.services.deposit import document_deposit
@@ -28,6 +29,18 @@ def with_brands(heif: bytes, major: bytes, compatible: tuple[bytes, bytes, bytes
     "heic", "miaf"), under the brands another camera or program writes."""
     assert heif[:8] == b"\x00\x00\x00\x1cftyp"  # a box of 28 bytes
     return heif[:8] + major + heif[12:16] + b"".join(compatible) + heif[28:]
+
+
+def phone_photo(format_: str = "HEIF", *, orientation: int = 1, size=(64, 48)) -> bytes:
+    """A photo with a red mark in its top left corner, as a phone stores it: its pixels as the
+    sensor saw them, and the orientation to show them in (EXIF)."""
+    image = Image.new("RGB", size, (240, 240, 240))
+    image.paste((220, 20, 20), (0, 0, 12, 12))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    buffer = io.BytesIO()
+    image.save(buffer, format_, exif=exif.tobytes(), quality=90)
+    return buffer.getvalue()
 
 
 def folder_at(company: Company, path: str, by: User | None = None) -> Folder:

@@ -10,23 +10,11 @@ from PIL import Image
 
 from ged.models import DocumentStatus
 from partner_apps.models import DeliveryStatus
-from tests.ged.helpers import deposit, folder_at
+from tests.ged.helpers import deposit, folder_at, phone_photo
 from tests.partner_apps.attention_helpers import ACHAT, automated_achats
 from tests.partner_apps.forwarding_helpers import delivery_of, deposit_and_send, received
 
 pytestmark = pytest.mark.django_db
-
-
-def photo(format_: str, *, orientation: int = 1, size=(64, 48)) -> bytes:
-    """A photo with a red mark in its top left corner, as a phone stores it: its pixels as the
-    sensor saw them and the orientation to show them in (EXIF)."""
-    image = Image.new("RGB", size, (240, 240, 240))
-    image.paste((220, 20, 20), (0, 0, 12, 12))
-    exif = Image.Exif()
-    exif[0x0112] = orientation
-    buffer = io.BytesIO()
-    image.save(buffer, format_, exif=exif.tobytes(), quality=90)
-    return buffer.getvalue()
 
 
 def tiff_pages(count: int) -> bytes:
@@ -44,7 +32,7 @@ def achats(world):
 def test_an_iphone_photo_reaches_inqom_as_a_jpeg_and_the_ged_keeps_the_heic(
     world, achats, django_capture_on_commit_callbacks
 ):
-    heic = photo("HEIF", orientation=6)
+    heic = phone_photo("HEIF", orientation=6)
 
     document = deposit_and_send(
         django_capture_on_commit_callbacks, achats, "IMG_0001.HEIC", heic, by=world.a.client
@@ -85,7 +73,11 @@ def test_a_scan_of_three_pages_reaches_inqom_as_one_pdf(
 
 def test_a_webp_reaches_inqom_as_a_jpeg(world, achats, django_capture_on_commit_callbacks):
     deposit_and_send(
-        django_capture_on_commit_callbacks, achats, "ticket.webp", photo("WEBP"), by=world.a.client
+        django_capture_on_commit_callbacks,
+        achats,
+        "ticket.webp",
+        phone_photo("WEBP"),
+        by=world.a.client,
     )
 
     [email] = received(to=ACHAT)
@@ -95,7 +87,7 @@ def test_a_webp_reaches_inqom_as_a_jpeg(world, achats, django_capture_on_commit_
 def test_a_photo_that_cannot_be_decoded_does_not_go_and_says_why(
     world, achats, django_capture_on_commit_callbacks, caplog
 ):
-    damaged = photo("HEIF")[:300]
+    damaged = phone_photo("HEIF")[:300]
 
     document = deposit_and_send(
         django_capture_on_commit_callbacks, achats, "IMG_0002.HEIC", damaged, by=world.a.client
@@ -114,7 +106,7 @@ def test_a_photo_that_cannot_be_decoded_does_not_go_and_says_why(
 
 
 def test_a_photo_is_never_refused_at_the_deposit_for_its_format(world, achats):
-    document = deposit(achats, "IMG_0003.HEIC", photo("HEIF"), by=world.a.client)
+    document = deposit(achats, "IMG_0003.HEIC", phone_photo("HEIF"), by=world.a.client)
 
     delivery = delivery_of(document)
     assert (delivery.status, delivery.notice) == (DeliveryStatus.PENDING, "")
@@ -122,6 +114,6 @@ def test_a_photo_is_never_refused_at_the_deposit_for_its_format(world, achats):
 
 def test_a_photo_in_a_folder_with_no_switch_is_only_kept(world, achats):
     plain = folder_at(world.a.company, "Photos")
-    document = deposit(plain, "IMG_0004.HEIC", photo("HEIF"), by=world.a.client)
+    document = deposit(plain, "IMG_0004.HEIC", phone_photo("HEIF"), by=world.a.client)
 
     assert not document.deliveries.exists()

@@ -24,11 +24,12 @@ ADMIN_MENU = [
     ("Personnalisation", "/reglages/personnalisation/"),
     ("Arborescence type", "/reglages/arborescence/"),
     ("Applications", "/reglages/applications/"),
+    ("Envois à régler", "/reglages/applications/a-regler/"),
     ("Emails reçus", "/ged/emails-recus/"),
 ]
-# Collaborators see the store and the authorisations, without changing them, and the emails
-# the deposit addresses received.
-COLLABORATOR_MENU = [ADMIN_MENU[0], ADMIN_MENU[4], ADMIN_MENU[5]]
+# Collaborators see the store and the authorisations, without changing them, what did not reach
+# a partner, and the emails the deposit addresses received.
+COLLABORATOR_MENU = [ADMIN_MENU[0], ADMIN_MENU[4], ADMIN_MENU[5], ADMIN_MENU[6]]
 HIDDEN_INPUT_TYPES = {"hidden", "submit", "button", "reset", "image"}
 VOID_ELEMENTS = {"input", "br", "img", "meta", "link", "hr", "source", "area", "col", "wbr"}
 

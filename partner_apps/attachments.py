@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.core.files.storage import default_storage
 
-from ged.renditions import UnreadableFile, document_rendition
+from ged.renditions import ImageTooLarge, UnreadableFile, document_rendition
 
 from .connectors import Connector
 from .models import Delivery
@@ -53,7 +53,9 @@ def delivery_attachment(*, delivery: Delivery, connector: Connector) -> Attachme
     except UnreadableFile as error:
         # Whatever the decoder said stays in the logs: the depositor's words are the same.
         logger.warning("document %s could not be converted: %s", document.pk, error, exc_info=True)
-        raise AttachmentRefused(unreadable_refusal(name=document.name)) from error
+        too_large = error.message if isinstance(error, ImageTooLarge) else ""
+        refusal = unreadable_refusal(name=document.name, too_large=too_large)
+        raise AttachmentRefused(refusal) from error
     # Named as the depositor knows it, in the notice they may be sent.
     refusal = connector.attachment_refusal(
         name=document.name, content_type=rendition.content_type, size=len(rendition.content)

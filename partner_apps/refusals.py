@@ -53,8 +53,19 @@ def duplicate_refusal(original: Delivery) -> Refusal:
     )
 
 
-def unreadable_refusal(*, name: str) -> Refusal:
-    """A file the portal had to convert and could not read."""
+def unreadable_refusal(*, name: str, too_large: str = "") -> Refusal:
+    """A file the portal had to convert and could not read; `too_large`: the GED's words for a
+    picture of more pixels than it decodes."""
+    if too_large:
+        return Refusal(
+            ReasonCode.TOO_LARGE,
+            _("« %(name)s » : %(why)s") % {"name": name, "why": too_large},
+            _(
+                "« %(name)s » est une image trop grande pour être traitée par le cabinet : "
+                "déposez-la en plus petite taille, ou en PDF."
+            )
+            % {"name": name},
+        )
     return Refusal(
         ReasonCode.UNREADABLE_FILE,
         _("Le fichier « %(name)s » est illisible ou endommagé : il n'a pas pu être converti.")

@@ -117,3 +117,22 @@ def test_a_photo_in_a_folder_with_no_switch_is_only_kept(world, achats):
     document = deposit(plain, "IMG_0004.HEIC", phone_photo("HEIF"), by=world.a.client)
 
     assert not document.deliveries.exists()
+
+
+def test_a_picture_of_too_many_pixels_is_too_large_not_damaged(
+    world, achats, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr("ged.renditions.MAX_PIXELS", 1000)  # 64 × 48 is 3,072 pixels
+
+    document = deposit_and_send(
+        django_capture_on_commit_callbacks, achats, "IMG_0005.HEIC", phone_photo("HEIF")
+    )
+
+    delivery = delivery_of(document)
+    assert (delivery.status, delivery.reason_code) == (DeliveryStatus.SKIPPED, "too_large")
+    assert delivery.reason.startswith("« IMG_0005.HEIC » : L'image est trop grande")
+    assert delivery.notice == (
+        "« IMG_0005.HEIC » est une image trop grande pour être traitée par le cabinet : "
+        "déposez-la en plus petite taille, ou en PDF."
+    )
+    assert received(to=ACHAT) == []

@@ -9,7 +9,7 @@ from django.dispatch import receiver
 
 from ged.signals import document_deposited, document_moved, documents_trashed, folder_moved
 
-from .services.attention import documents_trashed_resolve
+from .services.alerts import documents_trashed_resolve
 from .services.deliveries import apps_switched_on, deposit_plan, folder_documents_plan, move_plan
 from .services.outbox import deliveries_release, delivery_tracking, worker_name
 

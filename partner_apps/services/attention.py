@@ -1,71 +1,20 @@
-"""What follows a delivery that did not go: telling the cabinet (notifications, whose digest
-emails them), and the actions of « Envois à régler »: « Renvoyer » (« Envoyer quand même » on
-a duplicate), « Ignorer », « Prévenir le client »."""
+"""The actions of « Envois à régler » on a delivery that did not go: « Renvoyer » (« Envoyer
+quand même » on a duplicate, « Réessayer maintenant » on a planned retry) and « Ignorer »
+(« Prévenir le client » is in client_notices.py)."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from welyb_portal.tenancy.models import User
 from welyb_portal.tenancy.services.audit import audit_record
-from welyb_portal.tenancy.services.notifications import (
-    NotificationDraft,
-    notifications_create_many,
-    notifications_resolve,
-)
 
 from ..connectors import connector_for
 from ..models import Delivery, DeliveryStatus
 from ..models.delivery import FILE_REFUSALS, STOPPED
-
-NOTIFICATION_KIND = "delivery.needs_action"
-
-
-def _key(delivery: Delivery) -> str:
-    return f"delivery:{delivery.pk}"
-
-
-def deliveries_announce(deliveries: list[Delivery], *, cabinet=None) -> None:
-    """Deliveries that newly need the cabinet: one notification each to its staff, in the
-    caller's transaction (their digest email leaves once it commits). A constant number of
-    queries for a document's deliveries, all of one company."""
-    if not deliveries:
-        return
-    company = deliveries[0].document.company
-    drafts = [
-        NotificationDraft(
-            kind=NOTIFICATION_KIND,
-            text=_("%(company)s : « %(name)s » n'est pas parti vers %(app)s. %(reason)s")
-            % {
-                "company": company.name,
-                "name": delivery.document.name,
-                "app": delivery.app.name,
-                "reason": delivery.reason,
-            },
-            url=reverse("partner_apps:needs-action") + f"#envoi-{delivery.pk}",
-            key=_key(delivery),
-        )
-        for delivery in deliveries
-    ]
-    notifications_create_many(cabinet=cabinet or company.cabinet, drafts=drafts)
-
-
-def delivery_resolved(delivery: Delivery) -> None:
-    """The delivery no longer needs anyone: its notifications leave the bell and the digest."""
-    notifications_resolve(cabinet=delivery.document.company.cabinet, key=_key(delivery))
-
-
-def documents_trashed_resolve(*, company, document_ids: list[int]) -> None:
-    """Documents put in the trash need nothing any more: the notifications of their deliveries
-    are retired with them."""
-    keys = [
-        f"delivery:{pk}"
-        for pk in Delivery.objects.filter(document_id__in=document_ids).values_list("pk", flat=True)
-    ]
-    if keys:
-        notifications_resolve(cabinet=company.cabinet, keys=keys)
+from .alerts import delivery_resolved
+from .outbox import delivery_enqueue
 
 
 def retry_refusal(delivery: Delivery) -> str:
@@ -106,8 +55,6 @@ def delivery_retry(*, delivery: Delivery, by: User) -> Delivery:
     as a new message; a skipped duplicate is then sent anyway, a planned retry is brought
     forward. Refused, with the reason, where it cannot succeed: a file the connector refuses,
     a company not (or no longer) authorised, a delivery on its way or done. Audited."""
-    from .outbox import delivery_enqueue
-
     delivery = _locked(delivery)
     refusal = retry_refusal(delivery)
     if refusal:

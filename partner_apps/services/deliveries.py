@@ -13,7 +13,7 @@ from ..models import Delivery, DeliveryStatus, FolderAutomation
 from ..models.delivery import SUCCEEDED
 from ..refusals import delivery_refusal, duplicate_refusal
 from ..selectors.automations import effective_automations
-from .attention import deliveries_announce
+from .alerts import deliveries_announce
 from .outbox import delivery_enqueue
 
 # Another delivery of the same bytes to the same address, done or on its way.

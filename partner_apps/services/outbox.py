@@ -31,7 +31,7 @@ from ..models import Delivery, DeliveryStatus, ReasonCode
 from ..models.delivery import CLAIMABLE, SUCCEEDED
 from ..refusals import Refusal, delivery_refusal
 from ..selectors.readiness import app_installed, collection_address
-from .attention import deliveries_announce, delivery_resolved
+from .alerts import deliveries_announce, delivery_resolved
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -28,16 +28,9 @@ from ..services.client_notices import (
     client_notice_refusal,
     client_notice_send,
 )
+from .redirects import back_to
 
 GROUP_PAGE_SIZE = 50
-
-
-def back_to(request, fallback: str = "partner_apps:needs-action"):
-    """Where the action was pressed (a local path only), else `fallback`."""
-    back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return redirect(back)
-    return redirect(fallback)
 
 
 def _one_group(request, *, code: str, company) -> tuple[ActionGroup, object]:

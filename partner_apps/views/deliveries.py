@@ -16,7 +16,7 @@ from ..models.delivery import SUCCEEDED
 from ..selectors import installed_apps
 from ..selectors.deliveries import delivery_daily_counts, delivery_history
 from ..services.attention import delivery_retry
-from .attention import back_to
+from .redirects import back_to
 
 DELIVERIES_PER_PAGE = 50
 CHART_HEIGHT = 120

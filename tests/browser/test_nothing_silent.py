@@ -1,7 +1,8 @@
 """Nothing silent, in Chromium. A client drops an iPhone photo into the automated Achats folder
-and sees it « Validé » while Inqom receives a JPEG; drops a program, and reads beside it what to
-deposit instead, in words that name no tool. The admin sees the count in the top bar, opens
-« Envois à régler », sends a duplicate anyway and ignores the program."""
+and sees it « Validé » while Inqom's address receives a JPEG on a real SMTP server (aiosmtpd);
+drops a program, and reads beside it what to deposit instead, in words that name no tool. The
+admin sees the count in the top bar, opens « Envois à régler », sends a duplicate anyway and
+ignores the program."""
 
 import io
 import re
@@ -33,6 +34,7 @@ from tests.browser.helpers import (
     open_folder,
 )
 from tests.ged.helpers import PDF, deposit, phone_photo
+from tests.integration.smtp_sink import SmtpSink
 from tests.partner_apps.attention_helpers import ACHAT, EXE, automated_achats
 from tests.partner_apps.forwarding_helpers import read
 
@@ -47,24 +49,39 @@ def sent_to_inqom() -> list:
     return [read(message) for message in mail.outbox if message.to == [ACHAT]]
 
 
-def test_a_client_drops_a_phone_photo_and_a_program(portal, world):
+@pytest.fixture
+def smtp_sink(settings):
+    """A real SMTP server (aiosmtpd) on loopback, where the portal's emails go."""
+    sink = SmtpSink()
+    sink.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = SmtpSink.HOST, sink.port
+    yield sink
+    sink.stop()
+
+
+def test_a_client_drops_a_phone_photo_and_a_program(portal, world, smtp_sink):
     achats = automated_achats(world.a)
     client = portal.login(world.a.client)
     page = open_folder(client, world.a.company, achats)
 
     drop_and_wait(client, "IMG_0001.HEIC", phone_photo("HEIF", orientation=6), "image/heic")
     expect(document_row(page, "IMG_0001.HEIC").locator(".status")).to_have_text("Validé")
-    [email] = sent_to_inqom()
-    name, content_type, content = email.attachment
-    assert (name, content_type) == ("IMG_0001.jpg", "image/jpeg")
-    assert Image.open(io.BytesIO(content)).size == (48, 64)  # taken sideways, sent upright
+    [email] = [m for m in smtp_sink.wait_for(1) if m.rcpt_tos == (ACHAT,)]
+    [attachment] = list(email.message.iter_attachments())
+    assert (attachment.get_filename(), attachment.get_content_type()) == (
+        "IMG_0001.jpg",
+        "image/jpeg",
+    )
+    jpeg = Image.open(io.BytesIO(attachment.get_payload(decode=True)))
+    assert (jpeg.format, jpeg.size) == ("JPEG", (48, 64))  # taken sideways, sent upright
 
     item = drop_and_wait(client, "setup.exe", EXE, "application/x-msdownload")
     expect(item.locator(".deposit-notice")).to_have_text(EXE_NOTICE)
     expect(document_row(page, "setup.exe").locator(".status")).to_have_text("À traiter")
     portal.screenshot(page, "client-notice", docs="client-notice")
 
-    assert len(sent_to_inqom()) == 1
+    assert [m.rcpt_tos for m in smtp_sink.messages] == [(ACHAT,)]
     assert Document.objects.get(name="IMG_0001.HEIC").status == DocumentStatus.VALIDATED
     leaks = hidden_word_leaks(client.texts())
     assert not leaks, "\n".join(leaks)

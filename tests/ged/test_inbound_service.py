@@ -36,6 +36,7 @@ from ged.services.tree import annual_folder_name
 from partner_apps.models import Delivery, DeliveryStatus
 from tests.factories import CompanyFactory
 from tests.ged.helpers import CSV, PDF, PNG, folder_at
+from tests.partner_apps.attention_helpers import EXE
 from tests.partner_apps.forwarding_helpers import (
     ACHATS,
     address,
@@ -861,6 +862,34 @@ def test_the_receipt_lists_what_was_filed_and_refused_in_the_cabinets_name(
     wire = receipt.message().as_string().lower()
     assert "inqom" not in wire
     assert ACHAT not in wire
+
+
+def test_the_receipt_says_what_to_send_instead_of_a_file_the_cabinet_cannot_use(
+    world, receive, receipts_on
+):
+    alpha = world.a
+    connect(alpha, alpha.company, ACHATS, name="boulangerie-alpha")
+    switch_on(folder_at(alpha.company, f"{this_year()}/Achats"), ACHATS, alpha.admin)
+
+    record = receive(
+        build(
+            email_of(alpha.company, "achats"),
+            sender=alpha.client.email,
+            files=[("facture.pdf", some_pdf("notice")), ("setup.exe", EXE)],
+        )
+    )
+
+    # Both are kept in the GED; the program will not be used, and its sender is told why.
+    assert outcomes(record) == [("facture.pdf", "deposited"), ("setup.exe", "deposited")]
+    [receipt] = [m for m in mail.outbox if m.to == [alpha.client.email]]
+    assert (
+        "- setup.exe : classé dans « Achats »\n"
+        "  Attention : « setup.exe » ne pourra pas être traité par le cabinet : ce format (.exe) "
+        "n'est pas pris en charge. Déposez plutôt un PDF, une photo (JPEG, PNG ou HEIC) ou un "
+        "fichier Excel, Word, texte (.txt) ou CSV."
+    ) in receipt.body
+    assert "- facture.pdf : classé dans « Achats »\n" in receipt.body
+    assert "inqom" not in receipt.message().as_string().lower()
 
 
 def test_an_allowed_sender_gets_the_receipt_too(world, receive, receipts_on):

@@ -20,17 +20,3 @@ def deliver(delivery_id: int) -> None:
 def sweep_deliveries() -> int:
     """Celery beat, every DELIVERY_SWEEP_SECONDS: what is due and was never picked up."""
     return deliveries_sweep()
-
-
-@shared_task(ignore_result=True)
-def send_client_notice(cabinet_id: int, to: str, subject: str, body: str, reply_to: str) -> None:
-    """« Prévenir le client »: the email staff prepared for a depositor."""
-    from welyb_portal.tenancy.models import Cabinet
-
-    from .emails import client_notice_email_send
-
-    cabinet = Cabinet.objects.filter(pk=cabinet_id).first()
-    if cabinet is not None:
-        client_notice_email_send(
-            cabinet=cabinet, to=to, subject=subject, body=body, reply_to=reply_to
-        )

@@ -2,6 +2,7 @@
 only be put right by whoever deposited it. Staff send them a prepared email, in the cabinet's
 name and words that name no tool, saying what to deposit instead."""
 
+import logging
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -14,8 +15,11 @@ from ged.selectors_inbound import document_depositor_email
 from welyb_portal.tenancy.models import User
 from welyb_portal.tenancy.services.audit import audit_record
 
+from ..emails import client_notice_email_send
 from ..models import Delivery
 from ..models.delivery import FILE_REFUSALS
+
+logger = logging.getLogger(__name__)
 
 SUBJECT_MAX_LENGTH = 200
 BODY_MAX_LENGTH = 5000
@@ -87,34 +91,40 @@ def _clean(subject: str, body: str) -> tuple[str, str]:
     return subject, body
 
 
-@transaction.atomic
 def client_notice_send(*, delivery: Delivery, by: User, subject: str, body: str) -> Delivery:
-    """Sends the depositor the email (edited or as prepared), once the transaction commits,
-    replies going to the staff member; the delivery keeps the date (« Client prévenu le »).
-    The delivery still needs action until the client's new file arrives, or staff ignore it.
-    Refused (ValidationError) where there is nobody to write to, or nothing to ask for."""
-    from ..tasks import send_client_notice
-
-    delivery = (
-        Delivery.objects.select_for_update(of=("self",))
-        .select_related("document__folder", "document__deposited_by", "company__cabinet", "app")
-        .get(pk=delivery.pk)
-    )
+    """Sends the depositor the email (edited or as prepared) in the cabinet's name, replies
+    going to the staff member, then records the date on the delivery (« Client prévenu le »)
+    and in the audit trail. Sent before anything is recorded and outside any transaction, so
+    that staff are told at once when it could not leave (ValidationError), and never that it
+    did when it did not. The delivery still needs action until the client's new file arrives,
+    or staff ignore it. Refused (ValidationError) where there is nobody to write to, or
+    nothing to ask for."""
+    delivery = Delivery.objects.select_related(
+        "document__folder", "document__deposited_by", "company__cabinet", "app"
+    ).get(pk=delivery.pk)
     refusal = client_notice_refusal(delivery)
     if refusal:
         raise ValidationError(refusal)
     subject, body = _clean(subject, body)
     to = document_depositor_email(document=delivery.document)
-    delivery.client_notified_at = timezone.now()
-    delivery.save(update_fields=["client_notified_at", "updated_at"])
-    audit_record(
-        cabinet=delivery.company.cabinet,
-        actor=by,
-        action="delivery.client_notified",
-        target=delivery.document,
-        data={"delivery_id": delivery.pk, "to": to, "subject": subject},
-    )
-    transaction.on_commit(
-        lambda: send_client_notice.delay(delivery.company.cabinet_id, to, subject, body, by.email)
-    )
+    cabinet = delivery.company.cabinet
+    try:
+        client_notice_email_send(
+            cabinet=cabinet, to=to, subject=subject, body=body, reply_to=by.email
+        )
+    except Exception as error:
+        logger.warning("client notice of delivery %s not sent", delivery.pk, exc_info=True)
+        raise ValidationError(
+            _("L'email n'a pas pu partir (le service d'envoi ne répond pas) : réessayez.")
+        ) from error
+    with transaction.atomic():
+        delivery.client_notified_at = timezone.now()
+        delivery.save(update_fields=["client_notified_at", "updated_at"])
+        audit_record(
+            cabinet=cabinet,
+            actor=by,
+            action="delivery.client_notified",
+            target=delivery.document,
+            data={"delivery_id": delivery.pk, "to": to, "subject": subject},
+        )
     return delivery

@@ -136,11 +136,11 @@ def client_notice_page(request, delivery_id):
                 delivery=delivery, by=request.user, subject=draft.subject, body=draft.body
             )
         except ValidationError as error:
+            # The form comes back as it was written, with what to fix (or why it did not go).
             if hasattr(error, "error_dict"):
                 errors = {field: " ".join(e) for field, e in error.message_dict.items()}
             else:
-                messages.error(request, " ".join(error.messages))
-                return redirect("partner_apps:needs-action")
+                errors = {"form": " ".join(error.messages)}
         else:
             messages.success(
                 request,

@@ -191,9 +191,7 @@ def test_the_page_costs_the_same_with_4_or_40_rows(world, stopped, django_assert
 # --- « Prévenir le client » ---------------------------------------------------------------------
 
 
-def test_prevenir_le_client_sends_the_prepared_email_in_the_cabinets_name(
-    world, stopped, django_capture_on_commit_callbacks
-):
+def test_prevenir_le_client_sends_the_prepared_email_in_the_cabinets_name(world, stopped):
     client = browser(world.a.collaborator)
     delivery = delivery_of(stopped.refused)
     form = client.get(notice_url(delivery))
@@ -204,10 +202,9 @@ def test_prevenir_le_client_sends_the_prepared_email_in_the_cabinets_name(
     assert subject == "Document à déposer de nouveau : setup.exe"
     assert body.text.startswith("Bonjour, « setup.exe » ne pourra pas être traité par le cabinet")
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            notice_url(delivery), {"subject": subject, "body": "Bonjour,\n\nUn PDF, svp."}
-        )
+    response = client.post(
+        notice_url(delivery), {"subject": subject, "body": "Bonjour,\n\nUn PDF, svp."}
+    )
 
     assert response.status_code == 302
     [email] = mail.outbox[-1:]
@@ -221,6 +218,27 @@ def test_prevenir_le_client_sends_the_prepared_email_in_the_cabinets_name(
     assert "delivery.client_notified" in audit_actions(world.a.cabinet)
     # Still to settle until the client's new file arrives, or staff ignore it.
     assert "Client prévenu le" in text_of(client.get(PAGE))
+
+
+def test_an_email_that_cannot_leave_says_so_and_keeps_what_was_written(world, stopped, settings):
+    # An SMTP server nobody listens on.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    delivery = delivery_of(stopped.refused)
+
+    response = browser(world.a.admin).post(
+        notice_url(delivery), {"subject": "Votre fichier", "body": "Un PDF, merci."}
+    )
+
+    assert response.status_code == 400
+    page = page_of(response)
+    assert "L'email n'a pas pu partir (le service d'envoi ne répond pas) : réessayez." in (
+        page.text
+    )
+    assert page.one("input", name="subject").attrs["value"] == "Votre fichier"
+    delivery.refresh_from_db()
+    assert delivery.client_notified_at is None
+    assert "delivery.client_notified" not in audit_actions(world.a.cabinet)
 
 
 def test_an_empty_subject_is_refused_beside_its_field_and_nothing_is_sent(world, stopped):

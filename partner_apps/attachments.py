@@ -7,10 +7,11 @@ import mimetypes
 from dataclasses import dataclass
 
 from django.core.files.storage import default_storage
+from django.utils.translation import gettext as _
 
 from ged.renditions import ImageTooLarge, UnreadableFile, document_rendition
 
-from .connectors import Connector
+from .connectors import Connector, PermanentDeliveryError
 from .models import Delivery
 from .refusals import Refusal, unreadable_refusal
 
@@ -38,18 +39,32 @@ class AttachmentRefused(Exception):
         self.refusal = refusal
 
 
+def _lost(document) -> PermanentDeliveryError:
+    logger.error("document %s: its file %s is missing from storage", document.pk, document.file)
+    return PermanentDeliveryError(
+        _("Le fichier du document est introuvable dans le stockage : contactez le support."),
+        detail="file missing",
+    )
+
+
 def delivery_attachment(*, delivery: Delivery, connector: Connector) -> Attachment:
     """The file to send for this delivery. Raises AttachmentRefused (unreadable file, or a
-    conversion the connector refuses, too large for instance)."""
+    conversion the connector refuses, too large for instance), PermanentDeliveryError when the
+    stored file is gone."""
     document = delivery.document
     if document.content_type not in connector.converted_types:
-        with default_storage.open(document.file.name, "rb") as file:
-            content = file.read()
+        try:
+            with default_storage.open(document.file.name, "rb") as file:
+                content = file.read()
+        except FileNotFoundError:
+            raise _lost(document) from None
         # Named by its extension, as the partner will judge it; else by what was sniffed.
         content_type = mimetypes.guess_type(document.name)[0] or document.content_type
         return Attachment(name=document.name, content_type=content_type, content=content)
     try:
         rendition = document_rendition(document=document)
+    except FileNotFoundError:
+        raise _lost(document) from None
     except UnreadableFile as error:
         # Whatever the decoder said stays in the logs: the depositor's words are the same.
         logger.warning("document %s could not be converted: %s", document.pk, error, exc_info=True)

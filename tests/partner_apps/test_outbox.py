@@ -391,6 +391,18 @@ def test_a_permanent_refusal_of_the_email_service_fails_at_once(
     assert delivery_attempt(delivery_id=unsent.pk) is None
 
 
+def test_a_document_whose_file_is_gone_fails_at_once_instead_of_coming_back(unsent, caplog):
+    unsent.document.file.delete(save=False)
+
+    assert delivery_attempt(delivery_id=unsent.pk) == DeliveryStatus.FAILED
+
+    delivery = refresh(unsent)
+    assert (delivery.reason_code, delivery.detail) == ("send_failed", "file missing")
+    assert delivery.reason.startswith("Le fichier du document est introuvable")
+    assert f"document {delivery.document_id}: its file" in caplog.text
+    assert deliveries_sweep() == 0
+
+
 def test_renvoyer_sends_a_failed_delivery_again(
     unsent, smtp, alpha, django_capture_on_commit_callbacks
 ):

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from welyb_portal.admin_site import ReadOnlyModelAdmin
+from welyb_portal.tenancy.upload_handlers import upload_refusals
 
 from .models import (
     Channel,
@@ -18,6 +19,7 @@ from .models import (
     InboundPolicy,
 )
 from .services.deposit import deposit_check, document_deposit
+from .uploads import accepts_documents_admin, too_large_message
 
 
 @admin.register(Folder)
@@ -41,10 +43,19 @@ class DocumentDepositForm(forms.ModelForm):
     """The admin's add form: a folder and a file; everything else comes from the deposit."""
 
     upload = forms.FileField(label=_("fichier"))
+    # Set by DocumentAdmin.get_form: the file passed DOCUMENT_MAX_MB as it arrived, and was
+    # deleted (ged/uploads.py); the form says so instead of « required ».
+    upload_too_large = False
 
     class Meta:
         model = Document
         fields = ["folder"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.upload_too_large:
+            field = self.fields["upload"]
+            field.error_messages = {**field.error_messages, "required": too_large_message()}
 
     def clean(self):
         cleaned = super().clean()
@@ -88,10 +99,18 @@ class DocumentAdmin(admin.ModelAdmin):
         "trash_root",
     ]
 
+    @accepts_documents_admin
+    def add_view(self, request, form_url="", extra_context=None):
+        return super().add_view(request, form_url, extra_context)
+
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
             kwargs["form"] = DocumentDepositForm
-        return super().get_form(request, obj, **kwargs)
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None:
+            # A class of this request's own (modelform_factory makes one per call).
+            form.upload_too_large = bool(upload_refusals(request))
+        return form
 
     def get_fields(self, request, obj=None):
         if obj is None:

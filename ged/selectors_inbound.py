@@ -5,7 +5,15 @@ from django.db.models import QuerySet
 
 from welyb_portal.tenancy.models import Cabinet, Company
 
-from .models import Channel, Document, Folder, InboundAddress, InboundEmail
+from .models import (
+    Channel,
+    Document,
+    Folder,
+    InboundAddress,
+    InboundEmail,
+    InboundStatus,
+    InboundTarget,
+)
 from .selectors import folder_path_name
 
 
@@ -20,7 +28,11 @@ class InboundAddressRow:
 
 def inbound_address_row(address: InboundAddress) -> InboundAddressRow:
     """One deposit address with the folder it files into."""
-    from .services.inbound import default_folder_path, inbound_address_email, inbound_folder
+    from .services.inbound_addresses import (
+        default_folder_path,
+        inbound_address_email,
+        inbound_folder,
+    )
 
     folder = inbound_folder(address)
     return InboundAddressRow(
@@ -37,17 +49,41 @@ def inbound_address_row(address: InboundAddress) -> InboundAddressRow:
 
 
 def inbound_address_rows(*, company: Company) -> list[InboundAddressRow]:
-    """The company's deposit addresses with the folder each one files into."""
-    from .services.inbound import inbound_addresses_ensure
+    """The company's deposit addresses with the folder each one files into, in the targets'
+    order (created with the company: reading them writes nothing)."""
+    order = {target: position for position, target in enumerate(InboundTarget.values)}
+    addresses = InboundAddress.objects.filter(company=company).select_related("company", "folder")
+    return [
+        inbound_address_row(address)
+        for address in sorted(addresses, key=lambda address: order[address.target])
+    ]
 
-    return [inbound_address_row(address) for address in inbound_addresses_ensure(company=company)]
+
+# The statuses the API and the page filter on: "filed" is every email that deposited something.
+STATUS_FILTERS = {
+    "filed": (InboundStatus.DEPOSITED, InboundStatus.PARTIAL),
+    "refused": (InboundStatus.REFUSED,),
+    "held": (InboundStatus.HELD,),
+    "duplicate": (InboundStatus.DUPLICATE,),
+}
 
 
-def inbound_email_list(*, cabinet: Cabinet, company_id: str = "") -> QuerySet[InboundEmail]:
+def inbound_email_list(
+    *, cabinet: Cabinet, company: Company | None = None, status: str = ""
+) -> QuerySet[InboundEmail]:
+    """The emails received on the cabinet's deposit addresses (one company's, when given),
+    newest first, narrowed to a status of STATUS_FILTERS."""
     emails = InboundEmail.objects.filter(company__cabinet=cabinet).select_related("company")
-    if company_id.isdigit():
-        emails = emails.filter(company_id=int(company_id))
+    if company is not None:
+        emails = emails.filter(company=company)
+    if status in STATUS_FILTERS:
+        emails = emails.filter(status__in=STATUS_FILTERS[status])
     return emails.order_by("-received_at", "-id")
+
+
+def held_email_count(*, cabinet: Cabinet) -> int:
+    """How many emails wait for staff to accept or reject them. One query."""
+    return InboundEmail.objects.filter(company__cabinet=cabinet, status=InboundStatus.HELD).count()
 
 
 def document_sender(*, document: Document) -> str:

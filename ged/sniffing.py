@@ -63,3 +63,23 @@ def sniff_content_type(head: bytes) -> str:
     if start.startswith((b"<!doctype html", b"<html", b"<script")) or b"<script" in start:
         return "text/html"
     return "text/plain"
+
+
+# What a browser shows by itself and runs nothing in: pictures (SVG aside: it is XML, and runs
+# scripts), sound, video, PDF (in its own viewer), plain text.
+INERT_FAMILIES = ("image/", "audio/", "video/")
+INERT_TYPES = frozenset({"application/pdf", "text/plain"})
+
+
+def inert_content_type(content_type: str) -> str:
+    """The type a file may be announced with where no sandbox policy goes with it (the signed URL
+    of a bucket): its own when browsers only display that kind of file, application/octet-stream
+    for anything else: what they render as a page or run (HTML, SVG and every XML type, scripts)
+    and whatever is not known to be inert."""
+    kind = content_type.split(";", 1)[0].strip().lower()
+    subtype = kind.partition("/")[2]
+    if subtype == "xml" or subtype.endswith("+xml"):
+        return OCTET_STREAM
+    if kind in INERT_TYPES or kind.startswith(INERT_FAMILIES):
+        return kind
+    return OCTET_STREAM

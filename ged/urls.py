@@ -66,4 +66,14 @@ urlpatterns = [
         name="inbound-address-regenerate",
     ),
     path("ged/emails-recus/", inbound.inbound_emails_page, name="inbound-emails"),
+    path(
+        "ged/emails-recus/<int:inbound_email_id>/accepter/",
+        inbound.inbound_email_accept_action,
+        name="inbound-email-accept",
+    ),
+    path(
+        "ged/emails-recus/<int:inbound_email_id>/refuser/",
+        inbound.inbound_email_reject_action,
+        name="inbound-email-reject",
+    ),
 ]

@@ -1,5 +1,6 @@
 from django.http import Http404
 
+from welyb_portal.tenancy.access import id_or_404
 from welyb_portal.tenancy.models import User
 
 from .models import Delivery
@@ -11,7 +12,7 @@ def access_delivery(user: User, delivery_id) -> Delivery:
         raise Http404
     try:
         return Delivery.objects.select_related("document", "app", "company").get(
-            pk=int(delivery_id), company__cabinet_id=user.cabinet_id
+            pk=id_or_404(delivery_id), company__cabinet_id=user.cabinet_id
         )
-    except (Delivery.DoesNotExist, TypeError, ValueError):
+    except Delivery.DoesNotExist:
         raise Http404 from None

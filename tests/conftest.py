@@ -11,6 +11,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from tests.bodies import Spool, watch_spool
 from tests.factories import (
     PASSWORD,
     AdminFactory,
@@ -39,6 +40,8 @@ def _portal_settings(settings, tmp_path):
     settings.PORTAL_PORT = ""
     settings.BARE_DOMAIN_CABINET = None
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The receiving servers whose verdicts on inbound emails the tests' platform trusts.
+    settings.INBOUND_AUTHSERV_IDS = ["mx.depot.test"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,
@@ -126,3 +129,9 @@ def _tenant(slug: str, label: str) -> Tenant:
 @pytest.fixture
 def world(db) -> World:
     return World(a=_tenant("alpha", "Alpha"), b=_tenant("beta", "Beta"))
+
+
+@pytest.fixture
+def spool(monkeypatch) -> Spool:
+    """The temporary upload files the test's requests wrote, with their sizes (tests/bodies.py)."""
+    return watch_spool(monkeypatch)

@@ -27,10 +27,19 @@ class CabinetFactory(DjangoModelFactory):
 class CompanyFactory(DjangoModelFactory):
     class Meta:
         model = Company
+        skip_postgeneration_save = True
 
     cabinet = factory.SubFactory(CabinetFactory)
     name = factory.Sequence(lambda n: f"Entreprise {n}")
     siren = factory.Sequence(lambda n: valid_siren(40_000_000 + n))
+
+    @factory.post_generation
+    def inbound_addresses(company, create, extracted, **kwargs):
+        """Its deposit-by-email addresses, as every company gets them when it is created."""
+        if create:
+            from ged.services.inbound_addresses import inbound_addresses_ensure
+
+            inbound_addresses_ensure(company=company)
 
 
 class UserFactory(DjangoModelFactory):

@@ -16,11 +16,8 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from ged.models import FolderTemplate, InboundAddress, InboundEmail, InboundStatus
-from ged.services.inbound import (
-    inbound_address_folder_set,
-    inbound_addresses_ensure,
-    inbound_policy_update,
-)
+from ged.services.inbound_addresses import inbound_address_folder_set, inbound_addresses_ensure
+from ged.services.inbound_senders import inbound_policy_update
 from partner_apps.models import AppKind, Delivery, DeliveryStatus, PartnerApp
 from partner_apps.services.authorizations import authorization_set
 from partner_apps.services.automations import automation_set

@@ -29,7 +29,7 @@ from ged.models import (
 )
 from ged.services.documents import document_trash
 from ged.services.folders import folder_trash
-from ged.services.inbound import inbound_addresses_ensure
+from ged.services.inbound_addresses import inbound_addresses_ensure
 from partner_apps.models import (
     CabinetApp,
     CompanyAuthorization,
@@ -278,6 +278,12 @@ MATRIX: dict[str, Access] = {
     "ged:inbound-address-regenerate": Access(get=None, post=STAFF),
     # "Emails reçus", filtered by company (an id of the cabinet).
     "ged:inbound-emails": Access(get=STAFF, post=None, fields={"company": "company_id"}),
+    # « Accepter » or « Refuser » an email whose sender was not authenticated.
+    "ged:inbound-email-accept": Access(get=None, post=STAFF),
+    "ged:inbound-email-reject": Access(get=None, post=STAFF),
+    "api-inbound-emails": Access(get=STAFF, post=None, refuses_clients=True),
+    "api-inbound-email-accept": Access(get=None, post=STAFF, refuses_clients=True),
+    "api-inbound-email-reject": Access(get=None, post=STAFF, refuses_clients=True),
     "api-company-inbound-addresses": Access(get=USER, post=None),
     # A client of the company is refused on the role (403), after the company was looked up.
     "api-inbound-address-regenerate": Access(get=None, post=STAFF),
@@ -440,6 +446,11 @@ PARAMS: dict[str, Param] = {
     # admin as another cabinet's (tests/tenancy/test_notification_pages.py).
     "notification_id": Param(
         of=lambda t: Notification.objects.get(user=t.admin, key__startswith="document:").pk,
+        seen_by_client=lambda user, pk: False,
+    ),
+    # The email the company received. Clients never see the received emails.
+    "inbound_email_id": Param(
+        of=lambda t: InboundEmail.objects.get(key=f"isolation-{t.cabinet.slug}").pk,
         seen_by_client=lambda user, pk: False,
     ),
     # A deposit address's target: the same four names in every company, which clients read on

@@ -226,6 +226,13 @@ print(json.dumps({
     ],
     "digest_sweep": settings.CELERY_BEAT_SCHEDULE["tenancy-notification-digest-sweep"],
     "visibility_timeout": settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"],
+    "body_limits": {
+        "DATA_UPLOAD_MAX_MEMORY_SIZE": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+        "DOCUMENT_MAX_MB": settings.DOCUMENT_MAX_MB,
+        "UPLOAD_MAX_REQUEST_MB": settings.UPLOAD_MAX_REQUEST_MB,
+        "INBOUND_MAX_BODY_MB": settings.INBOUND_MAX_BODY_MB,
+    },
+    "upload_handlers": settings.FILE_UPLOAD_HANDLERS,
 }))
 """
 
@@ -348,3 +355,35 @@ def test_the_lease_follows_the_email_timeout(tmp_path):
     assert configured["deliver_limits"] == [6, 11]
     assert configured["sending_lease"] == 16
     assert configured["anymail_timeout"] == 3
+
+
+def test_bodies_are_read_as_django_reads_them_but_for_documents_and_inbound_emails(defaults):
+    assert defaults["body_limits"] == {
+        "DATA_UPLOAD_MAX_MEMORY_SIZE": 2_621_440,
+        "DOCUMENT_MAX_MB": 100,
+        "UPLOAD_MAX_REQUEST_MB": 200,
+        "INBOUND_MAX_BODY_MB": 50,
+    }
+    assert defaults["upload_handlers"] == [
+        "welyb_portal.tenancy.upload_handlers.BoundedUploadHandler"
+    ]
+
+
+def test_the_deposit_forms_cap_follows_the_documents_and_the_inbound_cap_is_configured(tmp_path):
+    configured = embedded_settings(
+        VAR_DIR=str(tmp_path), DOCUMENT_MAX_MB="300", INBOUND_MAX_BODY_MB="40"
+    )
+
+    assert configured["body_limits"]["UPLOAD_MAX_REQUEST_MB"] == 600
+    assert configured["body_limits"]["INBOUND_MAX_BODY_MB"] == 40
+
+
+def test_a_deposit_form_smaller_than_one_document_stops_the_start(tmp_path):
+    result = run(
+        "-c",
+        PRINT_SETTINGS,
+        env=clean_env(VAR_DIR=str(tmp_path), DOCUMENT_MAX_MB="100", UPLOAD_MAX_REQUEST_MB="50"),
+    )
+
+    assert result.returncode != 0
+    assert "UPLOAD_MAX_REQUEST_MB must be DOCUMENT_MAX_MB or more" in result.stderr

@@ -88,6 +88,9 @@ MIDDLEWARE = [
     "welyb_portal.tenancy.middleware.CabinetHostMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which reads a POST's form: a body over what its route takes is
+    # refused unread (413), and the upload handler learns the route's caps.
+    "welyb_portal.tenancy.request_bodies.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "welyb_portal.tenancy.middleware.CabinetUserMiddleware",
@@ -146,7 +149,7 @@ COMPANY_HOME_URL_NAME = "ged:company"
 # Callables (request) -> [{"label", "count", "url"}]: links with a count in the top bar, next to
 # staff's notification bell, shown while their count is above 0. Each callable decides who
 # sees its badge (clients too, unless it returns nothing for them).
-TOPBAR_BADGES = ["partner_apps.home.topbar_badges"]
+TOPBAR_BADGES = ["partner_apps.home.topbar_badges", "ged.topbar.held_emails_badge"]
 # Callables (request, companies) -> {company id: [{"label", "count", "url"}]}: what the home
 # page's card of each company shows besides its name (what needs action there), staff only.
 COMPANY_BADGES = ["partner_apps.home.company_badges"]
@@ -221,12 +224,32 @@ DOCUMENT_MAX_MB = env.int("DOCUMENT_MAX_MB", default=100)
 # documents.
 INBOUND_EMAIL_DOMAIN = env("INBOUND_EMAIL_DOMAIN", default=f"depot.{PORTAL_DOMAIN}")
 INBOUND_MAX_ATTACHMENTS = env.int("INBOUND_MAX_ATTACHMENTS", default=20)
+# The parts an inbound email may hold (attachments, inline images, text and HTML bodies),
+# counted in the email service's payload before anything builds the message: an email of
+# thousands of tiny parts would otherwise cost seconds of CPU. More: refused, unread, recorded.
+INBOUND_MAX_PARTS = env.int("INBOUND_MAX_PARTS", default=200)
+# The authserv-ids whose Authentication-Results headers (RFC 8601) the platform trusts: those
+# of the servers that receive the inbound mail before the email service posts it (Amazon SES's
+# own, amazonses.com, is always trusted for SES). Headers of any other id may be the sender's.
+INBOUND_AUTHSERV_IDS = env.list("INBOUND_AUTHSERV_IDS", default=[])
 INBOUND_INLINE_IGNORE_KB = env.int("INBOUND_INLINE_IGNORE_KB", default=30)
-# Email services post a whole email in one form field (Mailgun's body-mime) or one JSON body
-# (Postmark, attachments in base64): room for the largest email they accept (25 to 35 MB).
-DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=50 * 1024 * 1024)
-# Every upload goes to a temporary file, never whole into memory, whatever its size.
-FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+
+# --- Request bodies (welyb_portal/tenancy/request_bodies.py) -----------------------------------
+
+# What any route reads of a body, in memory (Django's default, 2.5 MiB): a longer one is refused
+# from its Content-Length, unread (413). Only these routes take more, each from whom it trusts:
+# the GED's deposits (a file up to DOCUMENT_MAX_MB, to a temporary file; the deposit form
+# without script, every file at once, up to UPLOAD_MAX_REQUEST_MB) and the email services'
+# inbound webhooks, which post a whole email in one body (Mailgun's body-mime field, Postmark's
+# JSON with its attachments in base64: 25 to 35 MB), up to INBOUND_MAX_BODY_MB, in memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+UPLOAD_MAX_REQUEST_MB = env.int("UPLOAD_MAX_REQUEST_MB", default=2 * DOCUMENT_MAX_MB)
+INBOUND_MAX_BODY_MB = env.int("INBOUND_MAX_BODY_MB", default=50)
+if UPLOAD_MAX_REQUEST_MB < DOCUMENT_MAX_MB:
+    raise ImproperlyConfigured("UPLOAD_MAX_REQUEST_MB must be DOCUMENT_MAX_MB or more.")
+# Files go to temporary files, never whole into memory, for signed-in users only, each stopped
+# as it passes its route's cap.
+FILE_UPLOAD_HANDLERS = ["welyb_portal.tenancy.upload_handlers.BoundedUploadHandler"]
 FILE_UPLOAD_TEMP_DIR = env("FILE_UPLOAD_TEMP_DIR", default=None)
 
 # --- Users -------------------------------------------------------------------------------------

@@ -23,4 +23,5 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
 ]
 
+handler400 = "welyb_portal.views.bad_request"
 handler404 = "welyb_portal.views.not_found"

@@ -1,9 +1,13 @@
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import HttpResponseNotFound, JsonResponse
 from django.views.decorators.http import require_GET
+from django.views.defaults import bad_request as django_bad_request
 from django.views.defaults import page_not_found
 from rest_framework.exceptions import NotFound
 from rest_framework.renderers import JSONRenderer
+
+from .tenancy.request_bodies import body_refused, body_too_large, default_max_bytes
 
 
 @require_GET
@@ -22,3 +26,18 @@ def not_found(request, exception):
         body = JSONRenderer().render({"detail": NotFound.default_detail})
         return HttpResponseNotFound(body, content_type="application/json")
     return page_not_found(request, exception)
+
+
+def bad_request(request, exception):
+    """A request Django refused as it read it. Form fields past DATA_UPLOAD_MAX_MEMORY_SIZE (in
+    an upload whose files may weigh more) make a body too large, not a wrong one: the 413 of a
+    body refused from its Content-Length, logged on one line likewise."""
+    if isinstance(exception, RequestDataTooBig):
+        max_bytes = default_max_bytes()
+        return body_refused(
+            request,
+            body_too_large(request, max_bytes),
+            what="form fields past their cap",
+            max_bytes=max_bytes,
+        )
+    return django_bad_request(request, exception)

@@ -9,7 +9,7 @@ from welyb_portal.tenancy.access import access_company
 
 from ..models import InboundTarget
 from ..selectors_inbound import inbound_address_row, inbound_address_rows
-from ..services.inbound import inbound_address_for_target, inbound_address_regenerate
+from ..services.inbound_addresses import inbound_address_for_target, inbound_address_regenerate
 
 
 class InboundAddressSerializer(serializers.Serializer):

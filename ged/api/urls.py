@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import inbound_views, views
+from ..uploads import accepts_documents_api
+from . import inbound_email_views, inbound_views, views
 
 urlpatterns = [
     path(
@@ -14,13 +15,28 @@ urlpatterns = [
         name="api-inbound-address-regenerate",
     ),
     path(
+        "inbound-emails/",
+        inbound_email_views.InboundEmailListView.as_view(),
+        name="api-inbound-emails",
+    ),
+    path(
+        "inbound-emails/<int:inbound_email_id>/accept/",
+        inbound_email_views.InboundEmailAcceptView.as_view(),
+        name="api-inbound-email-accept",
+    ),
+    path(
+        "inbound-emails/<int:inbound_email_id>/reject/",
+        inbound_email_views.InboundEmailRejectView.as_view(),
+        name="api-inbound-email-reject",
+    ),
+    path(
         "companies/<int:company_id>/folders/",
         views.CompanyFoldersView.as_view(),
         name="api-company-folders",
     ),
     path(
         "folders/<int:folder_id>/documents/",
-        views.FolderDocumentsView.as_view(),
+        accepts_documents_api(views.FolderDocumentsView.as_view()),
         name="api-folder-documents",
     ),
     path("documents/<int:document_id>/", views.DocumentView.as_view(), name="api-document"),

@@ -14,12 +14,13 @@ from rest_framework.response import Response
 
 from welyb_portal.tenancy.access import access_company
 from welyb_portal.tenancy.api.errors import as_api_error
+from welyb_portal.tenancy.upload_handlers import upload_refusals
 
 from ..access import access_document, access_folder
 from ..models import Channel
 from ..notices import deposit_notices
 from ..selectors import document_list, folder_path_name, folder_tree
-from ..services.deposit import document_deposit
+from ..services.deposit import document_deposit, document_too_large
 from ..services.documents import document_move, document_rename, document_trash
 from ..services.folders import folder_create
 from ..views.files import document_file_response
@@ -115,6 +116,9 @@ class FolderDocumentsView(GenericAPIView):
     def post(self, request, folder_id):
         folder = access_folder(request.user, folder_id)
         upload = DocumentUploadSerializer(data=request.data)
+        if upload_refusals(request):
+            # The file passed DOCUMENT_MAX_MB as it arrived: deleted, never given to the view.
+            raise as_api_error(document_too_large())
         upload.is_valid(raise_exception=True)
         try:
             document = document_deposit(

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -65,13 +66,21 @@ class InboundStatus(models.TextChoices):
     DEPOSITED = "deposited", _("Déposé")
     PARTIAL = "partial", _("Déposé en partie")
     REFUSED = "refused", _("Refusé")
+    # The sender is not authenticated: nothing is filed until staff accept or reject it.
+    HELD = "held", _("En attente de validation")
+    # The same message already came to the same address: nothing filed again.
+    DUPLICATE = "duplicate", _("Doublon")
 
 
 class InboundEmail(models.Model):
     """One email received on a deposit address: what was filed where, what was refused and
-    why. Its key (the ESP's event id, else the Message-ID) makes a redelivered event a no-op."""
+    why, whether its sender was authenticated. Its key (the ESP's event id on that address)
+    makes a redelivered event a no-op; its message key (the Message-ID on that address) makes
+    the same message sent again a recorded duplicate."""
 
     key = models.CharField(max_length=255, unique=True)
+    # "<address id>:<Message-ID or the bytes' sha256>": the same message on the same address.
+    message_key = models.CharField(max_length=255, blank=True, db_index=True)
     esp = models.CharField(max_length=32, blank=True)
     company = models.ForeignKey(
         Company, on_delete=models.CASCADE, null=True, blank=True, related_name="inbound_emails"
@@ -81,18 +90,44 @@ class InboundEmail(models.Model):
     )
     recipient = models.CharField(_("destinataire"), max_length=254, blank=True)
     sender = models.CharField(_("expéditeur"), max_length=254, blank=True)
+    envelope_sender = models.CharField(_("expéditeur d'enveloppe"), max_length=254, blank=True)
     subject = models.CharField(_("objet"), max_length=255, blank=True)
     received_at = models.DateTimeField(_("reçu le"), auto_now_add=True, db_index=True)
     status = models.CharField(_("résultat"), max_length=16, choices=InboundStatus.choices)
     reason = models.TextField(_("motif"), blank=True)
-    # [{"name", "size", "outcome": deposited|ignored|refused, "reason", "document", "folder"}]
+    # What the email service's verdicts prove of the sender (ged/inbound_verdicts.py):
+    # {"authenticated", "method", "summary", "dmarc", "dkim", "spf"}.
+    authentication = models.JSONField(_("authentification"), default=dict, blank=True)
+    # [{"name", "size", "outcome": deposited|ignored|refused, "reason", "document", "folder",
+    #   "notices"}]
     items = models.JSONField(default=list, blank=True)
+    # A held email's raw message, in private storage until staff decide (then deleted).
+    held_file = models.CharField(max_length=255, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("décidé le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("email reçu")
         verbose_name_plural = _("emails reçus")
         ordering = ["-received_at", "-id"]
-        indexes = [models.Index(fields=["company", "-received_at"], name="inbound_company_date")]
+        indexes = [
+            models.Index(fields=["company", "-received_at"], name="inbound_company_date"),
+            models.Index(
+                fields=["company"],
+                condition=models.Q(status="held"),
+                name="inbound_held",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.sender} → {self.recipient} ({self.status})"
+
+    @property
+    def documents(self) -> list[int]:
+        """The documents it filed."""
+        return [item["document"] for item in self.items if item.get("document")]

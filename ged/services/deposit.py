@@ -22,7 +22,8 @@ logger = logging.getLogger(__name__)
 MEBIBYTE = 1024 * 1024
 
 
-def _size_refusal() -> ValidationError:
+def document_too_large() -> ValidationError:
+    """The refusal of a file over DOCUMENT_MAX_MB, whoever finds it too large."""
     return ValidationError(
         {
             "file": [
@@ -52,7 +53,7 @@ def deposit_check(*, folder: Folder, file) -> int:
     if size == 0:
         raise ValidationError({"file": [_("Le fichier est vide.")]})
     if size > settings.DOCUMENT_MAX_MB * MEBIBYTE:
-        raise _size_refusal()
+        raise document_too_large()
     return size
 
 

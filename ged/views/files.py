@@ -13,21 +13,22 @@ from ..access import access_document, access_folder
 from ..models import Channel, Document
 from ..notices import deposit_notices
 from ..services.deposit import document_deposit
+from ..sniffing import inert_content_type
+from ..uploads import accepts_documents_page, refused_uploads, wants_json
 
 
-def _wants_json(request) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
+@accepts_documents_page
 @login_required
 @require_POST
 def upload(request, folder_id):
     """Deposits the files of a form (field "file", one or many). The page's script sends one
-    file per request and reads the JSON answer; without script, the form comes back here."""
+    file per request and reads the JSON answer; without script, the form comes back here.
+    A file past DOCUMENT_MAX_MB never reaches the view (ged/uploads.py): it is refused here
+    with the deposit's words."""
     folder = access_folder(request.user, folder_id)
     files = request.FILES.getlist("file")
-    deposited, refused = [], []
-    if not files:
+    deposited, refused = [], refused_uploads(request)
+    if not files and not refused:
         refused.append({"name": "", "message": _("Aucun fichier reçu.")})
     for file in files:
         try:
@@ -44,7 +45,7 @@ def upload(request, folder_id):
                     "notices": deposit_notices(document=document),
                 }
             )
-    if _wants_json(request):
+    if wants_json(request):
         status = 201 if deposited else 400
         return JsonResponse({"documents": deposited, "errors": refused}, status=status)
     for item in deposited:
@@ -64,15 +65,17 @@ DOWNLOAD_CONTENT_SECURITY_POLICY = "default-src 'none'; sandbox"
 
 
 def document_file_response(document: Document):
-    """The document's bytes as an attachment under its name, with its sniffed type; on S3, a
-    redirect to a short-lived signed URL that says the same."""
+    """The document's bytes as an attachment under its name, with its sniffed type and the
+    sandbox policy; on S3, a redirect to a short-lived signed URL that says attachment too, but
+    cannot carry the policy: there, what a browser would render or run (HTML, SVG, any XML,
+    scripts…) is announced as application/octet-stream (`inert_content_type`)."""
     if settings.DOCUMENT_DOWNLOAD_REDIRECT:
         disposition = content_disposition_header(True, document.name)
         url = default_storage.url(
             document.file.name,
             parameters={
                 "ResponseContentDisposition": disposition,
-                "ResponseContentType": document.content_type,
+                "ResponseContentType": inert_content_type(document.content_type),
             },
         )
         return HttpResponseRedirect(url)

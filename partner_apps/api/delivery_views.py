@@ -103,15 +103,14 @@ class DeliveryListView(GenericAPIView):
     def get(self, request):
         filters = DeliveryFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        company = filters.validated_data.get("company")
-        if company is not None:
-            # A company of another cabinet is as unknown here as a missing one: the same 404.
-            access_company(request.user, company)
+        company_id = filters.validated_data.get("company")
+        # A company of another cabinet is as unknown here as a missing one: the same 404.
+        company = access_company(request.user, company_id) if company_id is not None else None
         deliveries = delivery_history(
             cabinet=request.cabinet,
             status=filters.validated_data.get("status", ""),
             app=filters.validated_data.get("app", ""),
-            company="" if company is None else str(company),
+            company=company,
             needs_action=filters.validated_data.get("needs_action"),
         )
         page = self.paginate_queryset(deliveries)

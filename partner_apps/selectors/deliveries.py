@@ -7,7 +7,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from ged.models import Document
-from welyb_portal.tenancy.models import Cabinet
+from welyb_portal.tenancy.models import Cabinet, Company
 
 from ..models import Delivery, DeliveryStatus
 from ..models.delivery import NEEDS_ACTION
@@ -26,13 +26,13 @@ def delivery_history(
     cabinet: Cabinet,
     status: str = "",
     app: str = "",
-    company: str = "",
+    company: Company | None = None,
     needs_action: bool | None = None,
     failures_first=False,
 ) -> QuerySet[Delivery]:
     """The cabinet's send history, newest first (failures first when asked), filtered by
-    status, app slug, company id, and whether they need action; each row knows whether it can
-    be sent again now."""
+    status, app slug, company, and whether they need action; each row knows whether it can be
+    sent again now."""
     deliveries = (
         Delivery.objects.filter(company__cabinet=cabinet)
         .with_readiness()
@@ -50,8 +50,8 @@ def delivery_history(
             deliveries = deliveries.filter(app__slug=app)
         else:
             deliveries = deliveries.none()
-    if company.isdecimal():
-        deliveries = deliveries.filter(company_id=int(company))
+    if company is not None:
+        deliveries = deliveries.filter(company=company)
     order = ["-created_at", "-id"]
     if failures_first:
         deliveries = deliveries.annotate(attention=_ATTENTION)

@@ -145,11 +145,10 @@ def authorizations_csv_read(*, cabinet: Cabinet, app: PartnerApp, content: bytes
             company_label=_cell(record, company_column),
             address=_cell(record, address_column),
         )
+        # A label that is one of the cabinet's SIRENs names that company; anything else, a name.
         siren = normalize_siren(row.company_label)
         matches = (
-            [by_siren[siren]]
-            if siren.isdigit() and siren in by_siren
-            else by_name.get(_plain(row.company_label), [])
+            [by_siren[siren]] if siren in by_siren else by_name.get(_plain(row.company_label), [])
         )
         if not matches:
             row.status, row.message = (

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ged.services.tree import annual_folder_name
 from welyb_portal.tenancy.models import Company
 from welyb_portal.tenancy.permissions import admin_required, staff_required
+from welyb_portal.tenancy.validators import request_id
 
 from ..connectors import connector_for
 from ..models import PartnerApp
@@ -76,9 +77,11 @@ def authorizations_page(request, slug):
         return render(request, "partner_apps/authorizations.html", _page_context(request, app))
     if not request.user.is_cabinet_admin:
         raise PermissionDenied
-    ids = [int(i) for i in request.POST.getlist("rows") if i.isdigit()]
+    ids = {request_id(value) for value in request.POST.getlist("rows")}
     companies = list(Company.objects.filter(cabinet=request.cabinet, pk__in=ids).order_by("name"))
-    if len(companies) != len(set(ids)):
+    # A row that names no company of the cabinet (foreign, missing, or no id at all): the 404
+    # of a foreign id, and nothing saved.
+    if len(companies) != len(ids):
         raise Http404
     errors: dict[int, list[str]] = {}
     try:

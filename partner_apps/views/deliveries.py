@@ -54,11 +54,17 @@ def _chart(cabinet):
 def delivery_history_page(request):
     """ "Historique d'envoi": the cabinet's deliveries, failures first, with filters."""
     filters = {key: request.GET.get(key, "") for key in ("status", "app", "company")}
-    if filters["company"]:
-        # A company of another cabinet is as unknown here as a missing one: the same 404.
-        access_company(request.user, filters["company"])
+    # A company of another cabinet is as unknown here as a missing one: the same 404.
+    company = access_company(request.user, filters["company"]) if filters["company"] else None
+    filters["company"] = str(company.pk) if company else ""
     page = Paginator(
-        delivery_history(cabinet=request.cabinet, failures_first=True, **filters),
+        delivery_history(
+            cabinet=request.cabinet,
+            status=filters["status"],
+            app=filters["app"],
+            company=company,
+            failures_first=True,
+        ),
         DELIVERIES_PER_PAGE,
     ).get_page(request.GET.get("page"))
     return render(

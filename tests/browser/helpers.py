@@ -8,8 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, Response, expect
 
+from tests.browser.needs_playwright import (
+    Browser,
+    BrowserContext,
+    Locator,
+    Page,
+    Response,
+    expect,
+)
 from tests.factories import PASSWORD
 from welyb_portal.tenancy.models import User
 
@@ -80,18 +87,25 @@ def htmx_settled(page: Page) -> None:
 # --- Files -------------------------------------------------------------------------------------
 
 _DATA_TRANSFER = """
-([name, type, bytes]) => {
+([name, type, head, size]) => {
+  const bytes = new Uint8Array(size);
+  bytes.set(head);
   const transfer = new DataTransfer();
-  transfer.items.add(new File([new Uint8Array(bytes)], name, { type }));
+  transfer.items.add(new File([bytes], name, { type }));
   return transfer;
 }
 """
 
 
-def drop_file(target: Locator, name: str, content: bytes, content_type: str) -> None:
+def drop_file(
+    target: Locator, name: str, content: bytes, content_type: str, *, size: int = 0
+) -> None:
     """Drags a file from the desktop and drops it on `target`: dragenter, dragover and drop,
-    each carrying a DataTransfer that holds a real File."""
-    transfer = target.page.evaluate_handle(_DATA_TRANSFER, [name, content_type, list(content)])
+    each carrying a DataTransfer that holds a real File: `content`, then zeros up to `size`
+    (made in the page: megabytes would be slow to hand over)."""
+    transfer = target.page.evaluate_handle(
+        _DATA_TRANSFER, [name, content_type, list(content), max(size, len(content))]
+    )
     for event in ("dragenter", "dragover", "drop"):
         target.dispatch_event(event, {"dataTransfer": transfer})
     transfer.dispose()

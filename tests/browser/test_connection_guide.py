@@ -10,21 +10,8 @@ alone; `portal.login(user)` gives each user a browser context of their own."""
 
 import re
 
-import pytest
 from django.core import mail
 from django.utils import timezone
-
-from tests.conftest import REQUIRE_SERVICES
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # requirements-dev.txt pins playwright: an outdated virtualenv lacks it
-    if REQUIRE_SERVICES:
-        raise
-    pytest.skip(
-        "browser tests need playwright: pip install -r requirements-dev.txt",
-        allow_module_level=True,
-    )
 
 from ged.models import Document, DocumentStatus, Folder
 from ged.services.tree import annual_folder_name
@@ -41,6 +28,7 @@ from tests.browser.helpers import (
     htmx_settled,
     open_folder,
 )
+from tests.browser.needs_playwright import expect
 from tests.ged.helpers import PDF, deposit, folder_at
 from tests.partner_apps.forwarding_helpers import read, switch_on
 from tests.partner_apps.store_helpers import ALL_APPS, authorize, install, saved

@@ -11,19 +11,8 @@ import re
 import pytest
 from PIL import Image
 
-from tests.conftest import REQUIRE_SERVICES
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # requirements-dev.txt pins playwright: an outdated virtualenv lacks it
-    if REQUIRE_SERVICES:
-        raise
-    pytest.skip(
-        "browser tests need playwright: pip install -r requirements-dev.txt",
-        allow_module_level=True,
-    )
-
 from tests.browser.helpers import CSP_VIOLATION, Session
+from tests.browser.needs_playwright import expect
 
 # How Chromium's console tells of a refusal, beside the page's own report.
 CHROMIUM_SAYS = "violates the following Content Security Policy directive"

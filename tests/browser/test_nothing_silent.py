@@ -9,19 +9,6 @@ import re
 
 import pytest
 from django.core import mail
-
-from tests.conftest import REQUIRE_SERVICES
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # requirements-dev.txt pins playwright: an outdated virtualenv lacks it
-    if REQUIRE_SERVICES:
-        raise
-    pytest.skip(
-        "browser tests need playwright: pip install -r requirements-dev.txt",
-        allow_module_level=True,
-    )
-
 from PIL import Image
 
 from ged.models import Document, DocumentStatus
@@ -33,6 +20,7 @@ from tests.browser.helpers import (
     hidden_word_leaks,
     open_folder,
 )
+from tests.browser.needs_playwright import expect
 from tests.ged.helpers import PDF, deposit, phone_photo
 from tests.integration.smtp_sink import SmtpSink
 from tests.partner_apps.attention_helpers import ACHAT, EXE, automated_achats

@@ -5,20 +5,7 @@ Content-Security-Policy, with every page's landmark and labels checked."""
 
 import re
 
-import pytest
-
-from tests.conftest import REQUIRE_SERVICES
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # requirements-dev.txt pins playwright: an outdated virtualenv lacks it
-    if REQUIRE_SERVICES:
-        raise
-    pytest.skip(
-        "browser tests need playwright: pip install -r requirements-dev.txt",
-        allow_module_level=True,
-    )
-
+from tests.browser.needs_playwright import expect
 from tests.tenancy.notification_helpers import notify, unread_of
 
 FAILED = "« facture-42.pdf » n'a pas pu partir : adresse refusée."

@@ -7,7 +7,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from ged.models import Document, InboundAddress, InboundStatus
-from ged.services.inbound import inbound_address_folder_set, inbound_addresses_ensure
+from ged.services.inbound_addresses import inbound_address_folder_set, inbound_addresses_ensure
 from ged.services.tree import company_tree_create
 from tests.conftest import api, host_of
 from tests.ged.helpers import folder_at
@@ -182,7 +182,9 @@ def test_an_unknown_target_is_a_404(world, target):
     response = api(world.a.admin).post(regenerate_url(world.a.company, target))
 
     assert response.status_code == 404
-    assert {a.target: a.local_part for a in InboundAddress.objects.all()} == before
+    assert {
+        a.target: a.local_part for a in InboundAddress.objects.filter(company=world.a.company)
+    } == before
 
 
 def test_regenerating_needs_a_post(world):
@@ -237,7 +239,9 @@ def test_an_anonymous_caller_gets_401(world, method, url):
     response = getattr(client, method)(url(world.a.company))
 
     assert response.status_code == 401
-    assert {a.target: a.local_part for a in InboundAddress.objects.all()} == stored
+    assert {
+        a.target: a.local_part for a in InboundAddress.objects.filter(company=world.a.company)
+    } == stored
     assert "depot" not in response.content.decode()
 
 
@@ -253,7 +257,9 @@ def test_the_other_cabinets_token_is_anonymous_here(world, method, url):
     response = getattr(client, method)(url(world.a.company))
 
     assert response.status_code == 401
-    assert {a.target: a.local_part for a in InboundAddress.objects.all()} == stored
+    assert {
+        a.target: a.local_part for a in InboundAddress.objects.filter(company=world.a.company)
+    } == stored
 
 
 def test_clients_read_nothing_of_the_cabinets_tools(world):

@@ -17,20 +17,20 @@ from django.utils import timezone
 
 from ged.models import Document, InboundAddress, InboundEmail, InboundPolicy, InboundStatus
 from ged.services.folders import folder_trash
-from ged.services.inbound import (
-    inbound_address_folder_set,
-    inbound_addresses_ensure,
-    inbound_email_receive,
-)
+from ged.services.inbound_addresses import inbound_address_folder_set, inbound_addresses_ensure
+from ged.services.inbound_receiving import inbound_email_receive
 from ged.services.tree import annual_folder_name
 from partner_apps.models import PartnerApp
 from partner_apps.services.authorizations import authorization_set
 from partner_apps.services.automations import automation_set
 from partner_apps.services.store import app_install
-from tests.conftest import browser, text_of
+from tests.conftest import api, browser, text_of
 from tests.ged.helpers import PDF, folder_at
+from tests.ged.inbound_helpers import authentication_results
 from tests.ged.test_pages import flashes
+from tests.partner_apps.store_helpers import page_of
 from welyb_portal.tenancy.models import AuditEntry
+from welyb_portal.tenancy.services.companies import company_create
 
 pytestmark = pytest.mark.django_db
 
@@ -70,8 +70,10 @@ _event_ids = itertools.count(1)
 def inbound_message(
     *, to: str, sender: str, subject: str = "Facture de mars", files=(("facture.pdf", PDF),)
 ) -> AnymailInboundMessage:
-    """An email with its attachments, parsed from its raw MIME bytes as anymail does."""
+    """An email with its attachments, its sender authenticated by the receiving server
+    (DMARC), parsed from its raw MIME bytes as anymail does."""
     message = EmailMessage()
+    message["Authentication-Results"] = authentication_results(sender)
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject
@@ -215,26 +217,41 @@ def is_checked(response, name: str) -> bool:
 
 
 def email_rows(response) -> list[dict]:
-    """The rows of « Emails reçus »: company, sender, subject, result, and the documents the
-    result links to."""
-    table = re.search(r"<tbody>(.*?)</tbody>", response.content.decode(), re.S)
-    if table is None:
-        return []
+    """The emails of « Emails reçus »: company, sender, subject, result (the status, the
+    reason and what became of each file), the documents it links to, its buttons."""
+    page = page_of(response)
     rows = []
-    for row in re.findall(r"<tr>(.*?)</tr>", table[1], re.S):
-        cells = re.findall(r"<td>(.*?)</td>", row, re.S)
-        sender, subject = cells[2].split("<br>", 1)
+    for email in page.find("li"):
+        if "inbound-email" not in email.attrs.get("class", "").split():
+            continue
+        [status] = [
+            s for s in page.find("span", inside=email) if "status" in s.attrs.get("class", "")
+        ]
+        paragraphs = page.find("p", inside=email)
+        company = [a.text for a in page.find("a", inside=paragraphs[0])]
+        reasons = [p.text for p in paragraphs if "inbound-reason" in p.attrs.get("class", "")]
+        items = [li.text for li in page.find("li", inside=email)]
         rows.append(
             {
-                "company": plain(cells[1]),
-                "sender": plain(sender),
-                "subject": plain(subject),
-                "result": plain(cells[3]),
-                "items": [plain(item) for item in re.findall(r"<li>(.*?)</li>", cells[3], re.S)],
-                "links": re.findall(r'href="(/ged/documents/\d+/)"', cells[3]),
+                "company": company[0] if company else "—",
+                "sender": _in(page, email, "inbound-sender"),
+                "subject": _in(page, email, "inbound-subject"),
+                "result": " ".join([status.text, *reasons, *items]),
+                "items": items,
+                "links": [
+                    a.attrs["href"]
+                    for a in page.find("a", inside=email)
+                    if a.attrs["href"].startswith("/ged/documents/")
+                ],
+                "buttons": page.buttons(inside=email),
             }
         )
     return rows
+
+
+def _in(page, email, css_class: str) -> str:
+    [span] = [s for s in page.find("span", inside=email) if css_class in s.attrs.get("class", "")]
+    return span.text
 
 
 def automate_achats(tenant) -> None:
@@ -443,19 +460,25 @@ def test_an_address_cannot_point_at_a_folder_outside_its_company(world, where):
     assert AuditEntry.objects.count() == audit
 
 
-def test_staff_set_an_address_before_anyone_opened_the_page(world):
-    # Nobody has displayed the company's addresses yet: the actions work all the same.
-    assert not InboundAddress.objects.filter(company=world.a.company).exists()
-    folder = folder_at(world.a.company, "Fournisseurs")
+def test_a_new_company_has_its_four_addresses_and_reading_them_writes_nothing(world):
+    company = company_create(cabinet=world.a.cabinet, name="Fromagerie Alpha", by=world.a.admin)
+    assert sorted(
+        InboundAddress.objects.filter(company=company).values_list("target", flat=True)
+    ) == sorted(TARGETS)
     staff = browser(world.a.admin)
 
-    moved = staff.post(folder_action_url(world.a.company, "ventes"), {"folder": folder.pk})
-    renewed = staff.post(regenerate_url(world.a.company, "ndf"))
+    with CaptureQueriesContext(connection) as queries:
+        page = staff.get(settings_url(company))
+        api_rows = api(world.a.client).get(
+            f"/api/v1/companies/{world.a.company.pk}/inbound-addresses/"
+        )
 
-    assert moved.status_code == 302
-    assert renewed.status_code == 302
-    assert InboundAddress.objects.get(company=world.a.company, target="ventes").folder == folder
-    assert InboundAddress.objects.filter(company=world.a.company).count() == 4
+    assert (page.status_code, api_rows.status_code) == (200, 200)
+    writes = [
+        q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE"))
+    ]
+    # The session's last activity may be saved; nothing of the GED is.
+    assert not [sql for sql in writes if "ged_" in sql], writes
 
 
 @pytest.mark.parametrize("action", ["folder", "regenerate"])
@@ -653,8 +676,9 @@ def test_the_other_cabinets_staff_get_404_like_for_a_missing_company(world):
 
     assert foreign.status_code == missing.status_code == 404
     assert without_csrf(foreign) == without_csrf(missing)
+    before = [address_of(world.a.company, target) for target in TARGETS]
     assert beta.post(regenerate_url(world.a.company)).status_code == 404
-    assert not InboundAddress.objects.filter(company=world.a.company).exists()
+    assert [address_of(world.a.company, target) for target in TARGETS] == before
 
 
 # --- « Emails reçus » --------------------------------------------------------------------------
@@ -778,7 +802,10 @@ def test_staff_filter_the_emails_by_company(world):
         company.content.decode(),
     )
     # The filter offers the cabinet's companies, and only them.
-    options = re.findall(r"<option [^>]*>(.*?)</option>", company.content.decode())
+    [select] = re.findall(
+        r'<select id="filter-company".*?</select>', company.content.decode(), re.S
+    )
+    options = re.findall(r"<option [^>]*>(.*?)</option>", select)
     assert sorted(options) == ["Boulangerie Alpha", "Garage Alpha", "Toutes"]
 
 

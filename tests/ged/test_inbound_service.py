@@ -4,7 +4,6 @@ exception), redelivered events, forwarding to Inqom, and the receipt to the send
 
 import base64
 import email.utils
-from email.message import EmailMessage
 
 import pytest
 from anymail.inbound import AnymailInboundMessage
@@ -24,18 +23,19 @@ from ged.models import (
 )
 from ged.selectors import folder_at_path
 from ged.services.folders import folder_trash
-from ged.services.inbound import (
+from ged.services.inbound_addresses import (
     inbound_address_email,
     inbound_address_folder_set,
     inbound_address_regenerate,
     inbound_addresses_ensure,
-    inbound_email_receive,
-    inbound_policy_update,
 )
+from ged.services.inbound_receiving import inbound_email_receive
+from ged.services.inbound_senders import inbound_policy_update
 from ged.services.tree import annual_folder_name
 from partner_apps.models import Delivery, DeliveryStatus
 from tests.factories import CompanyFactory
 from tests.ged.helpers import CSV, PDF, PNG, folder_at
+from tests.ged.inbound_helpers import build, some_pdf
 from tests.partner_apps.attention_helpers import EXE
 from tests.partner_apps.forwarding_helpers import (
     ACHATS,
@@ -65,12 +65,6 @@ INLINE_IGNORED = "Image intégrée au message (signature, logo)."
 UNREADABLE_FILE = "Pièce jointe illisible"
 UNREADABLE_EMAIL = "Email illisible"
 
-CONTENT_TYPES = {
-    "pdf": ("application", "pdf"),
-    "png": ("image", "png"),
-    "csv": ("text", "csv"),
-}
-
 
 @pytest.fixture(autouse=True)
 def inbound_settings(settings):
@@ -99,52 +93,6 @@ def address_of(company, target: str = "achats") -> InboundAddress:
 
 def email_of(company, target: str = "achats") -> str:
     return inbound_address_email(address_of(company, target))
-
-
-def some_pdf(label: str, size: int | None = None) -> bytes:
-    """A PDF of its own (its bytes differ from every other label's), padded to `size`."""
-    content = PDF + f"% {label}\n".encode()
-    return content + b"0" * (size - len(content)) if size else content
-
-
-def _part_type(name: str) -> tuple[str, str]:
-    return CONTENT_TYPES.get(name.rpartition(".")[2].lower(), ("application", "octet-stream"))
-
-
-def build(
-    to: str,
-    *,
-    sender: str,
-    subject: str = "Factures de janvier",
-    files: list[tuple[str, bytes]] | None = None,
-    inline: list[tuple[str, bytes]] = (),
-    message_id: str | None = "",
-) -> bytes:
-    """An email as a mail client writes it: a text body, images embedded in it (`inline`,
-    signatures and logos), and attachments (`files`, a PDF by default). `message_id`: "" for a
-    fresh one, None for none."""
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = to
-    message["Subject"] = subject
-    message["Date"] = "Mon, 05 Jan 2026 09:30:00 +0100"
-    if message_id is not None:
-        message["Message-ID"] = message_id or email.utils.make_msgid(domain="exemple.fr")
-    message.set_content("Bonjour,\n\nVeuillez trouver ci-joint mes pièces.\n")
-    for name, content in inline:
-        maintype, subtype = _part_type(name)
-        message.add_related(
-            content,
-            maintype,
-            subtype,
-            cid=email.utils.make_msgid(domain="exemple.fr"),
-            filename=name,
-            disposition="inline",
-        )
-    for name, content in [("facture.pdf", PDF)] if files is None else files:
-        maintype, subtype = _part_type(name)
-        message.add_attachment(content, maintype, subtype, filename=name)
-    return message.as_bytes()
 
 
 @pytest.fixture
@@ -712,7 +660,7 @@ def test_an_email_whose_addresses_cannot_be_read_is_recorded_not_raised(world, r
     record = receive(b"\n".join(lines) + blank + body, event_id="evt-unreadable")
 
     assert_refused(record, UNREADABLE_EMAIL)
-    assert record.key == "event:evt-unreadable"
+    assert record.key.endswith(":event:Mailgun:evt-unreadable")
     assert record.subject == "Factures de janvier"
 
 
@@ -731,7 +679,7 @@ def test_the_same_event_received_twice_deposits_once(world, receive):
     assert InboundEmail.objects.count() == 1
 
 
-def test_without_event_id_the_same_message_id_deposits_once(world, receive):
+def test_the_same_message_again_is_recorded_as_a_duplicate_and_files_nothing(world, receive):
     alpha = world.a
     to = email_of(alpha.company)
     message_id = "<CAF=facture-janvier@mail.exemple.fr>"
@@ -741,9 +689,43 @@ def test_without_event_id_the_same_message_id_deposits_once(world, receive):
         build(to, sender=alpha.client.email, message_id=message_id, subject="Re-livraison")
     )
 
-    assert first.pk == second.pk
+    assert first.pk != second.pk
+    assert (second.status, second.duplicate_of) == (InboundStatus.DUPLICATE, first)
+    assert second.reason.startswith("Même message que celui reçu le ")
+    assert second.subject == "Re-livraison"
     assert Document.objects.count() == 1
-    assert InboundEmail.objects.get().subject == "Factures de janvier"
+
+
+def test_the_same_message_id_to_two_companies_is_filed_in_both(world, receive):
+    alpha = world.a
+    message_id = "<CAF=facture-janvier@mail.exemple.fr>"
+    staff = alpha.admin.email
+
+    first = receive(build(email_of(alpha.company), sender=staff, message_id=message_id))
+    second = receive(build(email_of(alpha.other_company), sender=staff, message_id=message_id))
+
+    assert (first.status, second.status) == (InboundStatus.DEPOSITED, InboundStatus.DEPOSITED)
+    assert sorted(Document.objects.values_list("company", flat=True)) == sorted(
+        [alpha.company.pk, alpha.other_company.pk]
+    )
+
+
+def test_an_email_refused_elsewhere_never_hides_a_later_one_with_its_message_id(world, receive):
+    alpha = world.a
+    message_id = "<meme-identifiant@attaquant.example>"
+    unknown = receive(build(f"inconnue@{DOMAIN}", sender=alpha.client.email, message_id=message_id))
+    other_cabinet = receive(
+        build(email_of(world.b.company), sender=world.b.client.email, message_id=message_id)
+    )
+
+    later = receive(
+        build(email_of(alpha.company), sender=alpha.client.email, message_id=message_id)
+    )
+
+    assert unknown.status == InboundStatus.REFUSED
+    assert other_cabinet.status == InboundStatus.DEPOSITED
+    assert later.status == InboundStatus.DEPOSITED
+    assert Document.objects.filter(company=alpha.company).count() == 1
 
 
 def test_two_different_emails_are_two_deposits(world, receive):

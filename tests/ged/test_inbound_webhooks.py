@@ -15,10 +15,11 @@ from django.test import Client
 from django.utils import timezone
 
 from ged.models import Channel, Document, DocumentStatus, InboundEmail, InboundStatus
-from ged.services.inbound import inbound_address_email, inbound_addresses_ensure
+from ged.services.inbound_addresses import inbound_address_email, inbound_addresses_ensure
 from ged.services.tree import annual_folder_name
 from tests.conftest import basic
 from tests.ged.helpers import PDF, PNG, folder_at
+from tests.ged.inbound_helpers import authentication_results
 from tests.partner_apps.forwarding_helpers import ACHATS, address, connect, received, switch_on
 
 pytestmark = pytest.mark.django_db
@@ -54,10 +55,13 @@ def raw_email(
     message_id: str = "<facture-0105@exemple.fr>",
     pdf: bytes = PDF,
     shown_to: str | None = None,
+    verdict: str | None = "pass",
 ) -> bytes:
     """What the client's mail program sends: a body, a signature logo, an invoice. `shown_to`:
     the To header when the deposit address was in Bcc."""
     message = EmailMessage()
+    if verdict is not None:
+        message["Authentication-Results"] = authentication_results(sender, dmarc=verdict)
     message["From"] = f"Marie Client <{sender}>"
     message["To"] = shown_to or to
     message["Subject"] = "Facture farine janvier"
@@ -97,9 +101,14 @@ def mailgun_payload(
 
 
 def postmark_payload(
-    to: str, sender: str, *, message_id: str = "73e6d360-66eb-11e1-8e72-a8904824019b"
+    to: str,
+    sender: str,
+    *,
+    message_id: str = "73e6d360-66eb-11e1-8e72-a8904824019b",
+    spf: str | None = "Pass",
 ) -> dict:
-    """Postmark's inbound webhook JSON, as documented, with its attachments in base64."""
+    """Postmark's inbound webhook JSON, as documented, with its attachments in base64; `spf`:
+    the verdict of the Received-SPF header Postmark writes on top (None: no such header)."""
     return {
         "FromName": "Marie Client",
         "MessageStream": "inbound",
@@ -123,6 +132,18 @@ def postmark_payload(
         "Tag": "",
         "Headers": [
             {"Name": "Return-Path", "Value": f"<{sender}>"},
+            *(
+                [
+                    {
+                        "Name": "Received-SPF",
+                        "Value": f"{spf} (sender SPF authorized) identity=mailfrom; "
+                        f"client-ip=203.0.113.7; helo=mail.exemple.fr; envelope-from={sender}; "
+                        f"receiver={to}",
+                    }
+                ]
+                if spf
+                else []
+            ),
             {"Name": "X-Spam-Status", "Value": "No"},
             {"Name": "X-Spam-Score", "Value": "-0.1"},
             {"Name": "MIME-Version", "Value": "1.0"},
@@ -356,6 +377,10 @@ def test_two_events_are_two_deposits(world, deliver, esp):
     else:
         first = postmark_payload(to, alpha.client.email, message_id="00000000-0000-0000-0000-1")
         second = postmark_payload(to, alpha.client.email, message_id="00000000-0000-0000-0000-2")
+        # Another message: its own Message-ID (the same one again would be a duplicate).
+        for header in second["Headers"]:
+            if header["Name"] == "Message-ID":
+                header["Value"] = "<2@ex.fr>"
 
     deliver(esp, first)
     deliver(esp, second)

@@ -1181,11 +1181,11 @@ def measured(client, path, data=None) -> int:
 # its ancestors, its subfolders, the count and the page of documents (with the duplicates they
 # point at); for staff, the connectors the cabinet installed (the toolbar's "Automatisations",
 # which stops there when there is none, as here), what the page's documents that did not reach
-# a partner say beside their status, and the top bar's unread notifications and « Envois à
-# régler » count; for a client, their companies (the switcher).
+# a partner say beside their status, and the top bar's unread notifications, « Envois à
+# régler » and « Emails à valider » counts; for a client, their companies (the switcher).
 # What the section costs with connectors and switches is pinned in
 # tests/partner_apps/test_automation_pages.py.
-FOLDER_PAGE_MAX_QUERIES = {"collaborator": 13, "client": 10}
+FOLDER_PAGE_MAX_QUERIES = {"collaborator": 14, "client": 10}
 
 
 @pytest.mark.parametrize("who", ["collaborator", "client"])

@@ -17,8 +17,9 @@ from django.core.files.storage import FileSystemStorage
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.views.static import serve
 
-from tests.conftest import browser
-from tests.ged.helpers import PDF, deposit, folder_at
+from ged.sniffing import inert_content_type
+from tests.conftest import api, browser
+from tests.ged.helpers import PDF, PNG, deposit, folder_at
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
@@ -199,6 +200,89 @@ def test_on_s3_a_download_redirects_to_a_signed_url_that_says_attachment(
     assert query["response-content-disposition"].startswith("attachment")
     assert "Facture%20%C3%A9t%C3%A9.pdf" in query["response-content-disposition"]
     assert query["response-content-type"] == "application/pdf"
+
+
+# What a depositor may send that a browser would run, as the GED's sniffer names it, and files it
+# only displays.
+SCRIPTED_FILES = {
+    "an HTML page": (b"<!doctype html><script>alert(document.domain)</script>", "text/html"),
+    "an SVG picture": (
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        "image/svg+xml",
+    ),
+}
+INERT_FILES = {
+    "a PDF": (PDF, "application/pdf"),
+    "a PNG picture": (PNG, "image/png"),
+    "plain text": ("Relevé de janvier\n".encode(), "text/plain"),
+}
+
+
+@pytest.mark.parametrize("kind", SCRIPTED_FILES)
+def test_on_s3_a_file_a_browser_would_run_is_signed_as_bytes_to_save(
+    world, achats, switch_to_s3, kind
+):
+    """The bucket's answer cannot carry the sandbox policy the portal's own download sends: a
+    page or a picture with scripts must not even be announced as what it is."""
+    content, sniffed = SCRIPTED_FILES[kind]
+    document = deposit(achats, name="facture.pdf", content=content, by=world.a.client)
+    assert document.content_type == sniffed
+    switch_to_s3()
+
+    for response in (
+        browser(world.a.client).get(download_url(document)),
+        api(world.a.client).get(f"/api/v1/documents/{document.pk}/download/"),
+    ):
+        assert response.status_code == 302
+        query = signed_query(response["Location"])
+        assert query["response-content-type"] == "application/octet-stream"
+        assert query["response-content-disposition"] == 'attachment; filename="facture.pdf"'
+
+
+@pytest.mark.parametrize("kind", INERT_FILES)
+def test_on_s3_a_file_a_browser_only_displays_keeps_its_type(world, achats, switch_to_s3, kind):
+    content, sniffed = INERT_FILES[kind]
+    document = deposit(achats, name="releve", content=content, by=world.a.client)
+    switch_to_s3()
+
+    response = browser(world.a.client).get(download_url(document))
+
+    assert signed_query(response["Location"])["response-content-type"] == sniffed
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/html",
+        "TEXT/HTML; charset=utf-8",
+        "application/xhtml+xml",
+        "image/svg+xml",
+        "text/xml",
+        "application/xml",
+        "application/rss+xml",
+        "application/mathml+xml",
+        "text/javascript",
+        "application/javascript",
+        "application/ecmascript",
+        "text/css",
+        "application/x-shockwave-flash",
+        "application/wasm",
+        "application/x-google-chrome-extension",
+        "application/zip",
+        "application/octet-stream",
+        "",
+    ],
+)
+def test_on_s3_only_types_browsers_merely_display_are_named(content_type):
+    assert inert_content_type(content_type) == "application/octet-stream"
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/pdf", "text/plain", "image/jpeg", "image/heif", "audio/mpeg", "video/mp4"],
+)
+def test_pictures_sound_video_pdf_and_plain_text_keep_their_type(content_type):
+    assert inert_content_type(content_type) == content_type
 
 
 def test_on_s3_a_user_who_may_not_see_the_document_gets_no_signed_url(world, achats, switch_to_s3):

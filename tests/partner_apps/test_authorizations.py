@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from partner_apps.models import CompanyAuthorization
 from tests.conftest import browser
 from tests.factories import CompanyFactory
+from tests.not_ids import KINDS, not_ids
 from tests.partner_apps.store_helpers import (
     ALL_APPS,
     CONNECTORS,
@@ -422,6 +423,19 @@ def test_a_page_naming_a_company_of_the_other_cabinet_saves_nothing(world):
     assert response.status_code == 404
     assert not CompanyAuthorization.objects.exists()
     assert "Boulangerie Beta" not in text_of(response)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_page_whose_row_is_no_company_id_answers_404_and_saves_nothing(world, kind):
+    """The hidden `rows` are ids: "²" used to be a 500, "+<id>" or the id in Arabic-Indic
+    digits a second copy of the same company."""
+    data = whole_page((world.a.company, True, "achat.boulangerie@inqombox.com"))
+    data["rows"].append(not_ids(world.a.company.pk)[kind])
+
+    response = browser(world.a.admin).post(PAGE, data)
+
+    assert response.status_code == 404
+    assert not CompanyAuthorization.objects.exists()
 
 
 # --- Uninstalling ------------------------------------------------------------------------------

@@ -1198,8 +1198,8 @@ def test_the_other_cabinets_deliveries_never_appear(world):
 # An empty folder's page for staff, pinned: the cabinet, the session, the user, the folder, the
 # count of its documents, the tree, its ancestors, its subfolders; then the "Automatisations":
 # the installed connectors, the switches in effect, the authorisations, the ancestors named;
-# and the top bar's unread notifications and « Envois à régler » count.
-EMPTY_FOLDER_PAGE_QUERIES = 14
+# and the top bar's unread notifications, « Envois à régler » and « Emails à valider » counts.
+EMPTY_FOLDER_PAGE_QUERIES = 15
 
 
 def measured(client, path) -> int:

@@ -15,6 +15,7 @@ from partner_apps.services import csv_import
 from partner_apps.services.csv_import import authorizations_csv_apply, authorizations_csv_read
 from tests.conftest import browser
 from tests.factories import CompanyFactory
+from tests.not_ids import ARABIC_INDIC
 from tests.partner_apps.store_helpers import (
     ALL_APPS,
     FORBIDDEN,
@@ -192,6 +193,25 @@ def test_a_siren_tells_two_companies_of_the_same_name_apart(world):
 
     assert preview_rows(response) == [
         ("2", "Dupont Frères", "achat.dupont-freres@inqombox.com", "OK")
+    ]
+
+
+def test_a_siren_written_in_other_digits_names_no_company(world):
+    """A SIREN is nine ASCII digits: the company's own SIREN in Arabic-Indic digits (which
+    `str.isdigit()` took for a SIREN) or in superscripts finds nothing."""
+    siren = world.a.other_company.siren
+    response = preview(
+        world.a.admin,
+        "entreprise;adresse\n"
+        f"{siren.translate(ARABIC_INDIC)};achat.garage@inqombox.com\n"
+        f"{siren[:-1]}²;achat.garage@inqombox.com\n",
+    )
+
+    assert [
+        (line, company, result) for line, company, _address, result in preview_rows(response)
+    ] == [
+        ("2", siren.translate(ARABIC_INDIC), "Entreprise inconnue du cabinet."),
+        ("3", f"{siren[:-1]}²", "Entreprise inconnue du cabinet."),
     ]
 
 

@@ -234,6 +234,7 @@ def test_the_ged_lists_are_described_as_pages_and_a_new_folder_as_a_201(world):
         "401",
         "403",
         "404",
+        "413",
         "415",
     }
     # A download goes out with the type sniffed from the file, whatever it is.
@@ -250,11 +251,12 @@ def test_every_operation_declares_the_errors_it_may_answer(world):
 
     document = "/api/v1/documents/{document_id}/"
     assert answers(document, "get") == {"200", "401", "403", "404"}
-    assert answers(document, "patch") == {"200", "400", "401", "403", "404", "415"}
+    # 413: a body longer than the operation reads, refused unread.
+    assert answers(document, "patch") == {"200", "400", "401", "403", "404", "413", "415"}
     assert answers(document, "delete") == {"204", "401", "403", "404"}
     # Anybody may ask for a token: refused credentials are a 400, never a 401.
     # 429: the address is locked after too many failures (login throttling).
-    assert answers("/api/v1/auth/token/", "post") == {"200", "400", "415", "429"}
+    assert answers("/api/v1/auth/token/", "post") == {"200", "400", "413", "415", "429"}
     # The send history's filters are checked: a status that does not exist is a 400.
     assert answers("/api/v1/deliveries/", "get") == {"200", "400", "401", "403", "404"}
     [status] = [
@@ -265,6 +267,9 @@ def test_every_operation_declares_the_errors_it_may_answer(world):
     assert component(schema, not_found["schema"])["required"] == ["detail"]
     refused = paths[document]["patch"]["responses"]["400"]["content"]["application/json"]
     assert component(schema, refused["schema"])["type"] == "object"
+    # A document too large: {"file": […]} in the 413 as in the 400, the shape of field errors.
+    upload = paths["/api/v1/folders/{folder_id}/documents/"]["post"]["responses"]
+    assert upload["413"]["content"] == upload["400"]["content"]
 
 
 def test_staff_read_the_schema_with_their_browser_session(world):

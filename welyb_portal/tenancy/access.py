@@ -1,42 +1,54 @@
 """Every id that comes from a request is looked up here, inside the request user's cabinet and
 the companies they may see. A foreign id and a missing one raise the same Http404, so that an
-answer never tells whether an object exists elsewhere (Zulip's access_* helpers)."""
+answer never tells whether an object exists elsewhere (Zulip's access_* helpers). A value that
+cannot be an id (see `request_id`) is as unknown as a missing one."""
 
 from django.http import Http404
 
 from .models import Company, Notification, User
 from .models.user import STAFF_ROLES
 from .selectors import company_list
+from .validators import request_id
+
+
+def id_or_404(value) -> int:
+    """The id a request names, or the 404 of a missing object when the value cannot be one."""
+    pk = request_id(value)
+    if pk is None:
+        raise Http404
+    return pk
 
 
 def access_company(user: User, company_id) -> Company:
     """A company the user may see: any company of their cabinet for staff, their own for a
     client."""
     try:
-        return company_list(user=user).select_related("cabinet").get(pk=int(company_id))
-    except (Company.DoesNotExist, TypeError, ValueError):
+        return company_list(user=user).select_related("cabinet").get(pk=id_or_404(company_id))
+    except Company.DoesNotExist:
         raise Http404 from None
 
 
 def access_staff_member(user: User, staff_id) -> User:
     """An admin or collaborator of the user's cabinet."""
     try:
-        return User.objects.get(pk=int(staff_id), cabinet_id=user.cabinet_id, role__in=STAFF_ROLES)
-    except (User.DoesNotExist, TypeError, ValueError):
+        return User.objects.get(
+            pk=id_or_404(staff_id), cabinet_id=user.cabinet_id, role__in=STAFF_ROLES
+        )
+    except User.DoesNotExist:
         raise Http404 from None
 
 
 def access_company_client(user: User, company: Company, client_id) -> User:
     """A client of a company the user already had access to."""
     try:
-        return User.objects.get(pk=int(client_id), memberships__company=company)
-    except (User.DoesNotExist, TypeError, ValueError):
+        return User.objects.get(pk=id_or_404(client_id), memberships__company=company)
+    except User.DoesNotExist:
         raise Http404 from None
 
 
 def access_notification(user: User, notification_id) -> Notification:
     """One of the user's own notifications (a colleague's is as unknown as a missing one)."""
     try:
-        return Notification.objects.get(pk=int(notification_id), user=user)
-    except (Notification.DoesNotExist, TypeError, ValueError, OverflowError):
+        return Notification.objects.get(pk=id_or_404(notification_id), user=user)
+    except Notification.DoesNotExist:
         raise Http404 from None

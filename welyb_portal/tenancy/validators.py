@@ -1,4 +1,5 @@
-"""Validation of the identifiers users type: SIREN, colours, sub-domains, domains."""
+"""Validation of the identifiers users type or send: SIREN, colours, sub-domains, domains, the
+ids of a request."""
 
 import re
 
@@ -9,6 +10,8 @@ _HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _DOMAIN_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Database ids are positive bigints (PostgreSQL's bigserial, SQLite's INTEGER).
+MAX_ID = 2**63 - 1
 
 # Sub-domains that a cabinet may not take: they name the platform's own services.
 RESERVED_SLUGS = frozenset(
@@ -94,3 +97,22 @@ def search_text(query: str | None) -> str:
 def validate_no_control_characters(value: str) -> None:
     if _CONTROL.search(value or ""):
         raise ValidationError(_("Caractères de contrôle interdits."), code="control")
+
+
+def request_id(value) -> int | None:
+    """The id a request names (in its path, query string, form or JSON), or None when the value
+    cannot be one: a positive integer up to MAX_ID, or a string of ASCII digits only.
+
+    `int()` alone takes too much, and `str.isdigit()` guards it badly: `int()` reads other
+    scripts' digits ("٣" is 3), signs, spaces and underscores ("+1", " 1", "1_0"), while
+    `isdigit()` also says yes to "²", which `int()` then refuses; and a number past MAX_ID is
+    no id, which SQLite cannot even compare with one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        if not (value.isascii() and value.isdigit() and len(value) <= len(str(MAX_ID))):
+            return None
+        value = int(value)
+    if isinstance(value, int) and 0 < value <= MAX_ID:
+        return value
+    return None

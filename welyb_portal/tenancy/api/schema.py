@@ -2,7 +2,8 @@
 
 drf-spectacular describes the success of an operation only. Clients of the API (and the fuzz
 tests) also need the refusals API.md promises: 400 with field errors, 401 without a valid token,
-403 for an action the role may not perform, 404 for what is foreign or missing, 415 for a body
+403 for an action the role may not perform, 404 for what is foreign or missing, 413 for a body
+longer than the operation reads (refused unread, see tenancy/request_bodies.py), 415 for a body
 in a format the operation does not read. This hook adds them where the view did not describe
 them itself.
 """
@@ -53,6 +54,11 @@ def _error_answers(method: str, operation: dict) -> dict:
         # A foreign or missing id, a page number past the end, a filter on an unknown company.
         answers["404"] = {"description": _("Introuvable."), **_ref("ErrorDetail")}
     if "requestBody" in operation:
+        # {"detail": …}, or {"file": […]} for a document past DOCUMENT_MAX_MB.
+        answers["413"] = {
+            "description": _("Corps de la requête trop volumineux, refusé sans être lu."),
+            **_ref("ValidationErrorDetail"),
+        }
         answers["415"] = {
             "description": _("Format du corps non pris en charge."),
             **_ref("ErrorDetail"),

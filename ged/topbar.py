@@ -1,0 +1,20 @@
+"""What the GED puts in the top bar (named in settings.TOPBAR_BADGES): the emails waiting for
+staff to accept or reject them."""
+
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from .selectors_inbound import held_email_count
+
+
+def held_emails_badge(request) -> list[dict]:
+    if not getattr(request.user, "is_cabinet_staff", False):
+        return []
+    return [
+        {
+            "label": _("Emails à valider"),
+            "count": held_email_count(cabinet=request.cabinet),
+            "url": reverse("ged:inbound-emails") + "?" + urlencode({"statut": "held"}),
+        }
+    ]

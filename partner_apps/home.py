@@ -1,13 +1,11 @@
 """What the store puts on the cabinet's home page and top bar: its tiles, and what needs action."""
 
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from .models import AppKind
 from .selectors import installed_apps
-from .selectors.attention import attention_count, attention_summary
+from .selectors.attention import attention_count
 
 
 def home_tiles(request) -> list[dict]:
@@ -36,25 +34,3 @@ def topbar_badges(request) -> list[dict]:
             "url": reverse("partner_apps:needs-action"),
         }
     ]
-
-
-def company_badges(request, companies) -> dict[int, list[dict]]:
-    """On each company's card of the home page: how many of its sends need action (staff only;
-    named in settings.COMPANY_BADGES). One query for the whole cabinet."""
-    if not getattr(request.user, "is_cabinet_staff", False):
-        return {}
-    summary = attention_summary(cabinet=request.cabinet)
-    wanted = {company.pk for company in companies}
-    url = reverse("partner_apps:needs-action")
-    return {
-        company_id: [
-            {
-                "label": ngettext("%(n)s envoi à régler", "%(n)s envois à régler", count)
-                % {"n": count},
-                "count": count,
-                "url": f"{url}?{urlencode({'entreprise': company_id})}",
-            }
-        ]
-        for company_id, _name, count in summary.by_company
-        if company_id in wanted
-    }

@@ -150,9 +150,13 @@ COMPANY_HOME_URL_NAME = "ged:company"
 # staff's notification bell, shown while their count is above 0. Each callable decides who
 # sees its badge (clients too, unless it returns nothing for them).
 TOPBAR_BADGES = ["partner_apps.home.topbar_badges", "ged.topbar.held_emails_badge"]
-# Callables (request, companies) -> {company id: [{"label", "count", "url"}]}: what the home
-# page's card of each company shows besides its name (what needs action there), staff only.
-COMPANY_BADGES = ["partner_apps.home.company_badges"]
+# DashboardColumn objects (welyb_portal/tenancy/dashboard.py): the columns of the staff's home
+# page beside each company's name, in this order.
+DASHBOARD_COLUMNS = [
+    "partner_apps.dashboard.CONNECTIONS",
+    "ged.dashboard.LAST_DEPOSIT",
+    "partner_apps.dashboard.NEEDS_ACTION",
+]
 
 # --- Data --------------------------------------------------------------------------------------
 

@@ -63,6 +63,8 @@ class Document(models.Model):
             models.Index(fields=["folder", "-deposited_at", "-id"], name="document_folder_date"),
             models.Index(fields=["folder", "name", "id"], name="document_folder_name"),
             models.Index(fields=["company", "sha256"], name="document_company_sha256"),
+            # The dashboard's « Dernier dépôt » of every company.
+            models.Index(fields=["company", "-deposited_at"], name="document_company_date"),
         ]
 
     def __str__(self) -> str:

@@ -21,6 +21,8 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	@touch $@ $(VENV)/.runtime
 
+# The links the portal prints and emails name the port it listens on (unless PORTAL_PORT says).
+run: export PORTAL_PORT ?= $(PORT)
 run: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from .models import Delivery, ReasonCode
 from .selectors.automations import folder_automation_states
+from .selectors.connections import company_connections
 from .selectors.deliveries import document_deliveries
 from .selectors.existing import existing_documents
 
@@ -88,3 +89,16 @@ def document_list_notes(request, documents) -> dict[int, str]:
         note = _("Non envoyé à %(app)s") % {"app": delivery.app.name}
         notes[delivery.document_id] = f"{note} : {label}" if label else note
     return notes
+
+
+def company_connections_panel(request, company) -> str:
+    """On a company's settings page (settings.COMPANY_PANELS), for staff: each connector the
+    cabinet installed, whether the company is authorised and with which address, and which of
+    its folders are switched on."""
+    if not getattr(request.user, "is_cabinet_staff", False):
+        return ""
+    return render_to_string(
+        "partner_apps/includes/company_connections.html",
+        {"company": company, "connections": company_connections(company=company)},
+        request=request,
+    )

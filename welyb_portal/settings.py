@@ -138,6 +138,12 @@ HOME_TILES = ["partner_apps.home.home_tiles"]
 # pages (the "Automatisations" of a folder, the send history of a document), staff only.
 GED_FOLDER_PANELS = ["partner_apps.panels.folder_automations_panel"]
 GED_DOCUMENT_PANELS = ["partner_apps.panels.document_deliveries_panel"]
+# Callables (request, company) -> HTML: what the apps show on a company's settings page (its
+# documents and deposit addresses, its connections), staff only, in this order.
+COMPANY_PANELS = [
+    "ged.panels.company_documents_panel",
+    "partner_apps.panels.company_connections_panel",
+]
 # Callables (request, documents) -> {document id: short French note}: what a folder's document
 # list says of a document beside its status (why it did not reach a partner), staff only.
 GED_DOCUMENT_NOTES = ["partner_apps.panels.document_list_notes"]

@@ -6,7 +6,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from welyb_portal.tenancy.permissions import admin_required, staff_required
 
-from ..selectors import catalogue, installed_apps, partner_app_get
+from ..selectors import catalogue, partner_app_get
+from ..selectors.connections import installed_apps_with_use
 from ..services.store import app_install, app_uninstall
 
 
@@ -17,7 +18,7 @@ def applications_page(request):
     return render(
         request,
         "partner_apps/applications.html",
-        {"apps": installed_apps(cabinet=request.cabinet)},
+        {"apps": installed_apps_with_use(cabinet=request.cabinet)},
     )
 
 

@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -69,6 +71,8 @@ def _company_detail(request, company, *, form, invite_form, status=200):
             "form": form,
             "invite_form": invite_form,
             "clients": company_clients(company=company),
+            # The apps built on the tenancy core bring their panels through COMPANY_PANELS.
+            "panels": [import_string(path)(request, company) for path in settings.COMPANY_PANELS],
         },
         status=status,
     )

@@ -2,8 +2,9 @@ from dataclasses import dataclass
 
 from django.db.models import F, QuerySet
 
-from welyb_portal.tenancy.models import Company
-from welyb_portal.tenancy.validators import search_text
+from welyb_portal.tenancy.models import Company, User
+from welyb_portal.tenancy.search import name_matches
+from welyb_portal.tenancy.selectors import company_list
 
 from .models import Document, Folder
 
@@ -66,10 +67,34 @@ def document_list(*, folder: Folder, sort: str = "date", query: str = "") -> Que
     """The live documents of a folder (not of its subfolders), sorted by date (newest first)
     or name, filtered by a part of their name."""
     documents = Document.objects.filter(folder=folder, trashed_at__isnull=True)
-    query = search_text(query)
-    if query:
-        documents = documents.filter(name__icontains=query)
+    documents = documents.filter(name_matches(query))
     return documents.order_by(*DOCUMENT_SORTS.get(sort, DOCUMENT_SORTS["date"]))
+
+
+def document_search(
+    *, user: User, query: str, company: Company | None = None
+) -> QuerySet[Document]:
+    """The live documents the user may see whose name contains the query, without regard to
+    case or accents, in every folder: of `company`, else of every company the user sees (the
+    whole cabinet for staff). Newest first; every one of them for an empty query."""
+    companies = [company.pk] if company is not None else company_list(user=user).values("pk")
+    return (
+        Document.objects.filter(company__in=companies, trashed_at__isnull=True)
+        .filter(name_matches(query))
+        .select_related("folder", "company")
+        .order_by("-deposited_at", "-id")
+    )
+
+
+def folder_paths(*, folders) -> dict[int, str]:
+    """« Dossier comptable annuel 2026/Achats » for each folder, by id. One query for all."""
+    folders = list(folders)
+    ancestor_ids = {i for folder in folders for i in folder.ancestor_ids}
+    names = dict(Folder.objects.filter(pk__in=ancestor_ids).values_list("pk", "name"))
+    return {
+        folder.pk: "/".join([*(names.get(i, "…") for i in folder.ancestor_ids), folder.name])
+        for folder in folders
+    }
 
 
 def trash_list(*, company: Company) -> tuple[QuerySet[Folder], QuerySet[Document]]:

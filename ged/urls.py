@@ -6,6 +6,7 @@ app_name = "ged"
 
 urlpatterns = [
     path("ged/entreprises/", pages.company_switch, name="company-switch"),
+    path("ged/recherche/", pages.search_page, name="search"),
     path("ged/entreprises/<int:company_id>/", pages.company_page, name="company"),
     path(
         "ged/entreprises/<int:company_id>/dossiers/",

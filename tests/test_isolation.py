@@ -199,6 +199,8 @@ MATRIX: dict[str, Access] = {
     # The switcher reads the company from its query string and redirects to its GED.
     "ged:company-switch": Access(get=USER, post=None, fields={"company": "company_id"}, served=302),
     "ged:company": Access(get=USER, post=None),
+    # The search reads the company it narrows to from its query string.
+    "ged:search": Access(get=USER, post=None, fields={"entreprise": "company_id"}),
     # Clients create subfolders only: the parent comes with the form.
     "ged:folder-create": Access(get=None, post=USER, fields={"parent": "folder_id"}),
     "ged:trash": Access(get=STAFF, post=None),
@@ -220,6 +222,7 @@ MATRIX: dict[str, Access] = {
     # --- GED API.
     "api-company-folders": Access(get=USER, post=USER),
     "api-folder-documents": Access(get=USER, post=USER),
+    "api-documents": Access(get=USER, post=None, fields={"company": "company_id"}),
     "api-document": Access(get=USER, post=None, patch=STAFF, delete=STAFF),
     "api-document-download": Access(get=USER, post=None),
     # --- Partner apps (gear › Applications): staff only; admins install and authorise.

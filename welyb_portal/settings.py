@@ -152,6 +152,8 @@ GED_DOCUMENT_NOTES = ["partner_apps.panels.document_list_notes"]
 GED_DEPOSIT_NOTICES = ["partner_apps.notices.deposit_notices"]
 # Where a company's card leads from the home page: its document space.
 COMPANY_HOME_URL_NAME = "ged:company"
+# Where the home pages' « Rechercher un document » searches (every company the user sees).
+DOCUMENT_SEARCH_URL_NAME = "ged:search"
 # Callables (request) -> [{"label", "count", "url"}]: links with a count in the top bar, next to
 # staff's notification bell, shown while their count is above 0. Each callable decides who
 # sees its badge (clients too, unless it returns nothing for them).

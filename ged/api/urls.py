@@ -39,6 +39,7 @@ urlpatterns = [
         accepts_documents_api(views.FolderDocumentsView.as_view()),
         name="api-folder-documents",
     ),
+    path("documents/", views.DocumentSearchView.as_view(), name="api-documents"),
     path("documents/<int:document_id>/", views.DocumentView.as_view(), name="api-document"),
     path(
         "documents/<int:document_id>/download/",

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -19,7 +19,7 @@ from welyb_portal.tenancy.upload_handlers import upload_refusals
 from ..access import access_document, access_folder
 from ..models import Channel
 from ..notices import deposit_notices
-from ..selectors import document_list, folder_path_name, folder_tree
+from ..selectors import document_list, document_search, folder_path_name, folder_tree
 from ..services.deposit import document_deposit, document_too_large
 from ..services.documents import document_move, document_rename, document_trash
 from ..services.folders import folder_create
@@ -132,6 +132,41 @@ class FolderDocumentsView(GenericAPIView):
         document.notices = deposit_notices(document=document)
         serializer = StaffDepositSerializer if request.user.is_cabinet_staff else DepositSerializer
         return Response(serializer(document).data, status=status.HTTP_201_CREATED)
+
+
+class DocumentSearchSerializer(serializers.Serializer):
+    search = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=255,
+        help_text="Une partie du nom, sans égard aux majuscules ni aux accents.",
+    )
+    company = serializers.IntegerField(
+        required=False, min_value=1, help_text="Une seule entreprise (sinon toutes celles vues)."
+    )
+
+
+class DocumentSearchView(GenericAPIView):
+    """The documents the user may see in every folder (for staff, of every company of the
+    cabinet), whose name contains `search` without regard to case or accents (« lumiere »
+    finds « Lumière »), newest first; `company` narrows to one."""
+
+    serializer_class = DocumentSerializer
+
+    @extend_schema(
+        parameters=[DocumentSearchSerializer],
+        responses={200: DocumentSerializer(many=True)},
+    )
+    def get(self, request):
+        filters = DocumentSearchSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        company_id = filters.validated_data.get("company")
+        company = access_company(request.user, company_id) if company_id else None
+        documents = document_search(
+            user=request.user, query=filters.validated_data.get("search", ""), company=company
+        )
+        page = self.paginate_queryset(documents)
+        return self.get_paginated_response(_document_serializer(request)(page, many=True).data)
 
 
 class DocumentView(GenericAPIView):

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from welyb_portal.tenancy.models import Company
+from welyb_portal.tenancy.search import SearchableName
 
 from .folder import Folder
 
@@ -20,7 +21,7 @@ class DocumentStatus(models.TextChoices):
     VALIDATED = "validated", _("Validé")
 
 
-class Document(models.Model):
+class Document(SearchableName):
     """A file deposited in a folder. Only `document_deposit` creates one.
 
     `file` is a random storage key; `name` is the depositor's file name, cleaned, shown and used

@@ -2,27 +2,33 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET
 
 from welyb_portal.tenancy.access import access_company
 from welyb_portal.tenancy.permissions import staff_required
+from welyb_portal.tenancy.search import search_key
 from welyb_portal.tenancy.selectors import company_list
 from welyb_portal.tenancy.validators import search_text
 
 from ..access import access_document, access_folder
 from ..forms import DocumentMoveForm, DocumentNameForm, FolderMoveForm, FolderNameForm
+from ..models import Document
 from ..selectors import (
     DOCUMENT_SORTS,
     document_list,
+    document_search,
     folder_ancestors,
     folder_children,
+    folder_paths,
     folder_tree,
     trash_list,
 )
 from ..selectors_inbound import inbound_address_rows
 
 DOCUMENTS_PER_PAGE = 50
+SEARCH_RESULTS_PER_PAGE = 25
 
 
 def _panels(setting: str, request, obj) -> list[str]:
@@ -138,3 +144,33 @@ def trash_page(request, company_id):
     context = _ged_context(request, company)
     context.update(trashed_folders=folders, trashed_documents=documents)
     return render(request, "ged/trash.html", context)
+
+
+@login_required
+@require_GET
+def search_page(request):
+    """Documents found by name in every folder: of one company (`?entreprise=`, in its GED's
+    frame), else of every company the user sees (the whole cabinet for staff)."""
+    company = (
+        access_company(request.user, request.GET["entreprise"])
+        if request.GET.get("entreprise")
+        else None
+    )
+    query = search_text(request.GET.get("q"))
+    # An empty box searches nothing (the API's empty `search` lists everything).
+    found = (
+        document_search(user=request.user, query=query, company=company)
+        if search_key(query)
+        else Document.objects.none()
+    )
+    page = Paginator(found, SEARCH_RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = _with_notes(request, page.object_list)
+    paths = folder_paths(folders={d.folder_id: d.folder for d in page.object_list}.values())
+    for document in page.object_list:
+        document.folder_path = paths[document.folder_id]
+    context = _ged_context(request, company) if company is not None else {}
+    filters = {"q": query, **({"entreprise": company.pk} if company is not None else {})}
+    context.update(
+        page=page, query=query, search_query=query, page_query=urlencode(filters), searched=company
+    )
+    return render(request, "ged/search.html" if company else "ged/search_all.html", context)

@@ -48,4 +48,5 @@ def portal(request):
         "settings_menu": menu,
         "topbar": TopBar(request) if signed_in and cabinet is not None else None,
         "company_home_url_name": settings.COMPANY_HOME_URL_NAME,
+        "document_search_url_name": settings.DOCUMENT_SEARCH_URL_NAME,
     }

@@ -1,0 +1,173 @@
+"""Documents are found by name in every folder, without regard to case or accents: in one
+company's GED, and across every company the user sees (the whole cabinet for staff), on the
+page and in the API. The same results on PostgreSQL and SQLite (CI runs this file on both)."""
+
+import pytest
+
+from ged.services.documents import document_rename, document_trash
+from tests.conftest import api, browser
+from tests.ged.helpers import deposit, folder_at
+from tests.partner_apps.forwarding_helpers import ANNUAL
+from tests.partner_apps.store_helpers import page_of
+from welyb_portal.tenancy.search import search_key
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = "/ged/recherche/"
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("Studio Lumière", "studio lumiere"),
+        ("FACTURE ÉLECTRICITÉ", "facture electricite"),
+        ("Œuvre  d'art  æ", "oeuvre d'art ae"),
+        ("Ｆａｃｔｕｒｅ", "facture"),
+        ("Straße", "strasse"),
+        ("  ", ""),
+    ],
+)
+def test_a_name_search_key_ignores_case_accents_and_ligatures(name, key):
+    assert search_key(name) == key
+
+
+@pytest.fixture
+def documents(world):
+    """Alpha's bakery: an Orange bill in Achats, an Orange note in Ventes, a Lumière quote at the
+    top of the annual folder; Alpha's garage: an Orange bill of its own."""
+    achats = folder_at(world.a.company, f"{ANNUAL}/Achats")
+    ventes = folder_at(world.a.company, f"{ANNUAL}/Ventes")
+    annual = folder_at(world.a.company, ANNUAL)
+    return {
+        "achats": deposit(achats, "Facture-ORANGE-novembre.pdf", by=world.a.client),
+        "ventes": deposit(ventes, "avoir orange.pdf", by=world.a.admin),
+        "devis": deposit(annual, "Devis Studio Lumière.pdf", by=world.a.client),
+        "garage": deposit(
+            folder_at(world.a.other_company, f"{ANNUAL}/Achats"), "orange-garage.pdf"
+        ),
+    }
+
+
+def found(response) -> list[tuple[str, ...]]:
+    """The results' lines: (name, [company,] folder)."""
+    page = page_of(response)
+    tables = [t for t in page.find("table") if "search-results" in t.attrs.get("class", "")]
+    if not tables:
+        return []
+    return [
+        tuple(td.text for td in page.find("td", inside=row)[:-2])
+        for row in page.find("tr", inside=tables[0])
+        if page.find("td", inside=row)
+    ]
+
+
+def test_a_company_search_looks_in_every_folder(world, documents):
+    client = browser(world.a.client)
+
+    response = client.get(SEARCH, {"q": "orange", "entreprise": world.a.company.pk})
+
+    assert found(response) == [
+        ("avoir orange.pdf", f"{ANNUAL}/Ventes"),
+        ("Facture-ORANGE-novembre.pdf", f"{ANNUAL}/Achats"),
+    ]
+    assert "2 documents pour « orange » dans Boulangerie Alpha." in page_of(response).text
+    for query in ("lumiere", "LUMIÈRE", "studio lum"):
+        response = client.get(SEARCH, {"q": query, "entreprise": world.a.company.pk})
+        assert found(response) == [("Devis Studio Lumière.pdf", ANNUAL)], query
+
+
+def test_every_ged_page_offers_the_search_of_the_whole_company(world, documents):
+    page = page_of(browser(world.a.client).get(f"/ged/dossiers/{documents['achats'].folder_id}/"))
+
+    [form] = [f for f in page.find("form") if f.attrs.get("action") == SEARCH]
+    [company] = page.find("input", inside=form, name="entreprise")
+    assert company.attrs["value"] == str(world.a.company.pk)
+    assert page.find("label", inside=form)[0].text == "Rechercher dans tous les dossiers"
+
+
+def test_staff_search_every_company_of_the_cabinet_and_clients_their_own(world, documents):
+    staff = browser(world.a.collaborator).get(SEARCH, {"q": "orange"})
+    client = browser(world.a.client).get(SEARCH, {"q": "orange"})
+    beta = browser(world.b.admin).get(SEARCH, {"q": "orange"})
+
+    assert found(staff) == [
+        ("orange-garage.pdf", "Garage Alpha", f"{ANNUAL}/Achats"),
+        ("avoir orange.pdf", "Boulangerie Alpha", f"{ANNUAL}/Ventes"),
+        ("Facture-ORANGE-novembre.pdf", "Boulangerie Alpha", f"{ANNUAL}/Achats"),
+    ]
+    assert [row[0] for row in found(client)] == ["avoir orange.pdf", "Facture-ORANGE-novembre.pdf"]
+    assert found(beta) == []
+    assert "0 document pour « orange »." in page_of(beta).text
+
+
+def test_another_company_cannot_be_searched(world, documents):
+    beta = browser(world.b.admin).get(SEARCH, {"q": "orange", "entreprise": world.a.company.pk})
+    other = browser(world.a.client).get(
+        SEARCH, {"q": "orange", "entreprise": world.a.other_company.pk}
+    )
+    nonsense = browser(world.a.client).get(SEARCH, {"q": "orange", "entreprise": "²"})
+
+    assert (beta.status_code, other.status_code, nonsense.status_code) == (404, 404, 404)
+
+
+def test_a_trashed_document_is_not_found_and_a_renamed_one_by_its_new_name(world, documents):
+    document_trash(document=documents["ventes"], by=world.a.admin)
+    document_rename(document=documents["devis"], name="Électricité décembre.pdf", by=world.a.admin)
+    client = browser(world.a.admin)
+
+    assert [r[0] for r in found(client.get(SEARCH, {"q": "orange"}))] == [
+        "orange-garage.pdf",
+        "Facture-ORANGE-novembre.pdf",
+    ]
+    assert found(client.get(SEARCH, {"q": "lumiere"})) == []
+    assert [r[0] for r in found(client.get(SEARCH, {"q": "electricite dec"}))] == [
+        "Électricité décembre.pdf"
+    ]
+
+
+def test_an_empty_search_searches_nothing_on_the_page(world, documents):
+    response = browser(world.a.admin).get(SEARCH, {"q": "  "})
+
+    assert found(response) == []
+    assert "les majuscules et les accents ne comptent pas" in page_of(response).text
+
+
+def test_the_folder_filter_ignores_accents_too(world, documents):
+    folder = documents["devis"].folder_id
+
+    response = browser(world.a.client).get(f"/ged/dossiers/{folder}/", {"q": "lumiere"})
+
+    assert "Devis Studio Lumière.pdf" in page_of(response).text
+
+
+def test_the_api_searches_what_the_user_may_see(world, documents):
+    staff = api(world.a.admin)
+    client = api(world.a.client)
+
+    everything = staff.get("/api/v1/documents/", {"search": "ORANGE"}).json()
+    assert everything["count"] == 3
+    assert [d["name"] for d in everything["results"]] == [
+        "orange-garage.pdf",
+        "avoir orange.pdf",
+        "Facture-ORANGE-novembre.pdf",
+    ]
+    narrowed = staff.get("/api/v1/documents/", {"search": "orange", "company": world.a.company.pk})
+    assert [d["name"] for d in narrowed.json()["results"]] == [
+        "avoir orange.pdf",
+        "Facture-ORANGE-novembre.pdf",
+    ]
+    mine = client.get("/api/v1/documents/", {"search": "lumiere"}).json()
+    assert [d["id"] for d in mine["results"]] == [documents["devis"].pk]
+    # No search: every document the user may see, newest first.
+    assert client.get("/api/v1/documents/").json()["count"] == 3
+
+
+def test_the_api_refuses_another_company_and_a_company_that_is_no_id(world, documents):
+    foreign = api(world.b.admin).get("/api/v1/documents/", {"company": world.a.company.pk})
+    other = api(world.a.client).get("/api/v1/documents/", {"company": world.a.other_company.pk})
+    wrong = api(world.a.admin).get("/api/v1/documents/", {"company": "abc"})
+
+    assert (foreign.status_code, other.status_code) == (404, 404)
+    assert wrong.status_code == 400
+    assert list(wrong.json()) == ["company"]
+    assert api(world.b.admin).get("/api/v1/documents/", {"search": "orange"}).json()["count"] == 0

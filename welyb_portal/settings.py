@@ -465,6 +465,18 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_METADATA_CLASS": "welyb_portal.tenancy.api.metadata.ViewMetadata",
 }
+# An API token unused for API_TOKEN_DAYS days expires: the next call with it answers 401 and
+# deletes it, and POST /api/v1/auth/token/ hands out a new key. A new password (the reset link,
+# the Django admin, changepassword) and POST /api/v1/auth/logout/ revoke it at once. Its last use
+# is written at most once an hour, not at every call (tenancy/services/tokens.py); beat deletes
+# the expired tokens nobody came back with, every night.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=30)
+if API_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured("API_TOKEN_DAYS must be 1 or more.")
+CELERY_BEAT_SCHEDULE["tenancy-api-token-purge"] = {
+    "task": "welyb_portal.tenancy.tasks.purge_expired_api_tokens",
+    "schedule": crontab(minute=40, hour=3),
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "API du portail",
     "DESCRIPTION": "API REST v1 du portail documentaire du cabinet.",

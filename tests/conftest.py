@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -50,6 +51,10 @@ def _portal_settings(settings, tmp_path):
             "OPTIONS": {"location": tmp_path / "media", "base_url": None},
         },
     }
+    # Each test counts its own requests (the password-reset limits): a cache of the process's
+    # memory, emptied, even where REDIS_URL would share one Redis with the broker's queues.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
     # Unit tests run tasks in-process; the integration tests start a real worker instead.
     always_eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True

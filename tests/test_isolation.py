@@ -183,6 +183,9 @@ MATRIX: dict[str, Access] = {
     "tenancy:staff-invite": Access(get=None, post=ADMIN),
     "tenancy:staff-update": Access(get=None, post=ADMIN),
     "tenancy:branding": Access(get=ADMIN, post=ADMIN),
+    # Revokes the token it is called with, no id: anyone of the cabinet with a token (another
+    # cabinet's token is refused, tests/tenancy/test_api_tokens.py).
+    "api-logout": Access(get=None, post=USER),
     "api-company-list": Access(get=USER, post=STAFF),
     "api-company-clients": Access(get=None, post=STAFF),
     # Staff's own notifications: the page, opening one (it is marked read, then its link is

@@ -233,6 +233,12 @@ print(json.dumps({
         "INBOUND_MAX_BODY_MB": settings.INBOUND_MAX_BODY_MB,
     },
     "upload_handlers": settings.FILE_UPLOAD_HANDLERS,
+    "api_token_days": settings.API_TOKEN_DAYS,
+    "token_purge": settings.CELERY_BEAT_SCHEDULE["tenancy-api-token-purge"]["task"],
+    "password_reset_limits": [
+        settings.PASSWORD_RESET_PER_ADDRESS_PER_HOUR,
+        settings.PASSWORD_RESET_PER_IP_PER_HOUR,
+    ],
 }))
 """
 
@@ -311,14 +317,40 @@ def test_the_digest_delays_come_from_the_environment(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "variables",
-    [{"FAILURE_DIGEST_SECONDS": "-1"}, {"FAILURE_DIGEST_SWEEP_SECONDS": "0"}],
+    ("variables", "named"),
+    [
+        ({"FAILURE_DIGEST_SECONDS": "-1"}, "FAILURE_DIGEST"),
+        ({"FAILURE_DIGEST_SWEEP_SECONDS": "0"}, "FAILURE_DIGEST"),
+        ({"API_TOKEN_DAYS": "0"}, "API_TOKEN_DAYS"),
+        ({"PASSWORD_RESET_PER_IP_PER_HOUR": "-1"}, "PASSWORD_RESET_PER_IP_PER_HOUR"),
+    ],
 )
-def test_a_digest_delay_that_makes_no_sense_stops_the_start(tmp_path, variables):
+def test_a_delay_or_limit_that_makes_no_sense_stops_the_start(tmp_path, variables, named):
     result = run("-c", PRINT_SETTINGS, env=clean_env(VAR_DIR=str(tmp_path), **variables))
 
     assert result.returncode != 0
-    assert "FAILURE_DIGEST" in result.stderr
+    assert named in result.stderr
+
+
+def test_api_tokens_expire_after_thirty_days_of_disuse_by_default(defaults):
+    assert defaults["api_token_days"] == 30
+    assert defaults["token_purge"] == "welyb_portal.tenancy.tasks.purge_expired_api_tokens"
+
+
+def test_password_resets_are_limited_per_address_and_per_ip_by_default(defaults):
+    assert defaults["password_reset_limits"] == [3, 20]
+
+
+def test_token_days_and_reset_limits_come_from_the_environment(tmp_path):
+    configured = embedded_settings(
+        VAR_DIR=str(tmp_path),
+        API_TOKEN_DAYS="7",
+        PASSWORD_RESET_PER_ADDRESS_PER_HOUR="5",
+        PASSWORD_RESET_PER_IP_PER_HOUR="0",
+    )
+
+    assert configured["api_token_days"] == 7
+    assert configured["password_reset_limits"] == [5, 0]
 
 
 def test_real_services_replace_the_embedded_defaults_when_configured(tmp_path):

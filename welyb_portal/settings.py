@@ -336,6 +336,27 @@ AXES_ENABLE_ADMIN = False
 # No "AXES: BEGIN" banner before the output of every manage.py command.
 AXES_VERBOSE = False
 
+# --- Password resets ---------------------------------------------------------------------------
+
+# « Mot de passe oublié ? » sends at most PASSWORD_RESET_PER_ADDRESS_PER_HOUR emails an hour for
+# one address of one cabinet, and serves at most PASSWORD_RESET_PER_IP_PER_HOUR requests an hour
+# from one client address (as axes reads it: REMOTE_ADDR), whatever addresses they name. Past
+# either limit it sends nothing and answers word for word as it does otherwise: nobody learns
+# they were held back, nor whether the address has an account. 0 lifts a limit: the per-IP one
+# must be lifted behind a proxy that does not hand the client's address to the portal as
+# REMOTE_ADDR, or every visitor would share the proxy's count.
+# The counters live in Django's cache, not in the database: with REDIS_URL (production, whose
+# workers need Redis anyway) they are shared by every web process, increments are atomic, keys
+# expire on their own, and an attacker's flood writes no row. Without REDIS_URL the cache is
+# each process's own memory, and each web process counts on its own.
+PASSWORD_RESET_PER_ADDRESS_PER_HOUR = env.int("PASSWORD_RESET_PER_ADDRESS_PER_HOUR", default=3)
+PASSWORD_RESET_PER_IP_PER_HOUR = env.int("PASSWORD_RESET_PER_IP_PER_HOUR", default=20)
+if min(PASSWORD_RESET_PER_ADDRESS_PER_HOUR, PASSWORD_RESET_PER_IP_PER_HOUR) < 0:
+    raise ImproperlyConfigured(
+        "PASSWORD_RESET_PER_ADDRESS_PER_HOUR and PASSWORD_RESET_PER_IP_PER_HOUR must be 0 "
+        "(no limit) or more."
+    )
+
 LANGUAGE_CODE = "fr"
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
@@ -476,6 +497,18 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_METADATA_CLASS": "welyb_portal.tenancy.api.metadata.ViewMetadata",
+}
+# An API token unused for API_TOKEN_DAYS days expires: the next call with it answers 401 and
+# deletes it, and POST /api/v1/auth/token/ hands out a new key. A new password (the reset link,
+# the Django admin, changepassword) and POST /api/v1/auth/logout/ revoke it at once. Its last use
+# is written at most once an hour, not at every call (tenancy/services/tokens.py); beat deletes
+# the expired tokens nobody came back with, every night.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=30)
+if API_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured("API_TOKEN_DAYS must be 1 or more.")
+CELERY_BEAT_SCHEDULE["tenancy-api-token-purge"] = {
+    "task": "welyb_portal.tenancy.tasks.purge_expired_api_tokens",
+    "schedule": crontab(minute=40, hour=3),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "API du portail",

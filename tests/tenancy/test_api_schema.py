@@ -19,6 +19,7 @@ DOCS_URL = "/api/docs/"
 # The paths and methods API.md promises so far.
 CONTRACT = {
     "/api/v1/auth/token/": {"post"},
+    "/api/v1/auth/logout/": {"post"},
     "/api/v1/companies/": {"get", "post"},
     "/api/v1/companies/{company_id}/clients/": {"post"},
     "/api/v1/companies/{company_id}/folders/": {"get", "post"},
@@ -257,6 +258,12 @@ def test_every_operation_declares_the_errors_it_may_answer(world):
     # Anybody may ask for a token: refused credentials are a 400, never a 401.
     # 429: the address is locked after too many failures (login throttling).
     assert answers("/api/v1/auth/token/", "post") == {"200", "400", "413", "415", "429"}
+    # Logout: nothing in, nothing out but 204; without a valid token of this cabinet, 401.
+    logout = paths["/api/v1/auth/logout/"]["post"]
+    assert "requestBody" not in logout
+    assert "content" not in logout["responses"]["204"]
+    assert {"204", "401"} <= answers("/api/v1/auth/logout/", "post")
+    assert logout["security"] == [{"tokenAuth": []}]
     # The send history's filters are checked: a status that does not exist is a 400.
     assert answers("/api/v1/deliveries/", "get") == {"200", "400", "401", "403", "404"}
     [status] = [

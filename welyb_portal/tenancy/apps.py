@@ -9,5 +9,7 @@ class TenancyConfig(AppConfig):
     verbose_name = "Cabinets et utilisateurs"
 
     def ready(self):
-        # Connects the receiver that writes a login lock to the audit trail.
+        # Connect their receivers: a login lock goes to the audit trail, a new password
+        # revokes the account's API tokens.
         from . import throttling  # noqa: F401
+        from .services import tokens  # noqa: F401

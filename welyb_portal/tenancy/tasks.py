@@ -3,6 +3,7 @@ from celery import shared_task
 from .emails import account_email_send
 from .models import Company, User
 from .services.digests import digest_send, digests_sweep
+from .services.tokens import api_tokens_purge
 
 
 @shared_task
@@ -31,3 +32,9 @@ def send_notification_digest(digest_id: int) -> None:
 def sweep_notification_digests() -> int:
     """Celery beat, every FAILURE_DIGEST_SWEEP_SECONDS: the digests nobody picked up."""
     return digests_sweep()
+
+
+@shared_task(ignore_result=True)
+def purge_expired_api_tokens() -> int:
+    """Celery beat, every night: the API tokens unused for API_TOKEN_DAYS days."""
+    return api_tokens_purge()

@@ -1,5 +1,6 @@
 """Login throttling with django-axes: whose failures count together, what a locked login
-answers, and the audit entry of a lock.
+answers, and the audit entry of a lock; and the client's address, as axes reads it, for the
+other throttles.
 
 Axes counts the failures of `login_throttle_key` (a cabinet and an address) and, once
 LOGIN_FAILURE_LIMIT is reached, refuses every attempt with that key for LOGIN_LOCK_MINUTES.
@@ -9,6 +10,7 @@ the "Login throttling" section of `welyb_portal/settings.py`.
 
 import hashlib
 
+from axes.helpers import get_client_ip_address
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.dispatch import receiver
@@ -46,6 +48,12 @@ def login_throttle_key(request, credentials: dict | None = None) -> str:
         digest = hashlib.sha256(key.encode()).hexdigest()
         key = f"{key[: _KEY_MAX_LENGTH - len(digest) - 1]}#{digest}"
     return key
+
+
+def client_ip(request) -> str | None:
+    """The client's IP address, read as axes reads it (AXES_CLIENT_IP_CALLABLE when set, else
+    REMOTE_ADDR), so that every throttle of the portal sees the same client."""
+    return get_client_ip_address(request) or None
 
 
 def login_lock_message(*, password_reset: bool) -> str:

@@ -48,7 +48,10 @@ def _error_answers(method: str, operation: dict) -> dict:
     if "requestBody" in operation or method in WRITE_METHODS or filters:
         answers["400"] = {"description": _("Requête refusée."), **_ref("ValidationErrorDetail")}
     if _is_secured(operation):
-        answers["401"] = {"description": _("Jeton absent ou invalide."), **_ref("ErrorDetail")}
+        answers["401"] = {
+            "description": _("Jeton absent, invalide ou expiré."),
+            **_ref("ErrorDetail"),
+        }
         answers["403"] = {"description": _("Action refusée à ce rôle."), **_ref("ErrorDetail")}
     if parameters:
         # A foreign or missing id, a page number past the end, a filter on an unknown company.

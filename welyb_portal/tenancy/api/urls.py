@@ -4,6 +4,7 @@ from . import notification_views, views
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    path("auth/logout/", views.LogoutView.as_view(), name="api-logout"),
     path("companies/", views.CompanyListView.as_view(), name="api-company-list"),
     path(
         "companies/<int:company_id>/clients/",

@@ -5,7 +5,6 @@ from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -14,8 +13,10 @@ from rest_framework.views import APIView
 from ..access import access_company
 from ..selectors import company_list
 from ..services.companies import company_create
+from ..services.tokens import api_token_obtain, api_token_revoke
 from ..services.users import client_invite
 from ..throttling import login_lock_message
+from .authentication import CabinetTokenAuthentication
 from .errors import as_api_error
 from .permissions import IsCabinetStaff, IsStaffOrReadOnly
 from .serializers import (
@@ -29,7 +30,7 @@ from .serializers import (
 
 class TokenView(APIView):
     """Exchanges an email and a password for the API token of that account, on its cabinet's
-    host only."""
+    host only: the same key while it lives, a new one once it expired or was revoked."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -59,8 +60,22 @@ class TokenView(APIView):
             return Response(
                 {"detail": _("Identifiants invalides.")}, status=status.HTTP_400_BAD_REQUEST
             )
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": api_token_obtain(user=user).key})
+
+
+class LogoutView(APIView):
+    """Revokes the token the call is made with: the next call with it answers 401."""
+
+    # The token is what this revokes: a browser session has none to give back.
+    authentication_classes = [CabinetTokenAuthentication]
+
+    @extend_schema(
+        request=None,
+        responses={204: OpenApiResponse(description=_("Jeton révoqué."))},
+    )
+    def post(self, request):
+        api_token_revoke(token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def token_locked(request):

@@ -2,6 +2,7 @@ from .audit import AuditEntry
 from .cabinet import Cabinet, CabinetDomain
 from .company import Company, Membership
 from .notification import DigestStatus, Notification, NotificationDigest
+from .token import TokenActivity
 from .user import Role, User
 
 __all__ = [
@@ -14,5 +15,6 @@ __all__ = [
     "Notification",
     "NotificationDigest",
     "Role",
+    "TokenActivity",
     "User",
 ]

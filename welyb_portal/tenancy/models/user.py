@@ -4,6 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..signals import password_changed
 from .cabinet import Cabinet
 
 
@@ -102,6 +103,19 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    def set_unusable_password(self):
+        super().set_unusable_password()
+        # Django's save() notices a new password (set_password) but not a removed one.
+        self._password_removed = True
+
+    def save(self, *args, **kwargs):
+        # Django forgets the new password once saved (and a rehash at login never sets it).
+        removed = self.__dict__.pop("_password_removed", False)
+        changed = not self._state.adding and (self._password is not None or removed)
+        super().save(*args, **kwargs)
+        if changed:
+            password_changed.send(sender=type(self), user=self)
 
     def clean(self):
         super().clean()

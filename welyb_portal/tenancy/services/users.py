@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -7,6 +8,7 @@ from django.utils.translation import gettext as _
 from ..emails import AccountEmail
 from ..models import Cabinet, Company, Membership, Role, User
 from ..models.user import STAFF_ROLES, normalize_email
+from ..rate_limits import rate_limit_hit
 from ..tasks import send_account_email
 from .audit import audit_record
 
@@ -201,12 +203,28 @@ def invitation_resend(*, user: User, by: User, company: Company | None = None) -
     _email_enqueue(user=user, kind=AccountEmail.INVITATION, company=company)
 
 
-def password_reset_request(*, cabinet: Cabinet, email: str) -> None:
-    """Sends a reset link when the address is an active account of this cabinet. Says nothing
-    either way, so that nobody can learn which addresses have an account."""
-    user = User.objects.filter(
-        cabinet=cabinet, email=normalize_email(email), is_active=True
-    ).first()
+def password_reset_request(*, cabinet: Cabinet, email: str, client_ip: str | None) -> None:
+    """Sends a reset link when the address is an active account of this cabinet, through the
+    account-email task once the transaction commits. Says nothing either way, so that nobody
+    can learn which addresses have an account.
+
+    Sends nothing, just as silently, past PASSWORD_RESET_PER_ADDRESS_PER_HOUR requests for this
+    address on this cabinet or PASSWORD_RESET_PER_IP_PER_HOUR from `client_ip` (known or unknown
+    addresses alike): the caller answers the same whatever happened here."""
+    email = normalize_email(email)
+    if client_ip is not None and not rate_limit_hit(
+        scope="password-reset-ip", key=client_ip, limit=settings.PASSWORD_RESET_PER_IP_PER_HOUR
+    ):
+        # Not counted against the address either: a client held back cannot go on spending
+        # other people's allowance.
+        return
+    if not rate_limit_hit(
+        scope="password-reset-address",
+        key=f"{cabinet.pk}:{email}",
+        limit=settings.PASSWORD_RESET_PER_ADDRESS_PER_HOUR,
+    ):
+        return
+    user = User.objects.filter(cabinet=cabinet, email=email, is_active=True).first()
     if user is not None:
         with transaction.atomic():
             _email_enqueue(user=user, kind=AccountEmail.PASSWORD_RESET)

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 from ..forms import LoginForm, PasswordResetRequestForm
 from ..models import User
 from ..services.users import password_reset_request
-from ..throttling import login_lock_message
+from ..throttling import client_ip, login_lock_message
 
 
 class LoginView(auth_views.LoginView):
@@ -72,7 +72,9 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
 def password_forgotten(request):
     form = PasswordResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        password_reset_request(cabinet=request.cabinet, email=form.cleaned_data["email"])
+        password_reset_request(
+            cabinet=request.cabinet, email=form.cleaned_data["email"], client_ip=client_ip(request)
+        )
         messages.info(
             request,
             _(

@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "welyb_portal.tenancy.middleware.CabinetUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the messages, which it leaves a word in: a staff session idle for too long ends.
+    "welyb_portal.tenancy.session_guards.IdleStaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, so that it sees the answer of the login view: a login refused because its address
@@ -286,6 +288,15 @@ AUTH_PASSWORD_VALIDATORS = [
 CSRF_FAILURE_VIEW = "welyb_portal.tenancy.views.errors.csrf_failure"
 # Database sessions that ignore a cookie Django could not have set (see the module).
 SESSION_ENGINE = "welyb_portal.tenancy.sessions"
+
+# --- Staff sessions (welyb_portal/tenancy/session_guards.py) ------------------------------------
+
+# A staff session (cabinet admins and collaborators) ends after SESSION_IDLE_MINUTES without a
+# request: the next one is sent to the login page. Activity is written in the session at most
+# once a minute. Clients keep Django's session (SESSION_COOKIE_AGE, two weeks).
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=120)
+if SESSION_IDLE_MINUTES < 1:
+    raise ImproperlyConfigured("SESSION_IDLE_MINUTES must be 1 or more.")
 
 # --- Login throttling (django-axes) ------------------------------------------------------------
 

@@ -9,5 +9,6 @@ class TenancyConfig(AppConfig):
     verbose_name = "Cabinets et utilisateurs"
 
     def ready(self):
-        # Connects the receiver that writes a login lock to the audit trail.
-        from . import throttling  # noqa: F401
+        # Connects the receiver that writes a login lock to the audit trail, and the one that
+        # marks a staff session active at login.
+        from . import session_guards, throttling  # noqa: F401

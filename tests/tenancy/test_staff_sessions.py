@@ -7,8 +7,10 @@ import time
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from tests.conftest import api, browser, text_of
+from tests.tenancy.two_factor_helpers import enrolled, is_logged_in, verified_browser
 from welyb_portal.tenancy.session_guards import LAST_ACTIVITY_KEY
 
 pytestmark = pytest.mark.django_db
@@ -24,10 +26,6 @@ def idle_for(client, minutes: float) -> int:
     session[LAST_ACTIVITY_KEY] = int(time.time() - minutes * 60)
     session.save()
     return session[LAST_ACTIVITY_KEY]
-
-
-def is_logged_in(client) -> bool:
-    return "_auth_user_id" in client.session
 
 
 def last_activity(client) -> int | None:
@@ -137,6 +135,17 @@ def test_an_api_token_is_not_a_session_and_does_not_expire(world):
     assert client.get("/api/v1/companies/").status_code == 200
 
 
+def test_a_verified_session_ends_the_same_way(world):
+    device, _codes = enrolled(world.a.admin)
+    client = verified_browser(world.a.admin, device)
+    idle_for(client, IDLE_MINUTES + 1)
+
+    client.get("/")
+
+    assert not is_logged_in(client)
+    assert DEVICE_ID_SESSION_KEY not in client.session
+
+
 def test_client_sessions_keep_their_behaviour(world):
     client = browser(world.a.client)
     assert last_activity(client) is None
@@ -161,3 +170,25 @@ def test_the_cabinets_stylesheet_is_no_activity_and_reads_no_session(world):
 
     assert last_activity(client) == before
     assert not [q for q in queries if "django_session" in q["sql"]]
+
+
+# --- The cost of the guards ----------------------------------------------------------------
+
+
+def page_queries(client, url: str) -> list[str]:
+    client.get(url)  # warm up: the first request after the login may finish its session
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return [query["sql"] for query in queries]
+
+
+def test_a_session_verified_by_a_code_costs_one_query_a_page(world):
+    """django-otp's look-up of the session's device, and nothing else (a collaborator of the
+    same cabinet, without two-factor authentication, is the reference)."""
+    device, _codes = enrolled(world.a.admin)
+    verified = page_queries(verified_browser(world.a.admin, device), "/reglages/entreprises/")
+    plain = page_queries(browser(world.a.collaborator), "/reglages/entreprises/")
+
+    assert len(verified) == len(plain) + 1
+    assert [sql for sql in verified if "otp_totp_totpdevice" in sql] != []
+    assert not [sql for sql in plain if "otp_" in sql]

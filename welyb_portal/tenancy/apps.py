@@ -10,5 +10,5 @@ class TenancyConfig(AppConfig):
 
     def ready(self):
         # Connects the receiver that writes a login lock to the audit trail, and the one that
-        # marks a staff session active at login.
+        # marks a staff session at login (its activity, whether a code must verify it).
         from . import session_guards, throttling  # noqa: F401

@@ -13,6 +13,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
 from ged.models import FolderTemplate, InboundAddress, InboundEmail, InboundStatus
@@ -33,6 +35,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.ged.helpers import deposit, folder_at
+from tests.tenancy.two_factor_helpers import enrolled, recovery_codes_of
 from welyb_portal.tenancy.models import AuditEntry, CabinetDomain, Role, User
 from welyb_portal.tenancy.services.audit import audit_record
 from welyb_portal.tenancy.services.notifications import notifications_create
@@ -743,3 +746,38 @@ def test_support_cannot_add_an_inbound_address_nor_change_it(world):
     assert client.get(reverse("admin:ged_inboundaddress_add")).status_code == 403
     stored = InboundAddress.objects.get(pk=address.pk)
     assert (stored.local_part, stored.target) == (address.local_part, "achats")
+
+
+# --- Two-factor authentication -----------------------------------------------------------------
+
+
+def test_support_never_sees_the_secrets_of_authenticator_apps_nor_recovery_codes():
+    assert not {TOTPDevice, StaticDevice, StaticToken} & set(admin.site._registry)
+
+
+def test_support_takes_two_factor_away_from_someone_who_lost_their_phone_and_codes(world):
+    enrolled(world.a.admin)
+    support = SuperuserFactory()
+    client = platform_browser(support)
+
+    response = client.post(
+        changelist_url(User),
+        {"action": "remove_two_factor", "_selected_action": [world.a.admin.pk, world.a.client.pk]},
+        follow=True,
+    )
+
+    messages = [str(message) for message in response.context["messages"]]
+    assert messages == ["Double authentification retirée pour 1 utilisateur."]
+    assert not TOTPDevice.objects.filter(user=world.a.admin).exists()
+    assert recovery_codes_of(world.a.admin) == set()
+    entry = AuditEntry.objects.get(action="two_factor.reset")
+    assert (entry.actor, entry.cabinet, entry.target_id) == (
+        support,
+        world.a.cabinet,
+        str(world.a.admin.pk),
+    )
+    # Their next login asks for the password alone.
+    login = Client(HTTP_HOST=host_of(world.a.cabinet)).post(
+        "/connexion/", {"username": world.a.admin.email, "password": PASSWORD}
+    )
+    assert login.url == "/"

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from ged.models import (
@@ -116,6 +118,8 @@ EXCLUDED_ROUTES = {
     "api/docs/": "the API docs: staff only, tested in test_api_schema.py",
     "healthz": "the load balancer's probe: public by design, names no cabinet",
     "connexion/": "the login page: public by design",
+    "connexion/code/": "the login's second step (the two-factor code): public by design, it "
+    "serves only the login this browser's session began, tests/tenancy/test_two_factor_login.py",
     "deconnexion/": "logout: public by design",
     "mot-de-passe/oublie/": "password forgotten: public by design, says nothing either way",
     "mot-de-passe/<uidb64>/<token>/": "set-password link: public, guarded by its signed token",
@@ -186,6 +190,14 @@ MATRIX: dict[str, Access] = {
     # Revokes the token it is called with, no id: anyone of the cabinet with a token (another
     # cabinet's token is refused, tests/tenancy/test_api_tokens.py).
     "api-logout": Access(get=None, post=USER),
+    # « Exiger la double authentification » (gear › Sécurité), with who has it on.
+    "tenancy:cabinet-security": Access(get=ADMIN, post=ADMIN),
+    # « Sécurité du compte »: each staff member's own two-factor authentication. No id: the
+    # account is the caller's; an empty form changes nothing (no code, or no app yet).
+    "tenancy:account-security": Access(get=STAFF, post=None),
+    "tenancy:two-factor-enable": Access(get=STAFF, post=STAFF),
+    "tenancy:two-factor-recovery-codes": Access(get=None, post=STAFF),
+    "tenancy:two-factor-disable": Access(get=None, post=STAFF),
     "api-company-list": Access(get=USER, post=STAFF),
     "api-company-clients": Access(get=None, post=STAFF),
     # Staff's own notifications: the page, opening one (it is marked read, then its link is
@@ -715,6 +727,20 @@ def snapshot() -> tuple:
         list(FolderTemplate.objects.order_by("pk").values()),
         inbound_of(),
         notifications_of(),
+        two_factor_of(),
+    )
+
+
+def two_factor_of() -> tuple:
+    """Everyone's authenticator apps (with their use: the last code's time step, the wrong
+    codes counted) and recovery codes."""
+    return (
+        list(
+            TOTPDevice.objects.order_by("pk").values(
+                "pk", "user", "key", "confirmed", "last_t", "throttling_failure_count"
+            )
+        ),
+        list(StaticToken.objects.order_by("pk").values("pk", "device__user", "token")),
     )
 
 

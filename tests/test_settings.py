@@ -36,6 +36,7 @@ SETTINGS_VARIABLES = (
     "AWS_STORAGE_BUCKET_NAME",
     "LOGIN_FAILURE_LIMIT",
     "LOGIN_LOCK_MINUTES",
+    "SESSION_IDLE_MINUTES",
     "EMAIL_TIMEOUT",
     "DELIVERY_SWEEP_SECONDS",
     "FAILURE_DIGEST_SECONDS",
@@ -214,6 +215,7 @@ print(json.dumps({
     "axes_failure_limit": settings.AXES_FAILURE_LIMIT,
     "axes_cooloff_seconds": settings.AXES_COOLOFF_TIME.total_seconds(),
     "first_backend": settings.AUTHENTICATION_BACKENDS[0],
+    "session_idle_minutes": settings.SESSION_IDLE_MINUTES,
     "email_timeout": settings.EMAIL_TIMEOUT,
     "anymail_timeout": settings.ANYMAIL["REQUESTS_TIMEOUT"],
     "sweep_seconds": settings.DELIVERY_SWEEP_SECONDS,
@@ -292,6 +294,25 @@ def test_login_lock_limits_come_from_the_environment(tmp_path):
 
     assert configured["axes_failure_limit"] == 5
     assert configured["axes_cooloff_seconds"] == 60 * 60
+
+
+def test_staff_sessions_end_after_two_idle_hours_by_default(defaults):
+    assert defaults["session_idle_minutes"] == 120
+
+
+def test_the_staff_idle_limit_comes_from_the_environment(tmp_path):
+    configured = embedded_settings(VAR_DIR=str(tmp_path), SESSION_IDLE_MINUTES="15")
+
+    assert configured["session_idle_minutes"] == 15
+
+
+def test_an_idle_limit_under_a_minute_stops_the_start(tmp_path):
+    result = run(
+        "-c", PRINT_SETTINGS, env=clean_env(VAR_DIR=str(tmp_path), SESSION_IDLE_MINUTES="0")
+    )
+
+    assert result.returncode != 0
+    assert "SESSION_IDLE_MINUTES must be 1 or more." in result.stderr
 
 
 def test_the_notification_digest_goes_at_most_every_ten_minutes_by_default(defaults):

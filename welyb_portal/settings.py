@@ -68,6 +68,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    # Two-factor authentication of cabinet staff: the core, TOTP devices, recovery codes. Before
+    # the tenancy app, whose admin module takes their admin pages away from platform support.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -94,7 +99,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "welyb_portal.tenancy.middleware.CabinetUserMiddleware",
+    # request.user.is_verified(): true once the session passed the two-factor code. One query
+    # (the device) for such a session only; none for the others.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the messages, which they leave a word in: a staff session idle for too long ends,
+    # and a staff session that owes a two-factor code or an enrolment gets nothing else.
+    "welyb_portal.tenancy.session_guards.IdleStaffSessionMiddleware",
+    "welyb_portal.tenancy.session_guards.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, so that it sees the answer of the login view: a login refused because its address
@@ -127,6 +139,7 @@ SETTINGS_MENU = [
     (_("Entreprises"), "tenancy:company-list", "staff"),
     (_("Utilisateurs"), "tenancy:staff-list", "admin"),
     (_("Personnalisation"), "tenancy:branding", "admin"),
+    (_("Sécurité"), "tenancy:cabinet-security", "admin"),
     (_("Arborescence type"), "ged:folder-template", "admin"),
     (_("Applications"), "partner_apps:applications", "staff"),
     (_("Envois à régler"), "partner_apps:needs-action", "staff"),
@@ -298,6 +311,21 @@ AUTH_PASSWORD_VALIDATORS = [
 CSRF_FAILURE_VIEW = "welyb_portal.tenancy.views.errors.csrf_failure"
 # Database sessions that ignore a cookie Django could not have set (see the module).
 SESSION_ENGINE = "welyb_portal.tenancy.sessions"
+
+# --- Staff sessions and two-factor authentication (welyb_portal/tenancy/session_guards.py) -----
+
+# A staff session (cabinet admins and collaborators) ends after SESSION_IDLE_MINUTES without a
+# request: the next one is sent to the login page. Activity is written in the session at most
+# once a minute. Clients keep Django's session (SESSION_COOKIE_AGE, two weeks).
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=120)
+if SESSION_IDLE_MINUTES < 1:
+    raise ImproperlyConfigured("SESSION_IDLE_MINUTES must be 1 or more.")
+# django-otp's back-off after wrong codes of one device: 1 s, 2 s, 4 s… doubling without a limit
+# until a right code, on top of the login lock (LOGIN_FAILURE_LIMIT), which counts wrong codes as
+# failed logins. A new password chosen from a reset link lifts both. Django-otp's defaults,
+# written down to be kept.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 # --- Login throttling (django-axes) ------------------------------------------------------------
 

@@ -22,6 +22,7 @@ ADMIN_MENU = [
     ("Entreprises", "/reglages/entreprises/"),
     ("Utilisateurs", "/reglages/utilisateurs/"),
     ("Personnalisation", "/reglages/personnalisation/"),
+    ("Sécurité", "/reglages/securite/"),
     ("Arborescence type", "/reglages/arborescence/"),
     ("Applications", "/reglages/applications/"),
     ("Envois à régler", "/reglages/applications/a-regler/"),
@@ -29,7 +30,7 @@ ADMIN_MENU = [
 ]
 # Collaborators see the store and the authorisations, without changing them, what did not reach
 # a partner, and the emails the deposit addresses received.
-COLLABORATOR_MENU = [ADMIN_MENU[0], ADMIN_MENU[4], ADMIN_MENU[5], ADMIN_MENU[6]]
+COLLABORATOR_MENU = [ADMIN_MENU[0], ADMIN_MENU[5], ADMIN_MENU[6], ADMIN_MENU[7]]
 HIDDEN_INPUT_TYPES = {"hidden", "submit", "button", "reset", "image"}
 VOID_ELEMENTS = {"input", "br", "img", "meta", "link", "hr", "source", "area", "col", "wbr"}
 
@@ -134,6 +135,7 @@ def parse(response) -> Page:
         "/reglages/entreprises/",
         "/reglages/utilisateurs/",
         "/reglages/personnalisation/",
+        "/reglages/securite/",
         "/reglages/arborescence/",
         "/reglages/applications/",
         "/reglages/applications/ajouter/",
@@ -172,6 +174,7 @@ def test_collaborators_settings_pages_list_only_what_they_may_open(world):
 
     assert "/reglages/utilisateurs/" not in response.text
     assert "/reglages/personnalisation/" not in response.text
+    assert "/reglages/securite/" not in response.text
     assert "/reglages/arborescence/" not in response.text
     assert "Arborescence type" not in response.text
 

@@ -3,12 +3,15 @@
 
 from axes.admin import AccessAttemptAdmin
 from axes.models import AccessAttempt
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.admin import TokenAdmin as DRFTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
@@ -22,9 +25,15 @@ from .models import (
     NotificationDigest,
     User,
 )
+from .services.two_factor import two_factor_reset
 
 # Groups and permissions play no part in the portal: roles are on the user.
 admin.site.unregister(Group)
+# django-otp's pages show each device's secret and QR code, and the recovery codes: support
+# never needs them. Someone who lost their phone and their codes is helped with the users'
+# action « Retirer la double authentification ».
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
 
 
 class CabinetDomainInline(admin.TabularInline):
@@ -124,6 +133,7 @@ class UserAdmin(DjangoUserAdmin):
     filter_horizontal: list = []
     readonly_fields = ["last_login", "date_joined"]
     inlines = [MembershipInline]
+    actions = ["remove_two_factor"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Cabinet"), {"fields": ["cabinet", "role", "full_name"]}),
@@ -139,6 +149,22 @@ class UserAdmin(DjangoUserAdmin):
             },
         )
     ]
+
+    @admin.action(description=_("Retirer la double authentification"))
+    def remove_two_factor(self, request, queryset):
+        """For someone who lost both their phone and their recovery codes: they log in with
+        their password, then enrol again where their cabinet requires it. Audited."""
+        removed = sum(two_factor_reset(user=user, by=request.user) for user in queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "Double authentification retirée pour %(count)d utilisateur.",
+                "Double authentification retirée pour %(count)d utilisateurs.",
+                removed,
+            )
+            % {"count": removed},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Membership)

@@ -10,6 +10,7 @@ class TenancyConfig(AppConfig):
 
     def ready(self):
         # Connect their receivers: a login lock goes to the audit trail, a new password
-        # revokes the account's API tokens.
-        from . import throttling  # noqa: F401
+        # revokes the account's API tokens, a staff session is marked at login (its activity,
+        # whether a code must verify it).
+        from . import session_guards, throttling  # noqa: F401
         from .services import tokens  # noqa: F401

@@ -18,6 +18,12 @@ def form_add_service_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, messages)
 
 
+def posted_data(request):
+    """A form's data on a POST, an empty one included (which `request.POST or None` takes for a
+    GET: a form of one checkbox left unticked sends nothing)."""
+    return request.POST if request.method == "POST" else None
+
+
 class LoginForm(AuthenticationForm):
     """Email and password. Every refusal reads the same, whatever its cause (unknown address,
     wrong password, account of another cabinet, deactivated account)."""
@@ -115,3 +121,82 @@ class DigestPreferenceForm(forms.Form):
 
     def clean_receive(self) -> bool | None:
         return self.CHOICES[self.cleaned_data["receive"]]
+
+
+def _code_field(label, *, help_text: str = "", recovery: bool = True) -> forms.CharField:
+    """A two-factor code: the 6 digits of the app, or (where `recovery`) a recovery code."""
+    return forms.CharField(
+        label=label,
+        max_length=32,
+        help_text=help_text,
+        error_messages={"required": _("Code de double authentification requis.")},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                # Recovery codes hold letters: a numeric keypad would not type them.
+                "inputmode": "text" if recovery else "numeric",
+                "autocapitalize": "off",
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+
+class LoginCodeForm(forms.Form):
+    """The login's second step."""
+
+    code = _code_field(
+        _("Code de vérification"),
+        help_text=_(
+            "Les 6 chiffres affichés par votre application d'authentification, ou l'un de vos "
+            "codes de secours."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs["autofocus"] = True
+
+
+class CodeConfirmForm(forms.Form):
+    """A current code, asked before regenerating the recovery codes or turning 2FA off."""
+
+    code = _code_field(
+        _("Code actuel"),
+        help_text=_("Le code de votre application d'authentification, ou un code de secours."),
+    )
+
+
+class TwoFactorEnableForm(forms.Form):
+    """The enrolment: the code the app shows for the new secret, and, to replace an app, a code
+    of the current one (or a recovery code)."""
+
+    code = _code_field(
+        _("Code affiché par l'application"),
+        help_text=_("6 chiffres, renouvelés toutes les 30 secondes."),
+        recovery=False,
+    )
+    current_code = _code_field(
+        _("Code de l'application actuelle"),
+        help_text=_(
+            "Pour remplacer votre application : un code de l'ancienne, ou un code de secours."
+        ),
+    )
+
+    def __init__(self, *args, replacing: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not replacing:
+            del self.fields["current_code"]
+
+
+class CabinetSecurityForm(forms.Form):
+    require_two_factor = forms.BooleanField(
+        label=_("Exiger la double authentification"),
+        required=False,
+        help_text=_(
+            "Chaque administrateur et collaborateur saisit, en plus de son mot de passe, un code "
+            "à 6 chiffres de son application d'authentification, sur le portail comme pour "
+            "obtenir un jeton d'API. Ceux qui ne l'ont pas encore activée y sont invités dès "
+            "leur prochaine page. Les clients ne sont pas concernés."
+        ),
+    )

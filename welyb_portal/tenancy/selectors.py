@@ -1,7 +1,10 @@
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import Cabinet, Company, Notification, Role, User
 from .models.user import STAFF_ROLES
@@ -73,6 +76,53 @@ def company_clients(*, company: Company) -> QuerySet[User]:
 
 def staff_list(*, cabinet: Cabinet) -> QuerySet[User]:
     return User.objects.filter(cabinet=cabinet, role__in=STAFF_ROLES).order_by("email")
+
+
+def staff_list_with_two_factor(*, cabinet: Cabinet) -> QuerySet[User]:
+    """The cabinet's staff, each with `has_two_factor`: one query."""
+    confirmed = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+    return staff_list(cabinet=cabinet).annotate(has_two_factor=Exists(confirmed))
+
+
+@dataclass(frozen=True)
+class TwoFactorStatus:
+    """What « Sécurité du compte » shows of a person's two-factor authentication."""
+
+    enabled: bool
+    enabled_at: datetime | None = None
+    last_used_at: datetime | None = None
+    recovery_codes_left: int = 0
+
+
+def two_factor_enabled(*, user: User) -> bool:
+    """Whether the person confirmed an authenticator app, so that their logins ask for a code.
+    Only cabinet staff have one. One query."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def two_factor_applies(*, user: User) -> bool:
+    """Whether a login of this person must give a code: a member of the cabinet's staff who
+    turned two-factor authentication on, or whose cabinet requires it. Never a client."""
+    if not user.is_cabinet_staff:
+        return False
+    return (
+        two_factor_enabled(user=user)
+        or Cabinet.objects.filter(pk=user.cabinet_id, require_two_factor=True).exists()
+    )
+
+
+def two_factor_status(*, user: User) -> TwoFactorStatus:
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        return TwoFactorStatus(enabled=False)
+    return TwoFactorStatus(
+        enabled=True,
+        enabled_at=device.created_at,
+        last_used_at=device.last_used_at,
+        recovery_codes_left=StaticToken.objects.filter(
+            device__user=user, device__confirmed=True
+        ).count(),
+    )
 
 
 def notification_list(*, user: User) -> QuerySet[Notification]:

@@ -10,9 +10,11 @@ the "Login throttling" section of `welyb_portal/settings.py`.
 
 import hashlib
 
+from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_client_ip_address
 from axes.signals import user_locked_out
 from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
 from django.utils.translation import ngettext
 
@@ -76,6 +78,26 @@ def login_lock_message(*, password_reset: bool) -> str:
             minutes,
         )
     return message % {"minutes": minutes}
+
+
+def login_attempt_allowed(request, *, email: str) -> bool:
+    """Whether a login of `email` may be tried now on this request's cabinet: false while the
+    address is locked. For the steps that follow the password (the two-factor code), which
+    axes' backend does not see."""
+    return AxesProxyHandler.is_allowed(request, {"username": email})
+
+
+def login_failure_record(request, *, email: str) -> None:
+    """Counts a failed login of `email` (a wrong two-factor code) as a wrong password counts:
+    at LOGIN_FAILURE_LIMIT the address is locked, and AxesMiddleware answers with the lock."""
+    user_login_failed.send(sender=__name__, credentials={"username": email}, request=request)
+
+
+def login_failures_forget(request, *, email: str) -> None:
+    """Lifts the lock of `email` on this cabinet, as a successful login does: for a new password
+    chosen from a reset link, when the login still waits for the two-factor code. (The app's
+    own back-off after wrong codes stays.)"""
+    AxesProxyHandler.reset_attempts(username=login_throttle_key(request, {"username": email}))
 
 
 def login_lockout_response(request, original_response=None, credentials=None):

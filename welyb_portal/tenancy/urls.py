@@ -1,11 +1,12 @@
 from django.urls import path
 
-from .views import auth, branding, companies, notifications, staff
+from .views import auth, branding, cabinet_security, companies, notifications, staff, two_factor
 
 app_name = "tenancy"
 
 urlpatterns = [
     path("connexion/", auth.LoginView.as_view(), name="login"),
+    path("connexion/code/", two_factor.login_code, name="login-code"),
     path("deconnexion/", auth.LogoutView.as_view(), name="logout"),
     path("mot-de-passe/oublie/", auth.password_forgotten, name="password-forgotten"),
     path("mot-de-passe/<uidb64>/<token>/", auth.SetPasswordView.as_view(), name="set-password"),
@@ -37,6 +38,19 @@ urlpatterns = [
     path("reglages/utilisateurs/inviter/", staff.staff_invite_page, name="staff-invite"),
     path("reglages/utilisateurs/<int:staff_id>/", staff.staff_update_page, name="staff-update"),
     path("reglages/personnalisation/", branding.branding_page, name="branding"),
+    path("reglages/securite/", cabinet_security.cabinet_security_page, name="cabinet-security"),
+    path("compte/securite/", two_factor.account_security_page, name="account-security"),
+    path("compte/securite/activer/", two_factor.two_factor_enable_page, name="two-factor-enable"),
+    path(
+        "compte/securite/codes-de-secours/",
+        two_factor.two_factor_recovery_codes_page,
+        name="two-factor-recovery-codes",
+    ),
+    path(
+        "compte/securite/desactiver/",
+        two_factor.two_factor_disable_page,
+        name="two-factor-disable",
+    ),
     path("notifications/", notifications.notifications_page, name="notifications"),
     path(
         "notifications/tout-lire/",

@@ -7,6 +7,16 @@ from ..models import Company, Notification, User
 class TokenRequestSerializer(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=32,
+        help_text=_(
+            "Pour l'équipe du cabinet qui a activé la double authentification, ou dont le "
+            "cabinet l'exige : les 6 chiffres de l'application d'authentification, ou un code de "
+            "secours (qui ne servira plus)."
+        ),
+    )
 
 
 class TokenSerializer(serializers.Serializer):

@@ -11,11 +11,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..access import access_company
-from ..selectors import company_list
+from ..selectors import company_list, two_factor_applies
 from ..services.companies import company_create
 from ..services.tokens import api_token_obtain, api_token_revoke
+from ..services.two_factor import two_factor_verify
 from ..services.users import client_invite
-from ..throttling import login_lock_message
+from ..throttling import login_failure_record, login_lock_message
 from .authentication import CabinetTokenAuthentication
 from .errors import as_api_error
 from .permissions import IsCabinetStaff, IsStaffOrReadOnly
@@ -30,7 +31,8 @@ from .serializers import (
 
 class TokenView(APIView):
     """Exchanges an email and a password for the API token of that account, on its cabinet's
-    host only: the same key while it lives, a new one once it expired or was revoked."""
+    host only: the same key while it lives, a new one once it expired or was revoked; with
+    the `otp` code too for staff under two-factor authentication."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -39,7 +41,12 @@ class TokenView(APIView):
         request=TokenRequestSerializer,
         responses={
             200: TokenSerializer,
-            400: OpenApiResponse(description=_("Identifiants invalides.")),
+            400: OpenApiResponse(
+                description=_(
+                    "Identifiants invalides, ou code de double authentification (`otp`) "
+                    "requis ou invalide."
+                )
+            ),
             429: OpenApiResponse(
                 description=_(
                     "Trop de tentatives échouées pour cette adresse : elle est bloquée "
@@ -60,7 +67,31 @@ class TokenView(APIView):
             return Response(
                 {"detail": _("Identifiants invalides.")}, status=status.HTTP_400_BAD_REQUEST
             )
+        if two_factor_applies(user=user):
+            refusal = self._two_factor_refusal(request, user, serializer.validated_data)
+            if refusal is not None:
+                return refusal
         return Response({"token": api_token_obtain(user=user).key})
+
+    @staticmethod
+    def _two_factor_refusal(request, user, data) -> Response | None:
+        """The 400 of a missing or wrong code (a wrong one counts as a failed login, towards
+        the lock), or None when the code is right."""
+        try:
+            two_factor_verify(user=user, code=data.get("otp"))
+        except ValidationError as error:
+            messages = error.messages
+            if error.code == "invalid":
+                login_failure_record(request._request, email=data["email"])
+            elif error.code == "not_enrolled":
+                messages = [
+                    _(
+                        "Votre cabinet exige la double authentification : activez-la sur le "
+                        "portail, dans « Sécurité du compte », avant de demander un jeton."
+                    )
+                ]
+            return Response({"otp": messages}, status=status.HTTP_400_BAD_REQUEST)
+        return None
 
 
 class LogoutView(APIView):

@@ -35,6 +35,15 @@ class Cabinet(models.Model):
         _("couleur d'accent"), max_length=7, default="#e39b17", validators=[validate_hex_color]
     )
     logo = models.ImageField(_("logo"), upload_to=logo_upload_to, blank=True)
+    require_two_factor = models.BooleanField(
+        _("exiger la double authentification"),
+        default=False,
+        help_text=_(
+            "Chaque administrateur et collaborateur saisit un code à 6 chiffres en plus de son "
+            "mot de passe, sur le portail comme pour obtenir un jeton d'API. Les clients ne "
+            "sont pas concernés."
+        ),
+    )
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 

@@ -8,14 +8,31 @@ from django.views.decorators.http import require_http_methods
 
 from ..forms import LoginForm, PasswordResetRequestForm
 from ..models import User
+from ..selectors import two_factor_enabled
+from ..services.two_factor import two_factor_backoff_reset
 from ..services.users import password_reset_request
-from ..throttling import client_ip, login_lock_message
+from ..throttling import client_ip, login_failures_forget, login_lock_message
+from ..two_factor import pending_login_start
+
+
+def _needs_code(user: User) -> bool:
+    return user.is_cabinet_staff and two_factor_enabled(user=user)
 
 
 class LoginView(auth_views.LoginView):
+    """Email and password. A staff member with two-factor authentication is not logged in yet:
+    the code page (views/two_factor.py) finishes the login."""
+
     form_class = LoginForm
     template_name = "tenancy/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if _needs_code(user):
+            pending_login_start(self.request, user=user, next_url=self.get_success_url())
+            return redirect("tenancy:login-code")
+        return super().form_valid(form)
 
 
 class LogoutView(auth_views.LogoutView):
@@ -63,9 +80,28 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
         return context
 
     def form_valid(self, form):
-        response = super().form_valid(form)
-        messages.success(self.request, _("Votre mot de passe est enregistré. Bienvenue !"))
-        return response
+        user = form.user
+        if not _needs_code(user):
+            response = super().form_valid(form)
+            messages.success(self.request, _("Votre mot de passe est enregistré. Bienvenue !"))
+            return response
+        # A reset link proves the mailbox, not the phone: the code is still asked. The new
+        # password lifts the lock and the app's back-off all the same, as it would lift the lock
+        # of a password login: whoever failed codes with the old password keeps nobody out.
+        self.post_reset_login = False
+        super().form_valid(form)
+        login_failures_forget(self.request, email=user.email)
+        two_factor_backoff_reset(user=user)
+        user.backend = self.post_reset_login_backend
+        pending_login_start(self.request, user=user, next_url=str(self.success_url))
+        messages.success(
+            self.request,
+            _(
+                "Votre mot de passe est enregistré. Saisissez le code de votre application "
+                "d'authentification pour vous connecter."
+            ),
+        )
+        return redirect("tenancy:login-code")
 
 
 @require_http_methods(["GET", "POST"])

@@ -62,3 +62,35 @@ def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
     return ordered[index]
+
+
+def p95(values: list[float]) -> float:
+    import statistics
+
+    return statistics.quantiles(values, n=20)[-1]
+
+
+def measure_in_turns(asks, repeat: int):
+    """Each (label, client, url) of `asks` asked once, warm, with its queries counted, then
+    `repeat` times in turns (a noisy moment costs every ask alike). Returns the queries, the
+    times in ms and the last answer of each label."""
+    import time
+
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    queries, answers = {}, {}
+    for label, client, url in asks:
+        client.get(url)  # warm: templates, the session
+        reset_queries()
+        with CaptureQueriesContext(connection) as captured:
+            answers[label] = client.get(url)
+        assert answers[label].status_code == 200, (url, answers[label].status_code)
+        queries[label] = len(captured)
+    times: dict[str, list[float]] = {label: [] for label, _client, _url in asks}
+    for _ in range(repeat):
+        for label, client, url in asks:
+            start = time.perf_counter()
+            client.get(url)
+            times[label].append((time.perf_counter() - start) * 1000)
+    return queries, times, answers

@@ -26,7 +26,7 @@ import time
 import uuid
 from pathlib import Path
 
-from common import bench_database_url, django_setup
+from common import bench_database_url, django_setup, measure_in_turns, p95
 
 COMPANIES = 500
 AUTHORIZED = 400
@@ -136,9 +136,8 @@ def main() -> int:
     database_url = bench_database_url("dashboard")
     try:
         django_setup(database_url, media)
-        from django.db import connection, reset_queries
+        from django.db import connection
         from django.test import Client
-        from django.test.utils import CaptureQueriesContext
 
         print(f"database: {connection.vendor}")
         admin = build_world()
@@ -148,25 +147,11 @@ def main() -> int:
         client = Client(HTTP_HOST=HOST)
         client.force_login(admin)
         pages = [*URLS, BASELINE]
-        queries = {}
-        for _label, url in pages:
-            client.get(url)  # warm: templates, the session
-            reset_queries()
-            with CaptureQueriesContext(connection) as captured:
-                response = client.get(url)
-            assert response.status_code == 200, (url, response.status_code)
-            queries[url] = len(captured)
-        times: dict[str, list[float]] = {url: [] for _label, url in pages}
-        for _ in range(REPEAT):
-            for _label, url in pages:
-                start = time.perf_counter()
-                client.get(url)
-                times[url].append((time.perf_counter() - start) * 1000)
+        queries, times, _answers = measure_in_turns(
+            [(url, client, url) for _label, url in pages], REPEAT
+        )
     finally:
         shutil.rmtree(media.parent, ignore_errors=True)
-
-    def p95(values):
-        return statistics.quantiles(values, n=20)[-1]
 
     base = p95(times[BASELINE[1]])
     print(f"\n{'':26} {'queries':>8} {'p50':>9} {'p95':>9} {'p95/base':>9}")

@@ -25,7 +25,7 @@ import time
 import uuid
 from pathlib import Path
 
-from common import bench_database_url, django_setup
+from common import bench_database_url, django_setup, measure_in_turns, p95
 
 COMPANIES = 500
 DOCUMENTS_EACH = 2_000
@@ -99,9 +99,8 @@ def main() -> int:
     database_url = bench_database_url("search", require_postgres=True)
     try:
         django_setup(database_url, media)
-        from django.db import connection, reset_queries
+        from django.db import connection
         from django.test import Client
-        from django.test.utils import CaptureQueriesContext
         from rest_framework.authtoken.models import Token
 
         admin, companies = build_world()
@@ -124,27 +123,14 @@ def main() -> int:
             )
         baseline = ("baseline: API, 1 folder", api, f"/api/v1/folders/{achats.pk}/documents/")
         asks.append(baseline)
-        queries, counts = {}, {}
-        for label, client, url in asks:
-            client.get(url)
-            reset_queries()
-            with CaptureQueriesContext(connection) as captured:
-                response = client.get(url)
-            assert response.status_code == 200, (url, response.status_code)
-            queries[label] = len(captured)
-            if url.startswith("/api/"):
-                counts[label] = response.json()["count"]
-        times: dict[str, list[float]] = {label: [] for label, _c, _u in asks}
-        for _ in range(REPEAT):
-            for label, client, url in asks:
-                start = time.perf_counter()
-                client.get(url)
-                times[label].append((time.perf_counter() - start) * 1000)
+        queries, times, answers = measure_in_turns(asks, REPEAT)
+        counts = {
+            label: answers[label].json()["count"]
+            for label, _client, url in asks
+            if url.startswith("/api/")
+        }
     finally:
         shutil.rmtree(media.parent, ignore_errors=True)
-
-    def p95(values):
-        return statistics.quantiles(values, n=20)[-1]
 
     base = p95(times[baseline[0]])
     print(f"\n{'':44} {'found':>9} {'queries':>8} {'p50':>9} {'p95':>9} {'p95/base':>9}")

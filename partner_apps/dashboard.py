@@ -3,28 +3,15 @@ connections (connectors authorised, folders automated) and its sends that need a
 
 from collections import defaultdict
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from welyb_portal.tenancy.dashboard import DashboardColumn
 from welyb_portal.tenancy.models import Company
 
 from .models import CompanyAuthorization, Delivery, FolderAutomation
+from .selectors.connections import count_of
 from .selectors.readiness import app_installed
-
-
-def _count_of(rows: QuerySet, company: str):
-    """How many of `rows` belong to the outer query's company, 0 for none (a subquery: the
-    company's row is never repeated by a join)."""
-    counted = (
-        rows.filter(**{company: OuterRef("pk")})
-        .order_by()
-        .values(company)
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
 def _authorized() -> QuerySet[CompanyAuthorization]:
@@ -39,8 +26,8 @@ def _with_connections(companies: QuerySet[Company]) -> QuerySet[Company]:
         enabled=True, folder__trashed_at__isnull=True
     ).filter(app_installed(cabinet="folder__company__cabinet_id"))
     return companies.annotate(
-        authorized_count=_count_of(_authorized(), "company_id"),
-        automated_count=_count_of(automated, "folder__company_id"),
+        authorized_count=count_of(_authorized(), "company_id"),
+        automated_count=count_of(automated, "folder__company_id"),
     )
 
 
@@ -60,7 +47,7 @@ def _prefetch_connections(companies: list[Company]) -> None:
 
 
 def _with_needs_action(companies: QuerySet[Company]) -> QuerySet[Company]:
-    return companies.annotate(needs_action=_count_of(Delivery.objects.needs_action(), "company_id"))
+    return companies.annotate(needs_action=count_of(Delivery.objects.needs_action(), "company_id"))
 
 
 CONNECTIONS = DashboardColumn(

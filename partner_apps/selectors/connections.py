@@ -49,10 +49,16 @@ def company_connections(*, company: Company) -> list[Connection]:
     ]
 
 
-def _count(rows: QuerySet, app: str = "app_id"):
+def count_of(rows: QuerySet, field: str):
+    """How many of `rows` point, by `field`, to the outer query's row; 0 for none. A subquery:
+    the outer row is never repeated by a join."""
     counted = (
-        rows.filter(**{app: OuterRef("pk")}).order_by().values(app).annotate(n=Count("pk"))
-    ).values("n")
+        rows.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
@@ -64,5 +70,6 @@ def installed_apps_with_use(*, cabinet: Cabinet) -> QuerySet[PartnerApp]:
         enabled=True, folder__company__cabinet=cabinet, folder__trashed_at__isnull=True
     )
     return installed_apps(cabinet=cabinet).annotate(
-        authorized_count=_count(authorized), automated_count=_count(automated)
+        authorized_count=count_of(authorized, "app_id"),
+        automated_count=count_of(automated, "app_id"),
     )

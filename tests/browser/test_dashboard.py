@@ -37,7 +37,8 @@ def test_the_dashboard_at_a_laptops_width_and_on_a_phone(portal, world):
     portal.screenshot(page, "1-laptop", docs="dashboard")
 
     page.get_by_role("searchbox", name="Rechercher une entreprise").fill("tilleuls")
-    session.submit(page.get_by_role("button", name="Rechercher"))
+    companies = page.get_by_role("region", name="Entreprises")
+    session.submit(companies.get_by_role("button", name="Rechercher"))
     expect(table.get_by_role("row")).to_have_count(2)  # the header and the one company
     expect(page.get_by_role("status")).to_have_text(re.compile("^1 entreprise pour « tilleuls »"))
 

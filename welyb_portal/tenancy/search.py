@@ -25,11 +25,32 @@ def search_key(text: str | None) -> str:
     return " ".join(bare.split())
 
 
+class SearchableNameQuerySet(models.QuerySet):
+    """`bulk_create` and `bulk_update` write the keys too (they call no `save()`); `update()`
+    does not: rename through `save()`."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.search_name = search_key(obj.name)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        if "name" in fields:
+            for obj in objs:
+                obj.search_name = search_key(obj.name)
+            fields = [*fields, "search_name"]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
 class SearchableName(models.Model):
     """A model whose `name` is searched: `search_name` follows it at every save (an update of
-    the name alone through `update_fields` writes the key too)."""
+    the name alone through `update_fields` writes the key too) and bulk write."""
 
     search_name = models.TextField(editable=False, default="")
+
+    objects = SearchableNameQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -48,6 +48,11 @@ urlpatterns = [
         name="uninstall",
     ),
     path(
+        "reglages/applications/<slug:slug>/desinstaller/confirmer/",
+        store.uninstall_confirm_page,
+        name="uninstall-confirm",
+    ),
+    path(
         "reglages/applications/<slug:slug>/autorisations/",
         authorizations.authorizations_page,
         name="authorizations",

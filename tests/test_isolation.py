@@ -246,6 +246,8 @@ MATRIX: dict[str, Access] = {
     "partner_apps:store": Access(get=STAFF, post=None),
     "partner_apps:install": Access(get=None, post=ADMIN),
     "partner_apps:uninstall": Access(get=None, post=ADMIN),
+    # What uninstalling would stop, and the button that does it (posting to the line above).
+    "partner_apps:uninstall-confirm": Access(get=ADMIN, post=None),
     # Collaborators read the authorisation page; only admins save it, line by line or whole.
     "partner_apps:authorizations": Access(get=STAFF, post=ADMIN),
     "partner_apps:authorization-row": Access(get=None, post=ADMIN),

@@ -73,3 +73,9 @@ def installed_apps_with_use(*, cabinet: Cabinet) -> QuerySet[PartnerApp]:
         authorized_count=count_of(authorized, "app_id"),
         automated_count=count_of(automated, "app_id"),
     )
+
+
+def app_use(*, cabinet: Cabinet, app: PartnerApp) -> PartnerApp | None:
+    """The cabinet's installed app with its `authorized_count` and `automated_count` (what would
+    stop sending were it uninstalled); None when the cabinet has not installed it."""
+    return installed_apps_with_use(cabinet=cabinet).filter(pk=app.pk).first()

@@ -1,0 +1,34 @@
+"""Uninstalling in Chromium: the store's « Désinstaller » asks first, saying which companies
+and folders would stop sending, and « Annuler » leaves everything as it was."""
+
+import re
+
+from partner_apps.models import CabinetApp
+from tests.browser.needs_playwright import expect
+from tests.ged.helpers import folder_at
+from tests.partner_apps.forwarding_helpers import ACHATS, ANNUAL, connect, switch_on
+
+STOPS = "1 entreprise autorisée et 1 dossier automatisé cesseront d'envoyer."
+
+
+def test_uninstalling_asks_and_says_what_stops(portal, world):
+    connect(world.a, world.a.company, ACHATS, name="boulangerie-alpha")
+    switch_on(folder_at(world.a.company, f"{ANNUAL}/Achats"), ACHATS, world.a.admin)
+    session = portal.login(world.a.admin)
+    page = session.goto("/reglages/applications/ajouter/")
+
+    session.follow(
+        page.get_by_role("link", name="Désinstaller Inqom Achats"), re.compile(r"/confirmer/$")
+    )
+    expect(page.get_by_role("heading", name="Désinstaller Inqom Achats ?")).to_be_visible()
+    expect(page.get_by_text(STOPS)).to_be_visible()
+    portal.screenshot(page, "1-question")
+    session.follow(page.get_by_role("link", name="Annuler"), re.compile(r"/ajouter/$"))
+    assert CabinetApp.objects.filter(cabinet=world.a.cabinet, app__slug=ACHATS).exists()
+
+    session.follow(
+        page.get_by_role("link", name="Désinstaller Inqom Achats"), re.compile(r"/confirmer/$")
+    )
+    session.submit(page.get_by_role("button", name="Désinstaller Inqom Achats"))
+    expect(page.get_by_text("« Inqom Achats » est désinstallée")).to_be_visible()
+    assert not CabinetApp.objects.filter(cabinet=world.a.cabinet, app__slug=ACHATS).exists()

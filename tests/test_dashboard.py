@@ -122,6 +122,9 @@ def test_search_finds_a_company_by_name_or_by_siren_however_written(world):
     client = browser(world.a.admin)
 
     assert names(client.get("/", {"q": "studio"})) == ["Studio Lumière"]
+    # Without regard to case or accents, as the documents' search.
+    assert names(client.get("/", {"q": "LUMIERE"})) == ["Studio Lumière"]
+    assert names(client.get("/", {"q": "lumière"})) == ["Studio Lumière"]
     spaced = f"{siren[:3]} {siren[3:6]} {siren[6:]}"
     found = client.get("/", {"q": spaced})
     assert names(found) == ["Studio Lumière"]

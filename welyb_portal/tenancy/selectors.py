@@ -8,6 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import Cabinet, Company, Notification, Role, User
 from .models.user import STAFF_ROLES
+from .search import name_matches
 from .validators import normalize_siren, search_text
 
 
@@ -43,7 +44,7 @@ def host_site(hostname: str) -> HostSite | None:
 def _company_search(companies: QuerySet[Company], query: str) -> QuerySet[Company]:
     query = search_text(query)
     if query:
-        condition = Q(name__icontains=query)
+        condition = name_matches(query)
         # A SIREN is found however the create form accepts it: "552 100 554", "552.100.554"...
         siren = normalize_siren(query)
         if siren.isascii() and siren.isdigit():

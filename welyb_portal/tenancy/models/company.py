@@ -2,11 +2,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..search import SearchableName
 from ..validators import validate_no_control_characters, validate_siren
 from .cabinet import Cabinet
 
 
-class Company(models.Model):
+class Company(SearchableName):
     """A client company of a cabinet ("entreprise"); it owns a GED."""
 
     cabinet = models.ForeignKey(Cabinet, on_delete=models.PROTECT, related_name="companies")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attention, authorizations, automations, deliveries, store
+from .views import attention, authorizations, automations, bulk, deliveries, store
 
 app_name = "partner_apps"
 
@@ -28,7 +28,7 @@ urlpatterns = [
     ),
     path(
         "reglages/applications/<slug:slug>/activer-dossier/",
-        automations.automation_bulk,
+        bulk.automation_bulk,
         name="automation-bulk",
     ),
     path(

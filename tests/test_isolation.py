@@ -261,8 +261,9 @@ MATRIX: dict[str, Access] = {
     # --- Automations and deliveries: staff only, clients never learn they exist.
     # A folder's switch, toggled by staff (htmx or form); the page serves POST only.
     "partner_apps:automation-toggle": Access(get=None, post=STAFF),
-    # "Activer sur le dossier … pour toutes les entreprises autorisées": admins, by path.
-    "partner_apps:automation-bulk": Access(get=None, post=ADMIN),
+    # "Activer sur le dossier … pour toutes les entreprises autorisées": admins, by path; a GET
+    # without a path of the tree goes back to the authorisation page.
+    "partner_apps:automation-bulk": Access(get=ADMIN, post=ADMIN, served=302),
     # "Historique d'envoi": filtered by company (an id of the cabinet) and app (a slug).
     "partner_apps:delivery-history": Access(
         get=STAFF, post=None, fields={"company": "company_id", "app": "slug"}

@@ -109,3 +109,20 @@ def annual_folders_create(*, year: int) -> int:
                 ):
                     created += 1
     return created
+
+
+def template_paths(cabinet: Cabinet, *, years: list[int]) -> list[str]:
+    """Every folder of the cabinet's default tree as a path of names, for each of `years`: the
+    annual folder, then its subfolders; then the permanent folders and their parents."""
+    annual, permanent = folder_template_of(cabinet)
+    paths = []
+    for year in years:
+        root = annual_folder_name(year)
+        paths += [root, *(f"{root}/{subfolder}" for subfolder in annual)]
+    for path in permanent:
+        names = path.split("/")
+        for depth in range(1, len(names) + 1):
+            prefix = "/".join(names[:depth])
+            if prefix not in paths:
+                paths.append(prefix)
+    return paths

@@ -1,10 +1,12 @@
 import functools
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ged.models import Folder
 from ged.selectors import folder_ancestors
+from ged.services.tree import template_paths
 
 from ..connectors import connector_for
 from ..models import AppKind, CompanyAuthorization, FolderAutomation, PartnerApp
@@ -105,3 +107,10 @@ def folder_automation_states(*, folder: Folder) -> list[AutomationState]:
             )
         )
     return states
+
+
+def bulk_activation_paths(*, cabinet) -> list[str]:
+    """The folders « Activer sur un dossier pour toutes les entreprises autorisées » may name:
+    the cabinet's default tree, for this year and the last."""
+    year = timezone.localdate().year
+    return template_paths(cabinet, years=[year, year - 1])

@@ -113,13 +113,18 @@ def _folders_at_path(*, company_ids: list[int], names: list[str]) -> dict[int, F
     return found
 
 
-@transaction.atomic
-def automation_bulk_enable(
-    *, cabinet: Cabinet, app: PartnerApp, path: str, by: User
-) -> BulkActivation:
-    """Switches a connector on, in one action, on the folder at `path` ("Dossier comptable
-    annuel 2026/Achats") of every company of the cabinet authorised for it; says how many were
-    switched on, were on already, or have no such folder."""
+@dataclass
+class _BulkPlan:
+    path: str
+    # Each authorised company's folder at the path, where it has one.
+    folders: list[Folder]
+    already: list[Folder]
+    missing: int
+
+
+def _bulk_plan(*, cabinet: Cabinet, app: PartnerApp, path: str) -> _BulkPlan:
+    """Which authorised companies have the folder at `path`, and on which it is on already.
+    Refuses a path that names no folder of any authorised company: nothing to switch on."""
     try:
         names = [folder_name_clean(part) for part in (path or "").strip().strip("/").split("/")]
     except ValidationError as error:
@@ -132,11 +137,52 @@ def automation_bulk_enable(
         .values_list("company_id", flat=True)
     )
     folders = _folders_at_path(company_ids=company_ids, names=names)
-    result = BulkActivation(missing=len(company_ids) - len(folders))
-    for folder in folders.values():
-        if any(a.app_id == app.pk for a in effective_automations(folder=folder)):
-            result.already += 1
-            continue
-        automation_set(folder=folder, app=app, enabled=True, by=by)
-        result.enabled += 1
+    shown = "/".join(names)
+    if not folders:
+        raise ValidationError(
+            {
+                "path": _(
+                    "Aucune entreprise autorisée pour %(app)s n'a de dossier « %(path)s » : "
+                    "rien à activer."
+                )
+                % {"app": app.name, "path": shown}
+            }
+        )
+    already = [
+        folder
+        for folder in folders.values()
+        if any(a.app_id == app.pk for a in effective_automations(folder=folder))
+    ]
+    return _BulkPlan(
+        path=shown,
+        folders=list(folders.values()),
+        already=already,
+        missing=len(company_ids) - len(folders),
+    )
+
+
+def automation_bulk_preview(*, cabinet: Cabinet, app: PartnerApp, path: str) -> BulkActivation:
+    """What `automation_bulk_enable` would do, written nowhere: how many authorised companies
+    it would switch on, have it on already, or have no such folder."""
+    plan = _bulk_plan(cabinet=cabinet, app=app, path=path)
+    return BulkActivation(
+        enabled=len(plan.folders) - len(plan.already),
+        already=len(plan.already),
+        missing=plan.missing,
+    )
+
+
+@transaction.atomic
+def automation_bulk_enable(
+    *, cabinet: Cabinet, app: PartnerApp, path: str, by: User
+) -> BulkActivation:
+    """Switches a connector on, in one action, on the folder at `path` ("Dossier comptable
+    annuel 2026/Achats") of every company of the cabinet authorised for it; says how many were
+    switched on, were on already, or have no such folder."""
+    plan = _bulk_plan(cabinet=cabinet, app=app, path=path)
+    result = BulkActivation(already=len(plan.already), missing=plan.missing)
+    for folder in plan.folders:
+        if folder not in plan.already:
+            automation_set(folder=folder, app=app, enabled=True, by=by)
+            result.enabled += 1
     return result

@@ -24,6 +24,7 @@ from ..selectors import (
     authorization_row,
     partner_app_get,
 )
+from ..selectors.automations import bulk_activation_paths
 from ..services.authorizations import authorization_set
 from ..services.csv_import import authorizations_csv_apply, authorizations_csv_read
 
@@ -41,7 +42,7 @@ def _posted_row(request, company: Company) -> tuple[bool, str]:
     )
 
 
-def _installed_connector(request, slug) -> PartnerApp:
+def installed_connector(request, slug) -> PartnerApp:
     app = partner_app_get(slug, connector=True)
     if not app_is_installed(cabinet=request.cabinet, app=app):
         raise Http404
@@ -64,6 +65,7 @@ def _page_context(request, app, *, rows=None, page=None):
         "query": query,
         "can_edit": request.user.is_cabinet_admin,
         "bulk_path": f"{annual_folder_name(timezone.localdate().year)}/{connector.folder_label}",
+        "bulk_paths": bulk_activation_paths(cabinet=request.cabinet),
     }
 
 
@@ -72,7 +74,7 @@ def _page_context(request, app, *, rows=None, page=None):
 def authorizations_page(request, slug):
     """The pencil of a connector: every company with its switch and its collection address,
     saved line by line (htmx) or the whole page at once."""
-    app = _installed_connector(request, slug)
+    app = installed_connector(request, slug)
     if request.method == "GET":
         return render(request, "partner_apps/authorizations.html", _page_context(request, app))
     if not request.user.is_cabinet_admin:
@@ -121,7 +123,7 @@ def authorizations_page(request, slug):
 @require_POST
 def authorization_row_save(request, slug, company_id):
     """One line of the page; htmx swaps the line with the answer."""
-    app = _installed_connector(request, slug)
+    app = installed_connector(request, slug)
     company = Company.objects.filter(cabinet=request.cabinet, pk=company_id).first()
     if company is None:
         raise Http404
@@ -161,7 +163,7 @@ def _signer(request, app) -> signing.TimestampSigner:
 @require_http_methods(["GET", "POST"])
 def authorizations_import(request, slug):
     """CSV import: a preview of every row first, then all the valid rows in one transaction."""
-    app = _installed_connector(request, slug)
+    app = installed_connector(request, slug)
     context = {"app": app, "connector": connector_for(app)}
     if request.method == "GET":
         return render(request, "partner_apps/import.html", context)

@@ -9,15 +9,14 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from ged.access import access_folder
-from welyb_portal.tenancy.permissions import admin_required, staff_required
+from welyb_portal.tenancy.permissions import staff_required
 
 from ..panels import folder_automations_panel
 from ..selectors import partner_app_get
 from ..selectors.automations import folder_automation_states
 from ..selectors.existing import existing_documents
-from ..services.automations import automation_bulk_enable, automation_set
+from ..services.automations import automation_set
 from ..services.existing import existing_documents_send
-from .authorizations import _installed_connector
 
 
 def _answer(request, folder, *, message="", error="", warning="", offer_for=None):
@@ -93,33 +92,3 @@ def send_existing_action(request, folder_id, slug):
             "app": app.name
         }
     return _answer(request, folder, message=message)
-
-
-@admin_required
-@require_POST
-def automation_bulk(request, slug):
-    """ "Activer sur le dossier … pour toutes les entreprises autorisées"."""
-    app = _installed_connector(request, slug)
-    path = request.POST.get("path", "")
-    try:
-        result = automation_bulk_enable(
-            cabinet=request.cabinet, app=app, path=path, by=request.user
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _(
-                "%(app)s activée sur « %(path)s » pour %(enabled)s entreprise(s) ; déjà active "
-                "pour %(already)s ; %(missing)s entreprise(s) autorisée(s) sans ce dossier."
-            )
-            % {
-                "app": app.name,
-                "path": path.strip().strip("/"),
-                "enabled": result.enabled,
-                "already": result.already,
-                "missing": result.missing,
-            },
-        )
-    return redirect("partner_apps:authorizations", slug=app.slug)

@@ -6,7 +6,6 @@ document's page and for the whole cabinet (gear › Applications › Historique 
 never see any of it, and see their documents turn "Validé"."""
 
 import datetime
-import re
 from dataclasses import dataclass
 
 import pytest
@@ -636,11 +635,16 @@ def test_the_authorisation_page_offers_the_bulk_activation_to_admins(world):
     page = page_of(browser(world.a.admin).get(authorizations_url("inqom-achats")))
 
     [form] = [f for f in page.find("form") if f.attrs.get("action") == bulk_url("inqom-achats")]
+    assert form.attrs["method"] == "get"  # the next page says what it would do, then asks
     [label] = page.find("label", inside=form)
     assert label.text == "Activer sur le dossier"
-    [field] = page.find("input", inside=form, name="path")
-    assert re.fullmatch(r"Dossier comptable annuel \d{4}/Achats", field.attrs["value"])
-    assert page.buttons(inside=form) == ["pour toutes les entreprises autorisées"]
+    # No free text: the folders of the cabinet's default tree, this year's and last year's.
+    options = page.find("option", inside=form)
+    paths = [option.text for option in options]
+    assert paths[:2] == [ANNUAL, ACHATS]
+    assert "Dossier comptable annuel 2025/Achats" in paths
+    assert [o.text for o in options if o.has("selected")] == [ACHATS]
+    assert page.buttons(inside=form) == ["pour toutes les entreprises autorisées…"]
     # Collaborators read the page without the form.
     collaborator = page_of(browser(world.a.collaborator).get(authorizations_url("inqom-achats")))
     assert not [
@@ -670,8 +674,8 @@ def test_bulk_activation_switches_the_folder_on_for_every_authorised_company_and
 
     assert response.redirect_chain == [(authorizations_url("inqom-achats"), 302)]
     assert flashes(response) == [
-        "Inqom Achats activée sur « Dossier comptable annuel 2026/Achats » pour 1 entreprise(s) ; "
-        "déjà active pour 1 ; 1 entreprise(s) autorisée(s) sans ce dossier."
+        "Inqom Achats activée sur « Dossier comptable annuel 2026/Achats » pour 1 entreprise. "
+        "Déjà active pour 1 entreprise. 1 entreprise autorisée n'a pas ce dossier."
     ]
     enabled = set(
         FolderAutomation.objects.filter(enabled=True, app__slug="inqom-achats").values_list(
@@ -694,21 +698,67 @@ def test_bulk_activation_matches_the_path_without_case_nor_surrounding_slashes(w
     )
 
     assert flashes(response) == [
-        "Inqom Achats activée sur « dossier comptable ANNUEL 2026/achats » pour 1 entreprise(s) ; "
-        "déjà active pour 0 ; 0 entreprise(s) autorisée(s) sans ce dossier."
+        "Inqom Achats activée sur « Dossier comptable annuel 2026/Achats » pour 1 entreprise."
     ]
     assert FolderAutomation.objects.get(enabled=True).folder == achats
 
 
-@pytest.mark.parametrize("path", ["", "  ", "Dossier comptable annuel 2026//Achats"])
-def test_bulk_activation_without_a_folder_name_is_refused_in_french(world, path):
+@pytest.mark.parametrize(
+    "path", ["", "  ", "Dossier comptable annuel 2026//Achats", f"{ANNUAL}/Achat", "Achats"]
+)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_bulk_activation_of_a_folder_outside_the_tree_is_refused_in_french(world, path, method):
     ready(world.a, "inqom-achats")
     folder_at(world.a.company, ACHATS)
+    client = browser(world.a.admin)
 
-    response = browser(world.a.admin).post(bulk_url("inqom-achats"), {"path": path}, follow=True)
+    response = getattr(client, method)(bulk_url("inqom-achats"), {"path": path}, follow=True)
 
     assert response.redirect_chain == [(authorizations_url("inqom-achats"), 302)]
-    assert flashes(response) == ["Donnez un nom au dossier."]
+    assert flashes(response) == ["Choisissez un dossier de l'arborescence du cabinet."]
+    assert not FolderAutomation.objects.exists()
+
+
+def test_bulk_activation_previews_before_it_switches_anything(world):
+    tenant = world.a
+    ready(tenant, "inqom-achats")
+    third = CompanyFactory(cabinet=tenant.cabinet, name="Charcuterie Alpha")
+    authorize(tenant, tenant.other_company, "inqom-achats", "achat.garage-alpha@inqombox.com")
+    authorize(tenant, third, "inqom-achats", "achat.charcuterie-alpha@inqombox.com")
+    folder_at(tenant.company, ACHATS)
+    switch_on(folder_at(tenant.other_company, ACHATS), "inqom-achats", tenant.admin)
+    folder_at(third, f"{ANNUAL}/Ventes")
+    Folder.objects.filter(company=third, name="Achats").delete()
+
+    response = browser(tenant.admin).get(bulk_url("inqom-achats"), {"path": ACHATS})
+
+    page = page_of(response)
+    assert page.one("h1").text == f"Activer Inqom Achats sur « {ACHATS} » ?"
+    lead = next(p.text for p in page.find("p") if "lead" in p.attrs.get("class", ""))
+    assert lead == (
+        "3 entreprises autorisées pour Inqom Achats, dont 1 déjà activée et 1 sans ce dossier."
+    )
+    [form] = [f for f in page.find("form") if f.attrs.get("action") == bulk_url("inqom-achats")]
+    assert form.attrs["method"] == "post"
+    assert page.buttons(inside=form) == ["Activer pour 1 entreprise"]
+    assert page.one("input", name="path").attrs["value"] == ACHATS
+    assert FolderAutomation.objects.filter(enabled=True).count() == 1
+
+
+def test_bulk_activation_of_a_folder_no_authorised_company_has_is_refused(world):
+    ready(world.a, "inqom-achats")
+    folder_at(world.a.company, ACHATS)
+    last_year = "Dossier comptable annuel 2025/Achats"
+    client = browser(world.a.admin)
+
+    for method in ("get", "post"):
+        response = getattr(client, method)(
+            bulk_url("inqom-achats"), {"path": last_year}, follow=True
+        )
+        assert flashes(response) == [
+            f"Aucune entreprise autorisée pour Inqom Achats n'a de dossier « {last_year} » : "
+            "rien à activer."
+        ], method
     assert not FolderAutomation.objects.exists()
 
 

@@ -1,9 +1,10 @@
-"""Uninstalling in Chromium: the store's « Désinstaller » asks first, saying which companies
-and folders would stop sending, and « Annuler » leaves everything as it was."""
+"""What acts on many companies at once asks first, in Chromium: the store's « Désinstaller »
+says which companies and folders would stop sending, and the bulk activation chooses its
+folder in the cabinet's tree and says how many companies it would switch on."""
 
 import re
 
-from partner_apps.models import CabinetApp
+from partner_apps.models import CabinetApp, FolderAutomation
 from tests.browser.needs_playwright import expect
 from tests.ged.helpers import folder_at
 from tests.partner_apps.forwarding_helpers import ACHATS, ANNUAL, connect, switch_on
@@ -32,3 +33,20 @@ def test_uninstalling_asks_and_says_what_stops(portal, world):
     session.submit(page.get_by_role("button", name="Désinstaller Inqom Achats"))
     expect(page.get_by_text("« Inqom Achats » est désinstallée")).to_be_visible()
     assert not CabinetApp.objects.filter(cabinet=world.a.cabinet, app__slug=ACHATS).exists()
+
+
+def test_the_bulk_activation_previews_then_switches_on(portal, world):
+    achats = folder_at(world.a.company, f"{ANNUAL}/Achats")
+    connect(world.a, world.a.company, ACHATS, name="boulangerie-alpha")
+    session = portal.login(world.a.admin)
+    page = session.goto("/reglages/applications/inqom-achats/autorisations/")
+
+    expect(page.get_by_label("Activer sur le dossier")).to_have_value(f"{ANNUAL}/Achats")
+    session.submit(page.get_by_role("button", name="pour toutes les entreprises autorisées…"))
+    expect(page.get_by_text("1 entreprise autorisée pour Inqom Achats.")).to_be_visible()
+    assert not FolderAutomation.objects.exists()
+    portal.screenshot(page, "1-preview")
+
+    session.submit(page.get_by_role("button", name="Activer pour 1 entreprise"))
+    expect(page.get_by_text(f"Inqom Achats activée sur « {ANNUAL}/Achats »")).to_be_visible()
+    assert FolderAutomation.objects.get(enabled=True).folder == achats

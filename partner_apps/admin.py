@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 
+from welyb_portal.tenancy.plurals import nplural
+
 from .models import CabinetApp, CompanyAuthorization, Delivery, FolderAutomation, PartnerApp
 from .services.attention import delivery_retry
 
@@ -124,5 +126,13 @@ class DeliveryAdmin(admin.ModelAdmin):
             except ValidationError:
                 refused += 1
         self.message_user(
-            request, f"{retried} envoi(s) relancé(s), {refused} ignoré(s) (ni en échec ni refusé)."
+            request,
+            nplural("%(n)s envoi relancé", "%(n)s envois relancés", retried) % {"n": retried}
+            + ", "
+            + nplural(
+                "%(n)s ignoré (ni en échec ni refusé).",
+                "%(n)s ignorés (ni en échec ni refusés).",
+                refused,
+            )
+            % {"n": refused},
         )

@@ -672,7 +672,7 @@ def test_support_retries_a_failed_delivery_with_the_admin_action(
 
     assert response.status_code == 200
     messages = [str(message) for message in response.context["messages"]]
-    assert messages == ["1 envoi(s) relancé(s), 1 ignoré(s) (ni en échec ni refusé)."]
+    assert messages == ["1 envoi relancé, 1 ignoré (ni en échec ni refusé)."]
     # Handed to the outbox once the action committed, and sent to the company's address.
     assert len(callbacks) == 1
     failed.refresh_from_db()

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ged.services.tree import annual_folder_name
 from welyb_portal.tenancy.models import Company
 from welyb_portal.tenancy.permissions import admin_required, staff_required
+from welyb_portal.tenancy.plurals import nplural
 from welyb_portal.tenancy.validators import request_id
 
 from ..connectors import connector_for
@@ -188,7 +189,11 @@ def authorizations_import(request, slug):
         except ValidationError as error:
             context["file_errors"] = error.messages
             return render(request, "partner_apps/import.html", context, status=400)
-        messages.success(request, _("%(count)s adresse(s) importée(s).") % {"count": count})
+        messages.success(
+            request,
+            nplural("%(count)s adresse importée.", "%(count)s adresses importées.", count)
+            % {"count": count},
+        )
         return redirect("partner_apps:authorizations", slug=app.slug)
     upload = request.FILES.get("file")
     if upload is None:

@@ -5,11 +5,11 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from ged.access import access_folder
 from welyb_portal.tenancy.permissions import staff_required
+from welyb_portal.tenancy.plurals import nplural
 
 from ..panels import folder_automations_panel
 from ..selectors import partner_app_get
@@ -82,7 +82,7 @@ def send_existing_action(request, folder_id, slug):
         planned = existing_documents_send(folder=folder, app=app, by=request.user)
     except ValidationError as refusal:
         return _answer(request, folder, error=" ".join(refusal.messages))
-    message = ngettext(
+    message = nplural(
         "%(n)s document déjà présent part vers %(app)s.",
         "%(n)s documents déjà présents partent vers %(app)s.",
         planned,

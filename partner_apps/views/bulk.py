@@ -5,10 +5,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from welyb_portal.tenancy.permissions import admin_required
+from welyb_portal.tenancy.plurals import nplural
 
 from ..selectors.automations import bulk_activation_paths
 from ..services.automations import automation_bulk_enable, automation_bulk_preview
@@ -24,12 +24,12 @@ def _chosen_path(request, data) -> str | None:
 
 
 def _companies(n: int) -> str:
-    return ngettext("%(n)s entreprise", "%(n)s entreprises", n) % {"n": n}
+    return nplural("%(n)s entreprise", "%(n)s entreprises", n) % {"n": n}
 
 
 def _preview_sentence(app, path, plan) -> str:
     authorized = plan.enabled + plan.already + plan.missing
-    sentence = ngettext(
+    sentence = nplural(
         "%(n)s entreprise autorisée pour %(app)s",
         "%(n)s entreprises autorisées pour %(app)s",
         authorized,
@@ -37,12 +37,11 @@ def _preview_sentence(app, path, plan) -> str:
     details = []
     if plan.already:
         details.append(
-            ngettext("%(n)s déjà activée", "%(n)s déjà activées", plan.already)
-            % {"n": plan.already}
+            nplural("%(n)s déjà activée", "%(n)s déjà activées", plan.already) % {"n": plan.already}
         )
     if plan.missing:
         details.append(
-            ngettext("%(n)s sans ce dossier", "%(n)s sans ce dossier", plan.missing)
+            nplural("%(n)s sans ce dossier", "%(n)s sans ce dossier", plan.missing)
             % {"n": plan.missing}
         )
     if details:
@@ -61,7 +60,7 @@ def _done_sentence(app, path, plan) -> str:
             "companies": _companies(plan.already)
         }
     if plan.missing:
-        sentence += " " + ngettext(
+        sentence += " " + nplural(
             "%(n)s entreprise autorisée n'a pas ce dossier.",
             "%(n)s entreprises autorisées n'ont pas ce dossier.",
             plan.missing,

@@ -2,10 +2,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from welyb_portal.tenancy.permissions import admin_required, staff_required
+from welyb_portal.tenancy.plurals import nplural
 
 from ..selectors import catalogue, partner_app_get
 from ..selectors.connections import app_use, installed_apps_with_use
@@ -43,7 +43,8 @@ def install_action(request, slug):
     if installed:
         messages.success(
             request,
-            _("Installée : %(names)s.") % {"names": ", ".join(a.name for a in installed)},
+            nplural("Installée : %(names)s.", "Installées : %(names)s.", len(installed))
+            % {"names": ", ".join(a.name for a in installed)},
         )
     else:
         messages.info(request, _("« %(name)s » était déjà installée.") % {"name": app.name})
@@ -59,10 +60,10 @@ def _what_stops(app) -> str:
             "Aucune entreprise n'est autorisée ni aucun dossier automatisé : "
             "rien ne cessera d'envoyer."
         )
-    companies = ngettext(
+    companies = nplural(
         "%(n)s entreprise autorisée", "%(n)s entreprises autorisées", app.authorized_count
     ) % {"n": app.authorized_count}
-    folders = ngettext(
+    folders = nplural(
         "%(n)s dossier automatisé", "%(n)s dossiers automatisés", app.automated_count
     ) % {"n": app.automated_count}
     return _("%(companies)s et %(folders)s cesseront d'envoyer.") % {

@@ -127,7 +127,7 @@ def test_the_admin_installs_inqom_and_authorises_a_company_with_its_address(port
     companions = inqom.get_by_role("checkbox", name=re.compile(r"^Installer aussi Inqom Achats"))
     expect(companions).to_be_checked()
     admin.submit(inqom.get_by_role("button", name="Installer"))
-    expect(page.get_by_role("status")).to_contain_text("Installée : Inqom, Inqom Achats")
+    expect(page.get_by_role("status")).to_contain_text("Installées : Inqom, Inqom Achats")
 
     # Cliquez sur le stylo sur la ligne Inqom Achats.
     gear_link(admin, "Applications", "**/reglages/applications/")
@@ -273,7 +273,7 @@ def test_the_admin_switches_inqom_achats_on_on_achats_and_a_subfolder_inherits_i
     expect(inherited).to_be_checked()
     expect(inherited).to_be_disabled()
     expect(inherited).to_have_accessible_description(
-        "Activée et verrouillée : hérité de « Achats »"
+        "Activée et verrouillée : héritée de « Achats »"
     )
     portal.screenshot(page, "subfolder-locked")
     assert not FolderAutomation.objects.filter(folder=subfolder).exists()

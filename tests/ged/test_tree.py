@@ -218,7 +218,7 @@ def test_the_command_creates_the_years_folder_with_the_template_for_every_compan
 
     output = run_command(year=2027)
 
-    assert output.strip() == "« Dossier comptable annuel 2027 » créé pour 4 entreprise(s)."
+    assert output.strip() == "« Dossier comptable annuel 2027 » créé pour 4 entreprises."
     for company in (world.a.company, world.a.other_company):
         assert tree_of(company) == expected_tree(2027, ["Achats", "Immobilisations"], [])
     for company in (world.b.company, world.b.other_company):
@@ -233,7 +233,7 @@ def test_running_the_command_twice_creates_nothing_more(world):
 
     output = run_command(year=2027)
 
-    assert output.strip() == "« Dossier comptable annuel 2027 » créé pour 0 entreprise(s)."
+    assert output.strip() == "« Dossier comptable annuel 2027 » créé pour 0 entreprise."
     assert Folder.objects.count() == count
     assert annual_folders(2027).count() == 4
 
@@ -243,7 +243,7 @@ def test_a_company_that_already_has_the_years_folder_is_left_as_it_is(world):
 
     output = run_command(year=2027)
 
-    assert "créé pour 3 entreprise(s)" in output
+    assert "créé pour 3 entreprises" in output
     assert tree_of(world.a.company) == {existing.parent.name, f"{existing.parent.name}/Mes achats"}
 
 
@@ -267,7 +267,7 @@ def test_the_command_refuses_an_unlikely_year(world, year):
 def test_the_command_defaults_to_this_year(world):
     output = run_command()
 
-    assert f"« Dossier comptable annuel {this_year()} » créé pour 4 entreprise(s)." in output
+    assert f"« Dossier comptable annuel {this_year()} » créé pour 4 entreprises." in output
     assert annual_folders(this_year()).count() == 4
 
 

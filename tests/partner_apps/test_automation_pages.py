@@ -429,7 +429,7 @@ def test_a_subfolder_shows_the_switch_on_and_locked_inherited_from_achats(world)
     shown = switches(response)["Inqom Achats"]
     assert shown.on
     assert shown.disabled
-    assert shown.note == "Activée et verrouillée : hérité de « Achats »"
+    assert shown.note == "Activée et verrouillée : héritée de « Achats »"
     page = page_of(response)
     [item] = [li for li in page.find("li") if has_class(li, "automation-locked")]
     assert "Inqom Achats" in item.text
@@ -555,7 +555,7 @@ def test_the_guide_from_installing_inqom_to_a_validated_document(
         "/reglages/applications/inqom/installer/", {"with_companions": "on"}, follow=True
     )
     assert flashes(installed) == [
-        "Installée : Inqom, Inqom Achats, Inqom Ventes, Inqom NDF, Inqom Administratif."
+        "Installées : Inqom, Inqom Achats, Inqom Ventes, Inqom NDF, Inqom Administratif."
     ]
 
     # "Cliquez sur la roue crantée › Applications › le stylo sur la ligne Inqom Achats."
@@ -1281,5 +1281,5 @@ def test_the_automations_section_costs_the_same_at_any_depth_and_for_any_number_
     assert measured(client, folder_url(deepest)) == reference
     shown = switches(client.get(folder_url(deepest)))
     assert all(s.on and s.disabled for s in shown.values())
-    assert shown["Inqom Achats"].note == "Activée et verrouillée : hérité de « Niveau 0 »"
-    assert shown["Inqom NDF"].note == "Activée et verrouillée : hérité de « Niveau 5 »"
+    assert shown["Inqom Achats"].note == "Activée et verrouillée : héritée de « Niveau 0 »"
+    assert shown["Inqom NDF"].note == "Activée et verrouillée : héritée de « Niveau 5 »"

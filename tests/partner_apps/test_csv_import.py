@@ -350,7 +350,7 @@ def test_applying_authorises_every_valid_row_and_says_how_many(world):
     )
 
     assert applied.redirect_chain == [(PAGE, 302)]
-    assert flashes(applied) == ["2 adresse(s) importée(s)."]
+    assert flashes(applied) == ["2 adresses importées."]
     assert saved(world.a.company, ACHATS) == (True, "achat.boulangerie@inqombox.com")
     assert saved(world.a.other_company, ACHATS) == (True, "achat.garage@inqombox.com")
     assert len(stored()) == 2

@@ -108,7 +108,7 @@ def test_installing_inqom_with_the_box_ticked_installs_the_four_connectors_too(w
     assert response.redirect_chain == [(STORE, 302)]
     assert installed(world.a.cabinet) == ALL_APPS
     assert flashes(response) == [
-        "Installée : Inqom, Inqom Achats, Inqom Ventes, Inqom NDF, Inqom Administratif."
+        "Installées : Inqom, Inqom Achats, Inqom Ventes, Inqom NDF, Inqom Administratif."
     ]
     page = page_of(response)
     for name, card in cards(page).items():

@@ -7,7 +7,7 @@ from partner_apps.models import CabinetApp
 from tests.conftest import browser
 from tests.ged.helpers import folder_at
 from tests.partner_apps.forwarding_helpers import ACHATS, ANNUAL, VENTES, connect, switch_on
-from tests.partner_apps.store_helpers import flashes, install, page_of
+from tests.partner_apps.store_helpers import authorize, flashes, install, page_of
 from welyb_portal.tenancy.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +107,15 @@ def test_another_cabinets_use_is_not_counted_and_an_app_not_installed_is_not_ask
     assert lead(installed).startswith("Aucune entreprise n'est autorisée")
     assert browser(world.a.collaborator).get(confirm_url(ACHATS)).status_code == 403
     assert browser(world.a.admin).get(confirm_url("application-inconnue")).status_code == 404
+
+
+def test_no_company_authorised_but_folders_on_is_said_in_french(world):
+    connect(world.a, world.a.company, ACHATS, name="boulangerie-alpha")
+    switch_on(folder_at(world.a.company, f"{ANNUAL}/Achats"), ACHATS, world.a.admin)
+    authorize(
+        world.a, world.a.company, ACHATS, "achat.boulangerie-alpha@inqombox.com", enabled=False
+    )
+
+    response = browser(world.a.admin).get(confirm_url(ACHATS))
+
+    assert lead(response) == "0 entreprise autorisée et 1 dossier automatisé cesseront d'envoyer."

@@ -368,5 +368,5 @@ def test_the_sweep_command_sends_what_is_due_where_no_beat_runs(world: World):
 
     call_command("sweep_notification_digests", stdout=output)
 
-    assert output.getvalue() == "1 récapitulatif(s) relancé(s).\n"
+    assert output.getvalue() == "1 récapitulatif relancé.\n"
     assert [message.to for message in mail.outbox] == [["admin@alpha.fr"]]

@@ -9,7 +9,6 @@ from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.admin import TokenAdmin as DRFTokenAdmin
@@ -25,6 +24,7 @@ from .models import (
     NotificationDigest,
     User,
 )
+from .plurals import nplural
 from .services.two_factor import two_factor_reset
 
 # Groups and permissions play no part in the portal: roles are on the user.
@@ -157,7 +157,7 @@ class UserAdmin(DjangoUserAdmin):
         removed = sum(two_factor_reset(user=user, by=request.user) for user in queryset)
         self.message_user(
             request,
-            ngettext(
+            nplural(
                 "Double authentification retirée pour %(count)d utilisateur.",
                 "Double authentification retirée pour %(count)d utilisateurs.",
                 removed,

@@ -2,10 +2,10 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from .models import NotificationDigest, Role
 from .models.user import STAFF_ROLES
+from .plurals import nplural
 
 
 def form_add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -109,7 +109,7 @@ class DigestPreferenceForm(forms.Form):
             ("non", _("Non")),
         ]
         minutes = NotificationDigest.window_minutes()
-        self.fields["receive"].help_text = ngettext(
+        self.fields["receive"].help_text = nplural(
             "Au plus un email par minute, avec vos notifications non lues. Par défaut, les "
             "administrateurs le reçoivent et les collaborateurs non.",
             "Au plus un email toutes les %(minutes)s minutes, avec vos notifications non lues. "

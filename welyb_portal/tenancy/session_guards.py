@@ -21,9 +21,9 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django_htmx.http import HttpResponseClientRedirect
 
+from .plurals import nplural
 from .selectors import two_factor_enabled
 from .two_factor import EXPECTS_CODE_KEY, session_expects_code
 
@@ -102,7 +102,7 @@ class IdleStaffSessionMiddleware:
         if last is not None and now - last > minutes * 60:
             return _end_session(
                 request,
-                ngettext(
+                nplural(
                     "Votre session a expiré après %(minutes)d minute d'inactivité : "
                     "reconnectez-vous pour continuer.",
                     "Votre session a expiré après %(minutes)d minutes d'inactivité : "

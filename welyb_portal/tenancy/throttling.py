@@ -16,9 +16,9 @@ from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
-from django.utils.translation import ngettext
 
 from .models.user import normalize_email
+from .plurals import nplural
 from .services.logins import login_lock_record
 
 # The length of axes' `username` column.
@@ -62,7 +62,7 @@ def login_lock_message(*, password_reset: bool) -> str:
     """What a locked login reads, the same whether the address has an account or not."""
     minutes = settings.LOGIN_LOCK_MINUTES
     if password_reset:
-        message = ngettext(
+        message = nplural(
             "Trop de tentatives de connexion ont échoué : ce compte est temporairement "
             "bloqué. Réessayez dans %(minutes)d minute ou réinitialisez votre mot de passe.",
             "Trop de tentatives de connexion ont échoué : ce compte est temporairement "
@@ -70,7 +70,7 @@ def login_lock_message(*, password_reset: bool) -> str:
             minutes,
         )
     else:
-        message = ngettext(
+        message = nplural(
             "Trop de tentatives de connexion ont échoué : ce compte est temporairement "
             "bloqué. Réessayez dans %(minutes)d minute.",
             "Trop de tentatives de connexion ont échoué : ce compte est temporairement "

@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from welyb_portal.tenancy.plurals import nplural
+
 from ...services.tree import annual_folder_name, annual_folders_create
 
 
@@ -15,4 +17,9 @@ class Command(BaseCommand):
         if not 2000 <= year <= 2100:
             raise CommandError("Année attendue entre 2000 et 2100.")
         created = annual_folders_create(year=year)
-        self.stdout.write(f"« {annual_folder_name(year)} » créé pour {created} entreprise(s).")
+        message = nplural(
+            "« %(folder)s » créé pour %(n)s entreprise.",
+            "« %(folder)s » créé pour %(n)s entreprises.",
+            created,
+        )
+        self.stdout.write(message % {"folder": annual_folder_name(year), "n": created})

@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from welyb_portal.tenancy.plurals import nplural
+
 from ...services.outbox import deliveries_sweep
 
 
@@ -11,4 +13,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = deliveries_sweep()
-        self.stdout.write(f"{count} envoi(s) relancé(s).")
+        self.stdout.write(
+            nplural("%(n)s envoi relancé.", "%(n)s envois relancés.", count) % {"n": count}
+        )

@@ -17,7 +17,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django_otp.models import Device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -25,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from ..models import Cabinet, User
+from ..plurals import nplural
 from ..selectors import two_factor_enabled
 from .audit import audit_record
 
@@ -60,7 +60,7 @@ def _totp_match(*, key: str, code: str) -> TOTP | None:
 
 def _throttled(data: dict) -> ValidationError:
     seconds = max(1, math.ceil((data["locked_until"] - timezone.now()).total_seconds()))
-    message = ngettext(
+    message = nplural(
         "Trop de codes erronés : réessayez dans %(seconds)d seconde.",
         "Trop de codes erronés : réessayez dans %(seconds)d secondes.",
         seconds,

@@ -6,12 +6,12 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from ..access import access_notification
 from ..forms import DigestPreferenceForm
 from ..permissions import staff_required
+from ..plurals import nplural
 from ..selectors import notification_list
 from ..services.notifications import digest_preference_set, notifications_mark_read
 
@@ -54,7 +54,7 @@ def notification_open(request, notification_id):
 def notifications_read_all(request):
     count = notifications_mark_read(user=request.user, ids=None)
     if count:
-        message = ngettext(
+        message = nplural(
             "%(count)s notification marquée comme lue.",
             "%(count)s notifications marquées comme lues.",
             count,

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -20,6 +19,7 @@ from ..forms import (
     posted_data,
 )
 from ..permissions import staff_required
+from ..plurals import nplural
 from ..selectors import two_factor_enabled, two_factor_status
 from ..services.two_factor import (
     recovery_codes_regenerate,
@@ -77,7 +77,7 @@ def login_code(request):
 def _recovery_code_used(request, *, left: int) -> None:
     messages.warning(
         request,
-        ngettext(
+        nplural(
             "Vous vous êtes connecté avec un code de secours : il vous en reste %(count)d. "
             "Générez-en de nouveaux dans « Sécurité du compte ».",
             "Vous vous êtes connecté avec un code de secours : il vous en reste %(count)d. "

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from ...plurals import nplural
 from ...services.digests import digests_sweep
 
 
@@ -12,4 +13,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = digests_sweep()
-        self.stdout.write(f"{count} récapitulatif(s) relancé(s).")
+        self.stdout.write(
+            nplural("%(n)s récapitulatif relancé.", "%(n)s récapitulatifs relancés.", count)
+            % {"n": count}
+        )

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from welyb_portal.tenancy.access import access_company
 from welyb_portal.tenancy.api.errors import as_api_error
+from welyb_portal.tenancy.api.pagination import CappedPagination
 from welyb_portal.tenancy.upload_handlers import upload_refusals
 
 from ..access import access_document, access_folder
@@ -152,6 +153,7 @@ class DocumentSearchView(GenericAPIView):
     finds « Lumière »), newest first; `company` narrows to one."""
 
     serializer_class = DocumentSerializer
+    pagination_class = CappedPagination
 
     @extend_schema(
         parameters=[DocumentSearchSerializer],

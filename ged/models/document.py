@@ -66,6 +66,14 @@ class Document(SearchableName):
             models.Index(fields=["company", "sha256"], name="document_company_sha256"),
             # The dashboard's « Dernier dépôt » of every company.
             models.Index(fields=["company", "-deposited_at"], name="document_company_date"),
+            # A search across many companies reads the newest live documents in order and
+            # stops at its first matches, where a frequent word would make the trigram index
+            # fetch and sort hundreds of thousands (the planner chooses per word).
+            models.Index(
+                fields=["-deposited_at", "-id"],
+                condition=models.Q(trashed_at__isnull=True),
+                name="document_live_date",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,6 +7,7 @@ from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET
 
 from welyb_portal.tenancy.access import access_company
+from welyb_portal.tenancy.pagination import CappedPaginator
 from welyb_portal.tenancy.permissions import staff_required
 from welyb_portal.tenancy.search import search_key
 from welyb_portal.tenancy.selectors import company_list
@@ -163,7 +164,7 @@ def search_page(request):
         if search_key(query)
         else Document.objects.none()
     )
-    page = Paginator(found, SEARCH_RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(found, SEARCH_RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = _with_notes(request, page.object_list)
     paths = folder_paths(folders={d.folder_id: d.folder for d in page.object_list}.values())
     for document in page.object_list:

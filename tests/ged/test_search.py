@@ -2,13 +2,18 @@
 company's GED, and across every company the user sees (the whole cabinet for staff), on the
 page and in the API. The same results on PostgreSQL and SQLite (CI runs this file on both)."""
 
-import pytest
+from datetime import timedelta
 
+import pytest
+from django.utils import timezone
+
+from ged.models import Channel, Document
 from ged.services.documents import document_rename, document_trash
 from tests.conftest import api, browser
 from tests.ged.helpers import deposit, folder_at
 from tests.partner_apps.forwarding_helpers import ANNUAL
 from tests.partner_apps.store_helpers import page_of
+from welyb_portal.tenancy.pagination import SEARCH_MAX_RESULTS, CappedPaginator
 from welyb_portal.tenancy.search import search_key
 
 pytestmark = pytest.mark.django_db
@@ -171,3 +176,71 @@ def test_the_api_refuses_another_company_and_a_company_that_is_no_id(world, docu
     assert wrong.status_code == 400
     assert list(wrong.json()) == ["company"]
     assert api(world.b.admin).get("/api/v1/documents/", {"search": "orange"}).json()["count"] == 0
+
+
+def many_statements(folder, count: int, *, by) -> list:
+    """`count` statements « releve-0001.pdf »… in `folder`, a second apart, newest last."""
+    start = timezone.now() - timedelta(days=1)
+    return Document.objects.bulk_create(
+        Document(
+            company=folder.company,
+            folder=folder,
+            file=f"documents/bulk-{n}",
+            name=f"releve-{n:04d}.pdf",
+            extension="pdf",
+            size=100,
+            sha256=f"{n:064x}",
+            content_type="application/pdf",
+            channel=Channel.API,
+            deposited_by=by,
+            deposited_at=start + timedelta(seconds=n),
+        )
+        for n in range(1, count + 1)
+    )
+
+
+def test_a_search_lists_its_thousand_newest_matches_and_says_there_are_more(world, documents):
+    achats = folder_at(world.a.company, f"{ANNUAL}/Achats")
+    many_statements(achats, SEARCH_MAX_RESULTS + 1, by=world.a.client)
+    staff = api(world.a.admin)
+
+    first = staff.get("/api/v1/documents/", {"search": "RELEVE"}).json()
+    last = staff.get("/api/v1/documents/", {"search": "relevé", "page": 20}).json()
+    beyond = staff.get("/api/v1/documents/", {"search": "relevé", "page": 21})
+    orange = staff.get("/api/v1/documents/", {"search": "orange"}).json()
+
+    assert (first["count"], first["truncated"]) == (1000, True)
+    # The newest first, down to the 1,000th newest: the oldest statement is left out.
+    assert first["results"][0]["name"] == "releve-1001.pdf"
+    assert [d["name"] for d in last["results"]][-1] == "releve-0002.pdf"
+    assert last["next"] is None
+    assert beyond.status_code == 404
+    assert (orange["count"], orange["truncated"]) == (3, False)
+
+
+def test_the_search_page_says_when_it_lists_only_the_newest(world, documents):
+    achats = folder_at(world.a.company, f"{ANNUAL}/Achats")
+    many_statements(achats, SEARCH_MAX_RESULTS + 1, by=world.a.client)
+
+    response = browser(world.a.client).get(SEARCH, {"q": "relevé"})
+
+    assert found(response)[0][0] == "releve-1001.pdf"
+    assert (
+        "Plus de 1000 documents pour « relevé » : voici les 1000 plus récents. "
+        "Précisez votre recherche pour trouver les autres."
+    ) in page_of(response).text
+
+
+def test_the_capped_paginator_pages_through_the_first_matches_in_order(world):
+    achats = folder_at(world.a.company, f"{ANNUAL}/Achats")
+    bills = many_statements(achats, 7, by=world.a.client)
+    newest_first = Document.objects.filter(folder=achats).order_by("-deposited_at", "-id")
+
+    capped = CappedPaginator(newest_first, 2, cap=5)
+    whole = CappedPaginator(newest_first, 4, cap=7, orphans=3)
+
+    assert (capped.count, capped.num_pages, capped.truncated) == (5, 3, True)
+    assert [d.pk for d in capped.page(1)] == [bills[6].pk, bills[5].pk]
+    assert [d.pk for d in capped.page(3)] == [bills[2].pk]
+    assert (whole.count, whole.num_pages, whole.truncated) == (7, 1, False)
+    assert [d.pk for d in whole.page(1)] == [b.pk for b in reversed(bills)]

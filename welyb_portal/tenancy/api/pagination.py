@@ -1,0 +1,23 @@
+from rest_framework.pagination import PageNumberPagination
+
+from ..pagination import CappedPaginator
+
+
+class CappedPagination(PageNumberPagination):
+    """The usual `{count, next, previous, results}` over a search's first matches only (see
+    CappedPaginator), with `truncated`: true when more matched than can be listed."""
+
+    django_paginator_class = CappedPaginator
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["truncated"] = self.page.paginator.truncated
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["truncated"] = {
+            "type": "boolean",
+            "description": "Plus de résultats que la liste n'en donne : précisez la recherche.",
+        }
+        return schema

@@ -1,0 +1,38 @@
+"""Pages through a search's first matches only, so that a word found in half a million names
+answers as fast as a rare one: counting every match would read them all."""
+
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
+
+SEARCH_MAX_RESULTS = 1000
+
+
+class CappedPaginator(Paginator):
+    """The first `cap` objects of a queryset, in its order, by pages. Their ids come in one
+    query (the search's index scan runs once, stopping at `cap + 1`), each page by id.
+    `truncated` says that more than `cap` matched."""
+
+    def __init__(self, object_list, per_page, *args, cap: int = SEARCH_MAX_RESULTS, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.cap = cap
+
+    @cached_property
+    def _ids(self) -> list:
+        return list(self.object_list.values_list("pk", flat=True)[: self.cap + 1])
+
+    @cached_property
+    def count(self) -> int:
+        return min(len(self._ids), self.cap)
+
+    @property
+    def truncated(self) -> bool:
+        return len(self._ids) > self.cap
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = self._ids[bottom:top]
+        return self._get_page(self.object_list.filter(pk__in=ids), number, self)

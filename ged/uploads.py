@@ -24,6 +24,24 @@ from welyb_portal.tenancy.upload_handlers import upload_refusals
 
 from .services.deposit import document_too_large
 
+# What the folder page's file chooser proposes (its `accept`): with images in it, a phone offers
+# its camera beside its files. Photos and PDF first, then what accounting runs on (office
+# files, text, e-invoices in XML). The GED takes any file: drag and drop and the API are not
+# limited by it, and desktop choosers keep « Tous les fichiers ».
+UPLOAD_ACCEPT = ",".join(
+    [
+        "image/*",
+        "application/pdf",
+        *(
+            f".{extension}"
+            for extension in (
+                *("pdf", "jpg", "jpeg", "png", "heic", "heif", "tif", "tiff"),
+                *("doc", "docx", "xls", "xlsx", "odt", "ods", "txt", "csv", "xml"),
+            )
+        ),
+    ]
+)
+
 # Room for the multipart envelope around one file: its part's headers, the CSRF token, a field.
 FORM_ENVELOPE_BYTES = 64 * 1024
 

@@ -163,6 +163,10 @@ GED_DOCUMENT_NOTES = ["partner_apps.panels.document_list_notes"]
 # Callables (document) -> [French sentence]: what the depositor of a document is told at once
 # (a format the cabinet's tools refuse, and what to deposit instead), for every channel.
 GED_DEPOSIT_NOTICES = ["partner_apps.notices.deposit_notices"]
+# Callables (documents) -> {document id: French reason}: the documents that have left, or are
+# leaving, the GED for the cabinet's tools, which their depositing client may then no longer
+# rename nor put in the trash; the reason names no tool (ged/services/document_changes.py).
+GED_DOCUMENT_LOCKS = ["partner_apps.notices.documents_sent"]
 # Where a company's card leads from the home page: its document space.
 COMPANY_HOME_URL_NAME = "ged:company"
 # Where the home pages' « Rechercher un document » searches (every company the user sees).

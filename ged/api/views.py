@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -22,6 +23,7 @@ from ..models import Channel
 from ..notices import deposit_notices
 from ..selectors import document_list, document_search, folder_path_name, folder_tree
 from ..services.deposit import document_deposit, document_too_large
+from ..services.document_changes import document_move_check
 from ..services.documents import document_move, document_rename, document_trash
 from ..services.folders import folder_create
 from ..views.files import document_file_response
@@ -180,9 +182,10 @@ class DocumentView(GenericAPIView):
 
     @extend_schema(request=DocumentUpdateSerializer, responses={200: DocumentSerializer})
     def patch(self, request, document_id):
-        """Staff rename a document ({name}) or move it within its company ({folder})."""
+        """Staff rename a document ({name}) or move it within its company ({folder}). A client
+        renames one it deposited itself, while nothing of it was sent (else 403 with the
+        reason); it never moves one (403)."""
         document = access_document(request.user, document_id)
-        _staff_only(request)
         serializer = DocumentUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -192,10 +195,14 @@ class DocumentView(GenericAPIView):
                 self._update(request, document, data)
         except ValidationError as error:
             raise as_api_error(error) from error
+        except DjangoPermissionDenied as refusal:
+            raise PermissionDenied(str(refusal)) from refusal
         return Response(_document_serializer(request)(document).data)
 
     def _update(self, request, document, data):
         if "folder" in data:
+            # A client is refused on its role, before the folder is looked up.
+            document_move_check(by=request.user)
             try:
                 target = access_folder(request.user, data["folder"])
             except Http404:
@@ -207,10 +214,14 @@ class DocumentView(GenericAPIView):
             document_rename(document=document, name=data["name"], by=request.user)
 
     def delete(self, request, document_id):
-        """Staff send a document to the trash (it can be restored from the GED's trash page)."""
+        """Send a document to the trash (staff restore it from the GED's trash page): staff any
+        document, a client one it deposited itself while nothing of it was sent (else 403 with
+        the reason)."""
         document = access_document(request.user, document_id)
-        _staff_only(request)
-        document_trash(document=document, by=request.user)
+        try:
+            document_trash(document=document, by=request.user)
+        except DjangoPermissionDenied as refusal:
+            raise PermissionDenied(str(refusal)) from refusal
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

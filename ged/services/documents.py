@@ -8,10 +8,14 @@ from welyb_portal.tenancy.models import User
 from ..models import Document, Folder
 from ..names import document_rename_clean, extension_of
 from ..signals import document_moved, documents_trashed
+from .document_changes import document_change_check, document_move_check
 
 
 @transaction.atomic
-def document_rename(*, document: Document, name: str, by: User) -> Document:
+def document_rename(*, document: Document, name: str, by: User | None) -> Document:
+    """Renames a document (its extension follows the new name). A client may rename only what
+    it deposited and nothing of which was sent: PermissionDenied with the reason otherwise."""
+    document_change_check(document=document, by=by)
     document.name = document_rename_clean(name)
     document.extension = extension_of(document.name)
     document.save(update_fields=["name", "extension"])
@@ -19,8 +23,10 @@ def document_rename(*, document: Document, name: str, by: User) -> Document:
 
 
 @transaction.atomic
-def document_move(*, document: Document, folder: Folder, by: User) -> Document:
-    """Moves a document to another folder of its company; announced with `document_moved`."""
+def document_move(*, document: Document, folder: Folder, by: User | None) -> Document:
+    """Moves a document to another folder of its company; announced with `document_moved`.
+    Staff only: PermissionDenied for a client."""
+    document_move_check(by=by)
     if folder.company_id != document.company_id or folder.trashed_at is not None:
         raise ValidationError({"folder": [_("Dossier de destination introuvable.")]})
     if folder.pk == document.folder_id:
@@ -33,10 +39,12 @@ def document_move(*, document: Document, folder: Folder, by: User) -> Document:
 
 
 @transaction.atomic
-def document_trash(*, document: Document, by: User) -> Document:
+def document_trash(*, document: Document, by: User | None) -> Document:
     """To the trash, from which `document_restore` brings it back; announced with
-    `documents_trashed`."""
+    `documents_trashed`. A client may trash only what it deposited and nothing of which was
+    sent: PermissionDenied with the reason otherwise."""
     if document.trashed_at is None:
+        document_change_check(document=document, by=by)
         document.trashed_at = timezone.now()
         document.trashed_by = by
         document.save(update_fields=["trashed_at", "trashed_by"])

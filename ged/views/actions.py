@@ -118,9 +118,18 @@ def folder_restore_action(request, folder_id):
     return redirect("ged:folder", folder_id=folder.pk)
 
 
-@staff_required
+def _back_from_document(request, document):
+    """Where a document's action returns: the folder's list it was used from, else the
+    document's page."""
+    if request.POST.get("retour") == "dossier":
+        return redirect("ged:folder", folder_id=document.folder_id)
+    return redirect("ged:document", document_id=document.pk)
+
+
+@login_required
 @require_POST
 def document_rename_action(request, document_id):
+    """Staff rename any document; a client, one it deposited and nothing of which was sent."""
     document = access_document(request.user, document_id)
     form = DocumentNameForm(request.POST)
     try:
@@ -129,9 +138,11 @@ def document_rename_action(request, document_id):
         document_rename(document=document, name=form.cleaned_data["name"], by=request.user)
     except ValidationError as error:
         _error(request, error)
+    except PermissionDenied as refusal:
+        messages.error(request, str(refusal))
     else:
         messages.success(request, _("Document renommé."))
-    return redirect("ged:document", document_id=document.pk)
+    return _back_from_document(request, document)
 
 
 @staff_required
@@ -151,12 +162,22 @@ def document_move_action(request, document_id):
     return redirect("ged:document", document_id=document.pk)
 
 
-@staff_required
+@login_required
 @require_POST
 def document_trash_action(request, document_id):
+    """Staff trash any document; a client, one it deposited and nothing of which was sent."""
     document = access_document(request.user, document_id)
-    document_trash(document=document, by=request.user)
-    messages.success(request, _("« %(name)s » est dans la corbeille.") % {"name": document.name})
+    try:
+        document_trash(document=document, by=request.user)
+    except PermissionDenied as refusal:
+        messages.error(request, str(refusal))
+        return _back_from_document(request, document)
+    if request.user.is_cabinet_staff:
+        done = _("« %(name)s » est dans la corbeille.")
+    else:
+        # Clients have no trash page: the cabinet restores.
+        done = _("« %(name)s » est dans la corbeille : votre cabinet peut encore le restaurer.")
+    messages.success(request, done % {"name": document.name})
     return redirect("ged:folder", folder_id=document.folder_id)
 
 

@@ -27,6 +27,8 @@ from ..selectors import (
     trash_list,
 )
 from ..selectors_inbound import inbound_address_rows
+from ..services.document_changes import document_change_refusal, document_change_refusals
+from ..uploads import UPLOAD_ACCEPT
 
 DOCUMENTS_PER_PAGE = 50
 SEARCH_RESULTS_PER_PAGE = 25
@@ -47,6 +49,17 @@ def _with_notes(request, documents) -> list:
             notes.setdefault(document_id, []).append(note)
     for document in documents:
         document.notes = notes.get(document.pk, [])
+    return documents
+
+
+def _with_client_changes(request, documents: list) -> list:
+    """Marks `client_may_change` on the documents a client may rename and trash from the list
+    (staff manage documents from their page)."""
+    refusals = document_change_refusals(documents=documents, by=request.user)
+    for document in documents:
+        document.client_may_change = (
+            not request.user.is_cabinet_staff and document.pk not in refusals
+        )
     return documents
 
 
@@ -93,7 +106,7 @@ def folder_page(request, folder_id):
         document_list(folder=folder, sort=sort, query=query).select_related("duplicate_of"),
         DOCUMENTS_PER_PAGE,
     ).get_page(request.GET.get("page"))
-    page.object_list = _with_notes(request, page.object_list)
+    page.object_list = _with_client_changes(request, _with_notes(request, page.object_list))
     context = _ged_context(request, folder.company, current=folder)
     context.update(
         folder=folder,
@@ -103,6 +116,7 @@ def folder_page(request, folder_id):
         sort=sort,
         query=query,
         folder_panels=_panels("GED_FOLDER_PANELS", request, folder),
+        upload_accept=UPLOAD_ACCEPT,
     )
     if request.user.is_cabinet_staff:
         context.update(
@@ -127,6 +141,10 @@ def document_page(request, document_id):
         ancestors=folder_ancestors(folder=document.folder),
         document_panels=_panels("GED_DOCUMENT_PANELS", request, document),
     )
+    if not request.user.is_cabinet_staff and document.deposited_by_id == request.user.pk:
+        # What its depositor may do of it, or why not any more.
+        context["change_refusal"] = document_change_refusal(document=document, by=request.user)
+        context["client_may_change"] = context["change_refusal"] is None
     if request.user.is_cabinet_staff:
         context.update(
             rename_form=DocumentNameForm(initial={"name": document.name}),

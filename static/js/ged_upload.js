@@ -1,6 +1,7 @@
-// Uploads of the folder page: files chosen or dropped on the zone leave at once, one request
-// per file, each with its own progress bar; the document list refreshes when all are done.
-// Without this script the form still works (one submit for all files).
+// Uploads of the folder page: files chosen (on a phone: a photo taken) or dropped on the zone
+// leave at once, one request per file, each listed by its name with its progress bar and its
+// state (« En attente », « En cours », « Déposé », « Refusé : » and why); the document list
+// refreshes when all are done. Without this script the form still works (one submit for all).
 (function () {
   "use strict";
 
@@ -38,7 +39,7 @@
       request.upload.addEventListener("progress", function (event) {
         if (!event.lengthComputable) return;
         view.bar.value = Math.round((event.loaded / event.total) * 100);
-        view.status.textContent = view.bar.value + " %";
+        view.status.textContent = "En cours : " + view.bar.value + " %";
       });
       request.addEventListener("load", function () {
         var answer = {};
@@ -60,7 +61,7 @@
           });
         } else {
           var errors = answer.errors || [];
-          view.status.textContent = errors.length ? errors[0].message : "Échec de l'envoi";
+          view.status.textContent = "Refusé : " + (errors.length ? errors[0].message : "échec de l'envoi");
           view.item.classList.add("upload-failed");
         }
         resolve();
@@ -70,7 +71,7 @@
         view.item.classList.add("upload-failed");
         resolve();
       });
-      view.status.textContent = "0 %";
+      view.status.textContent = "En cours";
       request.send(data);
     });
   }

@@ -21,6 +21,8 @@ from tests.factories import PASSWORD
 from welyb_portal.tenancy.models import User
 
 VIEWPORT = {"width": 1200, "height": 800}
+# A phone held upright (an iPhone 12 to 15): a touch screen, no mouse to hover with.
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 # Playwright waits this long for a condition before failing (milliseconds).
 TIMEOUT_MS = 10_000
 # The words a client must never read, in any page, fragment or answer the portal sends them.
@@ -269,13 +271,15 @@ class Portal:
         self.screenshot_prefix = screenshot_prefix
         self.sessions: list[Session] = []
 
-    def login(self, user: User) -> Session:
-        """A new browser context for `user`, logged in through the login form."""
+    def login(self, user: User, *, phone: bool = False) -> Session:
+        """A new browser context for `user`, logged in through the login form; on a `phone`
+        (PHONE) rather than a desktop's window."""
+        device = PHONE if phone else {"viewport": VIEWPORT}
         context = self.browser.new_context(
             base_url=self.base_url,
-            viewport=VIEWPORT,
             locale="fr-FR",
             timezone_id="Europe/Paris",
+            **device,
         )
         context.set_default_timeout(TIMEOUT_MS)
         context.add_init_script(_REPORT_CSP_VIOLATIONS)

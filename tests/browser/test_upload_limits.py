@@ -24,7 +24,7 @@ def test_a_client_drops_files_too_large_and_reads_why_beside_each(portal, world,
             drop_file(page.locator(".upload-zone"), name, PDF, "application/pdf", size=size)
         htmx_settled(page)
         item = page.locator(".upload-item").filter(has_text=name)
-        expect(item.locator(".upload-status")).to_have_text(TOO_LARGE)
+        expect(item.locator(".upload-status")).to_have_text(f"Refusé : {TOO_LARGE}")
         expect(item).to_have_class(re.compile(r"\bupload-failed\b"))
     portal.screenshot(page, "upload-too-large")
 

@@ -518,8 +518,19 @@ def test_staff_move_and_rename_at_once(world):
     assert (response.json()["folder"], response.json()["name"]) == (ventes.pk, "Facture 12.pdf")
 
 
-@pytest.mark.parametrize("body", [{"name": "x.pdf"}, {"folder": "ventes"}])
-def test_a_client_cannot_rename_nor_move(world, body):
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (
+            {"name": "x.pdf"},
+            "Vous ne pouvez renommer ou mettre à la corbeille que les documents que vous avez "
+            "déposés vous-même.",
+        ),
+        ({"folder": "ventes"}, "Seul votre cabinet peut déplacer un document."),
+    ],
+)
+def test_a_client_cannot_rename_what_it_did_not_deposit_nor_move(world, body, reason):
+    # What a client may do of its own deposits: tests/ged/test_client_changes.py.
     document = deposit(folder_at(world.a.company, ACHATS), "scan0001.pdf")
     ventes = folder_at(world.a.company, VENTES)
     body = {key: ventes.pk if value == "ventes" else value for key, value in body.items()}
@@ -528,6 +539,7 @@ def test_a_client_cannot_rename_nor_move(world, body):
     response = api(world.a.client).patch(document_url(document), body, format="json")
 
     assert response.status_code == 403
+    assert response.json() == {"detail": reason}
     assert snapshot() == before
 
 
@@ -603,8 +615,8 @@ def test_staff_send_a_document_to_the_trash(world):
     assert client.delete(document_url(document)).status_code == 404
 
 
-def test_a_client_cannot_send_a_document_to_the_trash(world):
-    document = deposit(folder_at(world.a.company, ACHATS))
+def test_a_client_cannot_send_to_the_trash_what_it_did_not_deposit(world):
+    document = deposit(folder_at(world.a.company, ACHATS), by=world.a.collaborator)
     before = snapshot()
 
     response = api(world.a.client).delete(document_url(document))

@@ -280,8 +280,8 @@ def test_the_document_page_shows_its_facts_to_a_client(world):
     # What staff see of a document is not for clients.
     assert "Déposé par" not in text
     assert "Type détecté" not in text
-    assert "Renommer" not in text
-    assert "corbeille" not in text.lower()
+    assert "Déplacer dans" not in text
+    assert "/deplacer/" not in text
 
 
 def test_the_htmx_refresh_gets_the_document_list_alone(world):

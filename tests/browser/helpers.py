@@ -193,7 +193,7 @@ class Session:
     """A user in a browser context of their own (cookies never leak from one user to another):
     the page they use, what the server sent them, the pages checked, the script errors."""
 
-    user: User
+    user: User | None  # None: nobody logged in
     context: BrowserContext
     page: Page
     answers: list[Answer] = field(default_factory=list)
@@ -269,8 +269,8 @@ class Portal:
         self.screenshot_prefix = screenshot_prefix
         self.sessions: list[Session] = []
 
-    def login(self, user: User) -> Session:
-        """A new browser context for `user`, logged in through the login form."""
+    def open(self, user: User | None = None) -> Session:
+        """A new browser context, nobody logged in yet (`user`: who will log in)."""
         context = self.browser.new_context(
             base_url=self.base_url,
             viewport=VIEWPORT,
@@ -283,10 +283,17 @@ class Portal:
         context.route("**/favicon.ico", lambda route: route.fulfill(status=204))
         session = Session(user=user, context=context, page=context.new_page())
         self.sessions.append(session)
+        return session
+
+    def login(self, user: User, *, lands_on: str = "/") -> Session:
+        """A new browser context for `user`, logged in through the login form (a staff member
+        with two-factor authentication lands on the code's page: `lands_on="/connexion/code/"`).
+        """
+        session = self.open(user)
         page = session.goto("/connexion/")
         page.get_by_label("Adresse email").fill(user.email)
         page.get_by_label("Mot de passe").fill(PASSWORD)
-        session.follow(page.get_by_role("button", name="Se connecter"), f"{self.base_url}/")
+        session.follow(page.get_by_role("button", name="Se connecter"), self.base_url + lands_on)
         return session
 
     def close(self) -> None:

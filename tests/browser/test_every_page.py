@@ -1,0 +1,197 @@
+"""Every page of the portal, as each role reaches it (the catalogue of tests/site_pages.py, over a
+world with one of every kind of object), in Chromium, at 1366 × 768 and at a phone's 390 × 844:
+
+- no page is wider than the window (`document.documentElement.scrollWidth`): a page that is
+  names the elements that stick out, to make it easy to fix;
+- axe-core finds no violation of impact « serious » or « critical » (at both widths);
+- its visible text has none of the common French faults (tests/french_faults.py).
+
+One visit per page: it loads at 1366 px, is checked, then the window narrows to 390 px and it is
+checked again. One browser context per role. axe-core comes from the npm registry
+(scripts/fetch_axe.py, which `make test` runs): without it the test skips, and fails under
+REQUIRE_SERVICES=1."""
+
+import itertools
+import os
+from pathlib import Path
+
+from django.conf import settings
+
+from tests.browser.helpers import Portal, Session, assert_accessible, safe_name
+from tests.conftest import service_missing
+from tests.french_faults import french_faults
+from tests.site_pages import (
+    ANONYMOUS,
+    HALF_LOGGED_IN,
+    Site,
+    SitePage,
+    catalogue,
+    site_world,
+)
+from tests.tenancy.two_factor_helpers import CODE_URL
+
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+AXE = Path(settings.BASE_DIR) / "var" / "axe-core" / "axe.min.js"
+AXE_IMPACTS = ("serious", "critical")
+# PAGES_SCREENSHOTS=1: every page at both widths, whole, in var/screenshots/pages/.
+SCREENSHOTS = Path(settings.VAR_DIR) / "screenshots" / "pages"
+
+# The elements that make the page wider than the window: the outermost ones (whose parent
+# fits) and the innermost ones (no child of theirs sticks out), left out those inside a box that
+# scrolls or clips on its own.
+_OVERFLOW = """
+(width) => {
+  const root = document.documentElement;
+  if (root.scrollWidth <= width) return null;
+  const describe = (el) => {
+    const classes = [...el.classList].slice(0, 3).map((c) => "." + c).join("");
+    const text = (el.innerText || el.value || "").trim().replace(/\\s+/g, " ").slice(0, 40);
+    const box = el.getBoundingClientRect();
+    return `<${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}${classes}> `
+      + `${Math.round(box.width)} px wide, right edge at ${Math.round(box.right)} px`
+      + (text ? ` « ${text} »` : "");
+  };
+  const clipped = (el) => {
+    for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+      if (getComputedStyle(up).overflowX !== "visible") return true;
+    }
+    return false;
+  };
+  const sticking = [...document.body.querySelectorAll("*")].filter(
+    (el) => el.getBoundingClientRect().right > width + 1 && el.checkVisibility() && !clipped(el));
+  const out = new Set(sticking);
+  const outermost = sticking.filter((el) => !out.has(el.parentElement));
+  const innermost = sticking.filter((el) => ![...el.children].some((child) => out.has(child)));
+  return {
+    width: root.scrollWidth,
+    elements: [...new Set([...outermost.slice(0, 3), ...innermost.slice(0, 4)])].map(describe),
+  };
+}
+"""
+
+_AXE_RUN = """
+async (impacts) => {
+  const results = await axe.run(document, { resultTypes: ["violations"] });
+  return results.violations
+    .filter((violation) => impacts.includes(violation.impact))
+    .map((violation) => `${violation.impact} ${violation.id} (${violation.help}): `
+      + violation.nodes.slice(0, 4).map((node) => node.target.join(" ")
+        + (node.failureSummary ? ` [${node.failureSummary.replace(/\\s+/g, " ").slice(0, 160)}]`
+          : "")).join(" ; "));
+}
+"""
+
+# What a reader sees of the page: its text, and the words of its fields and images.
+_VISIBLE_TEXT = """
+() => [
+  document.body.innerText,
+  ...[...document.querySelectorAll("[placeholder], [aria-label], [title], img[alt]")]
+    .filter((el) => el.checkVisibility())
+    .map((el) => [el.placeholder, el.getAttribute("aria-label"), el.title, el.alt]
+      .filter(Boolean).join("\\n")),
+  ...[...document.querySelectorAll("input[type=submit], input[type=button]")]
+    .map((el) => el.value),
+].join("\\n")
+"""
+
+
+def _session(portal: Portal, site: Site, role: str, axe: str) -> Session:
+    user = site.users[role]
+    if role == ANONYMOUS:
+        session = portal.open()
+    else:
+        session = portal.login(user, lands_on=CODE_URL if role == HALF_LOGGED_IN else "/")
+    session.context.add_init_script(axe)
+    return session
+
+
+def _settle(session: Session) -> None:
+    session.page.evaluate("() => new Promise((done) => requestAnimationFrame(() => done()))")
+
+
+def _overflow(session: Session, width: int) -> list[str]:
+    found = session.page.evaluate(_OVERFLOW, width)
+    if not found:
+        return []
+    return [f"{found['width']} px wide in a {width} px window: " + " | ".join(found["elements"])]
+
+
+def _visit(session: Session, page: SitePage) -> list[str]:
+    """Everything wrong with one page, at both widths, each named with the page and the width."""
+    session.page.set_viewport_size(DESKTOP)
+    session.page.goto(page.url)
+    session.page.wait_for_load_state()
+    session.checked.add(session.page.url)
+    return [f"{page}: {problem}" for problem in _problems(session, page)]
+
+
+def _problems(session: Session, page: SitePage) -> list[str]:
+    """What is wrong with the page the session shows, at 1366 px, then at 390 px."""
+    browser_page = session.page
+    problems = []
+    try:
+        assert_accessible(browser_page)
+    except AssertionError as error:
+        problems.append(f"{error}".splitlines()[0])
+    problems += french_faults(browser_page.evaluate(_VISIBLE_TEXT))
+    for viewport in (DESKTOP, PHONE):
+        width = viewport["width"]
+        if viewport is not DESKTOP:
+            browser_page.set_viewport_size(viewport)
+            _settle(session)
+        problems += [f"{width} px: {p}" for p in _overflow(session, width)]
+        problems += [f"{width} px: axe {p}" for p in browser_page.evaluate(_AXE_RUN, AXE_IMPACTS)]
+        if os.environ.get("PAGES_SCREENSHOTS") == "1":
+            name = safe_name(f"{page.role}-{page.url}-{width}")
+            browser_page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    return problems
+
+
+def _axe() -> str:
+    if not AXE.is_file():
+        service_missing(f"no axe-core at {AXE}: `python scripts/fetch_axe.py` (make test runs it)")
+    return AXE.read_text()
+
+
+def test_every_page_fits_both_widths_passes_axe_and_reads_as_french(portal, world):
+    axe = _axe()
+    site = site_world(world)
+    pages = catalogue(site)
+    problems = []
+    for role, of_role in itertools.groupby(pages, key=lambda page: page.role):
+        session = _session(portal, site, role, axe)
+        for page in of_role:
+            problems += _visit(session, page)
+    if os.environ.get("PAGES_REPORT"):
+        Path(os.environ["PAGES_REPORT"]).write_text("\n".join(problems))
+    assert not problems, f"{len(problems)} problems on {len(pages)} pages:\n" + "\n".join(problems)
+
+
+# What the scan must find: an element wider than a phone, an image without a text alternative
+# (axe: image-alt, critical), a field without a label (axe: label, critical), « (s) ».
+_BROKEN = """
+() => {
+  const main = document.querySelector("main");
+  main.insertAdjacentHTML("beforeend", '<div class="too-wide">Un bandeau</div><img src="/logo">'
+    + '<input type="text" name="sans-nom"><p>3 entreprise(s)</p>');
+  main.querySelector(".too-wide").style.width = "700px";
+}
+"""
+
+
+def test_the_page_scan_finds_what_it_looks_for(portal, world):
+    """The checks of every page, on the login page spoiled on purpose: a scan that finds
+    nothing wrong must be one that would."""
+    session = portal.open()
+    session.context.add_init_script(_axe())
+    session.goto("/connexion/")
+    assert _problems(session, SitePage(ANONYMOUS, "/connexion/", "tenancy:login", 200, 0)) == []
+    session.page.evaluate(_BROKEN)
+    problems = "\n".join(_problems(session, SitePage(ANONYMOUS, "/", "", 200, 0)))
+    assert "px wide in a 390 px window" in problems, problems
+    assert "px wide in a 1366 px window" not in problems, problems
+    assert "1366 px: axe critical image-alt" in problems, problems
+    assert "axe critical label" in problems, problems
+    assert "« (s) » instead of a real plural" in problems, problems
+    assert "3 entreprise(s)" in problems, problems

@@ -1,0 +1,44 @@
+"""The catalogue of pages the browser's page scan visits (tests/site_pages.py) holds every page
+of the portal: each named route that answers a GET with an HTML page is reached by some role,
+following links from its home or from an entry URL; the routes left out say why."""
+
+from tests.site_pages import NOT_FOLLOWED, NOT_PAGES, ROLES, catalogue, site_world
+from tests.test_isolation import MATRIX, url_routes
+
+# Routes that answer a GET with no page of their own, beside those the crawl never follows
+# (NOT_FOLLOWED: logout, downloads, the theme's stylesheet and logo) and those that are no page
+# of the cabinet's (NOT_PAGES: the API and its docs, platform support's Django admin, which is
+# Django's own, in French since issue 15's item 7 and on the platform's host only, the ESPs'
+# webhooks, the load balancer's probe).
+NOT_HTML_PAGES = {
+    "ged:company-switch": "redirects to the chosen company's GED (ged:company, catalogued)",
+}
+
+
+def _post_only() -> set[str]:
+    """The routes whose GET the isolation matrix says nobody may call: forms' actions."""
+    return {name for name, access in MATRIX.items() if access.get is None}
+
+
+def pages_expected() -> set[str]:
+    post_only = _post_only()
+    return {
+        route.name
+        for route in url_routes()
+        if route.name
+        and not NOT_PAGES.search(route.name)
+        and route.name not in NOT_FOLLOWED
+        and route.name not in NOT_HTML_PAGES
+        and route.name not in post_only
+    }
+
+
+def test_every_page_of_the_portal_is_catalogued(world):
+    pages = catalogue(site_world(world))
+    reached = {page.route for page in pages}
+    missing = sorted(pages_expected() - reached)
+    assert not missing, f"no role reaches these pages, by link or entry URL: {missing}"
+    assert {page.role for page in pages} == set(ROLES)
+    # Every page answered as its role would see it: no server error, its 404s on purpose only.
+    errors = [f"{page} answered {page.status}" for page in pages if page.status >= 500]
+    assert not errors, errors

@@ -218,6 +218,7 @@ NOT_FOLLOWED = {
     "tenancy:theme-css": "the cabinet's stylesheet",
     "tenancy:logo": "the cabinet's logo",
 }
+UNKNOWN_HOST = "inconnu.localhost"
 # Pages of a route met more often than this (a folder, a document, a sort order) are not asked
 # for again: the catalogue keeps one per route, and these are plenty to find the largest.
 VISITS_PER_ROUTE = 25
@@ -233,6 +234,7 @@ def entry_urls(site: Site) -> dict[str, list[str]]:
             "/mot-de-passe/oublie/",
             site.set_password_url,
             "/page-inconnue/",
+            f"http://{UNKNOWN_HOST}/",  # a host that is no cabinet's
         ],
         HALF_LOGGED_IN: [CODE_URL],
         ADMIN: [
@@ -241,7 +243,10 @@ def entry_urls(site: Site) -> dict[str, list[str]]:
             f"/reglages/applications/inqom-achats/activer-dossier/?path={ACHATS}",
             "/ged/documents/1000000000/",  # the portal's 404 inside its frame
         ],
-        COLLABORATOR: ["/ged/recherche/?q=facture"],
+        COLLABORATOR: [
+            "/ged/recherche/?q=facture",
+            "/reglages/utilisateurs/",  # an admin's page: the collaborator's 403
+        ],
         CLIENT: [
             "/ged/recherche/?q=facture",
             f"/ged/recherche/?q=facture&entreprise={tenant.company.pk}",
@@ -317,8 +322,11 @@ def crawl(site: Site, role: str) -> list[SitePage]:
         if visits[route] >= VISITS_PER_ROUTE and not entry:
             continue
         visits[route] += 1
-        response = client.get(url, follow=True)
-        if response.redirect_chain:
+        # An entry on another host (an unknown one): its path, asked on that host.
+        other = urlsplit(url)
+        on_host = {"HTTP_HOST": other.hostname} if other.hostname else {}
+        response = client.get(other.path if other.hostname else url, follow=True, **on_host)
+        if response.redirect_chain and not other.hostname:
             url = response.redirect_chain[-1][0]
             route = route_of(urlsplit(url).path) or "404"
         if "text/html" not in response.get("Content-Type", ""):

@@ -2,14 +2,25 @@
 of the portal: each named route that answers a GET with an HTML page is reached by some role,
 following links from its home or from an entry URL; the routes left out say why."""
 
-from tests.site_pages import NOT_FOLLOWED, NOT_PAGES, ROLES, catalogue, site_world
+from tests.site_pages import (
+    ADMIN,
+    ANONYMOUS,
+    CLIENT,
+    COLLABORATOR,
+    NOT_FOLLOWED,
+    NOT_PAGES,
+    ROLES,
+    UNKNOWN_HOST,
+    catalogue,
+    site_world,
+)
 from tests.test_isolation import MATRIX, url_routes
 
 # Routes that answer a GET with no page of their own, beside those the crawl never follows
 # (NOT_FOLLOWED: logout, downloads, the theme's stylesheet and logo) and those that are no page
-# of the cabinet's (NOT_PAGES: the API and its docs, platform support's Django admin, which is
-# Django's own, in French since issue 15's item 7 and on the platform's host only, the ESPs'
-# webhooks, the load balancer's probe).
+# of the cabinet's (NOT_PAGES: the API and its Swagger page; platform support's Django admin,
+# on the platform's host only, whose templates and styles are Django's own, not this project's;
+# the ESPs' webhooks; the load balancer's probe).
 NOT_HTML_PAGES = {
     "ged:company-switch": "redirects to the chosen company's GED (ged:company, catalogued)",
 }
@@ -39,6 +50,11 @@ def test_every_page_of_the_portal_is_catalogued(world):
     missing = sorted(pages_expected() - reached)
     assert not missing, f"no role reaches these pages, by link or entry URL: {missing}"
     assert {page.role for page in pages} == set(ROLES)
-    # Every page answered as its role would see it: no server error, its 404s on purpose only.
+    # Every page answered as its role would see it: no server error; the error pages a person
+    # may meet are there too (a 404 inside the portal's frame and outside it, a collaborator's
+    # 403, a host that is no cabinet's).
     errors = [f"{page} answered {page.status}" for page in pages if page.status >= 500]
     assert not errors, errors
+    statuses = {(page.role, page.status) for page in pages}
+    assert {(ADMIN, 404), (CLIENT, 404), (ANONYMOUS, 404), (COLLABORATOR, 403)} <= statuses
+    assert any(page.url == f"http://{UNKNOWN_HOST}/" and page.status == 404 for page in pages)

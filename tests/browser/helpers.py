@@ -269,13 +269,14 @@ class Portal:
         self.screenshot_prefix = screenshot_prefix
         self.sessions: list[Session] = []
 
-    def open(self, user: User | None = None) -> Session:
-        """A new browser context, nobody logged in yet (`user`: who will log in)."""
+    def open(self, user: User | None = None, **options) -> Session:
+        """A new browser context, nobody logged in yet (`user`: who will log in); `options`
+        of Playwright's new_context (a phone's: viewport, is_mobile, has_touch)."""
         context = self.browser.new_context(
             base_url=self.base_url,
-            viewport=VIEWPORT,
             locale="fr-FR",
             timezone_id="Europe/Paris",
+            **{"viewport": VIEWPORT, **options},
         )
         context.set_default_timeout(TIMEOUT_MS)
         context.add_init_script(_REPORT_CSP_VIOLATIONS)
@@ -285,11 +286,11 @@ class Portal:
         self.sessions.append(session)
         return session
 
-    def login(self, user: User, *, lands_on: str = "/") -> Session:
+    def login(self, user: User, *, lands_on: str = "/", **options) -> Session:
         """A new browser context for `user`, logged in through the login form (a staff member
         with two-factor authentication lands on the code's page: `lands_on="/connexion/code/"`).
         """
-        session = self.open(user)
+        session = self.open(user, **options)
         page = session.goto("/connexion/")
         page.get_by_label("Adresse email").fill(user.email)
         page.get_by_label("Mot de passe").fill(PASSWORD)

@@ -23,6 +23,7 @@ from tests.conftest import service_missing
 from tests.french_faults import french_faults
 from tests.site_pages import (
     ANONYMOUS,
+    CLIENT,
     HALF_LOGGED_IN,
     Site,
     SitePage,
@@ -33,6 +34,7 @@ from tests.tenancy.two_factor_helpers import CODE_URL
 
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
+PHONE_CONTEXT = {"viewport": PHONE, "is_mobile": True, "has_touch": True}
 AXE = Path(settings.BASE_DIR) / "var" / "axe-core" / "axe.min.js"
 AXE_IMPACTS = ("serious", "critical")
 # PAGES_SCREENSHOTS=1: every page at both widths, whole, in var/screenshots/pages/.
@@ -97,12 +99,12 @@ _VISIBLE_TEXT = """
 """
 
 
-def _session(portal: Portal, site: Site, role: str, axe: str) -> Session:
-    user = site.users[role]
+def _session(portal: Portal, site: Site | None, role: str, axe: str, **context) -> Session:
     if role == ANONYMOUS:
-        session = portal.open()
+        session = portal.open(**context)
     else:
-        session = portal.login(user, lands_on=CODE_URL if role == HALF_LOGGED_IN else "/")
+        lands_on = CODE_URL if role == HALF_LOGGED_IN else "/"
+        session = portal.login(site.users[role], lands_on=lands_on, **context)
     session.context.add_init_script(axe)
     return session
 
@@ -118,36 +120,49 @@ def _overflow(session: Session, width: int) -> list[str]:
     return [f"{found['width']} px wide in a {width} px window: " + " | ".join(found["elements"])]
 
 
-def _visit(session: Session, page: SitePage, port: int) -> list[str]:
-    """Everything wrong with one page, at both widths, each named with the page and the width."""
-    session.page.set_viewport_size(DESKTOP)
+def _goto(session: Session, page: SitePage, port: int) -> None:
     # An entry on another host (an unknown one) is asked on the live server's port.
     other = urlsplit(page.url)
     session.page.goto(f"http://{other.hostname}:{port}{other.path}" if other.hostname else page.url)
     session.page.wait_for_load_state()
     session.checked.add(session.page.url)
-    return [f"{page}: {problem}" for problem in _problems(session, page)]
+
+
+def _visit(session: Session, phone: Session | None, page: SitePage, port: int) -> list[str]:
+    """Everything wrong with one page, at both widths, each named with the page and the width:
+    loaded at 1366 px, then the window narrowed to 390 px, or loaded again in `phone` (a phone's
+    browser context, touch screen and all) when there is one."""
+    session.page.set_viewport_size(DESKTOP)
+    _goto(session, page, port)
+    problems = _problems(session, page)
+    if phone is None:
+        session.page.set_viewport_size(PHONE)
+        _settle(session)
+    else:
+        session = phone
+        _goto(session, page, port)
+    problems += _fits(session, page, PHONE["width"])
+    return [f"{page}: {problem}" for problem in problems]
 
 
 def _problems(session: Session, page: SitePage) -> list[str]:
-    """What is wrong with the page the session shows, at 1366 px, then at 390 px."""
-    browser_page = session.page
+    """What is wrong with the page the session shows, at 1366 px."""
     problems = []
     try:
-        assert_accessible(browser_page)
+        assert_accessible(session.page)
     except AssertionError as error:
         problems.append(f"{error}".splitlines()[0])
-    problems += french_faults(browser_page.evaluate(_VISIBLE_TEXT))
-    for viewport in (DESKTOP, PHONE):
-        width = viewport["width"]
-        if viewport is not DESKTOP:
-            browser_page.set_viewport_size(viewport)
-            _settle(session)
-        problems += [f"{width} px: {p}" for p in _overflow(session, width)]
-        problems += [f"{width} px: axe {p}" for p in browser_page.evaluate(_AXE_RUN, AXE_IMPACTS)]
-        if os.environ.get("PAGES_SCREENSHOTS") == "1":
-            name = safe_name(f"{page.role}-{page.url}-{width}")
-            browser_page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    problems += french_faults(session.page.evaluate(_VISIBLE_TEXT))
+    return problems + _fits(session, page, DESKTOP["width"])
+
+
+def _fits(session: Session, page: SitePage, width: int) -> list[str]:
+    """At the window's width: not wider than the window, nothing axe-core finds serious."""
+    problems = [f"{width} px: {p}" for p in _overflow(session, width)]
+    problems += [f"{width} px: axe {p}" for p in session.page.evaluate(_AXE_RUN, AXE_IMPACTS)]
+    if os.environ.get("PAGES_SCREENSHOTS") == "1":
+        name = safe_name(f"{page.role}-{page.url}-{width}")
+        session.page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
     return problems
 
 
@@ -162,10 +177,13 @@ def test_every_page_fits_both_widths_passes_axe_and_reads_as_french(portal, worl
     site = site_world(world)
     pages = catalogue(site)
     problems = []
+    port = urlsplit(portal.base_url).port
     for role, of_role in itertools.groupby(pages, key=lambda page: page.role):
         session = _session(portal, site, role, axe)
+        # The client, who deposits from a phone, gets one: a touch screen shows them more.
+        phone = _session(portal, site, role, axe, **PHONE_CONTEXT) if role == CLIENT else None
         for page in of_role:
-            problems += _visit(session, page, urlsplit(portal.base_url).port)
+            problems += _visit(session, phone, page, port)
     if os.environ.get("PAGES_REPORT"):
         Path(os.environ["PAGES_REPORT"]).write_text("\n".join(problems))
     assert not problems, f"{len(problems)} problems on {len(pages)} pages:\n" + "\n".join(problems)
@@ -189,12 +207,23 @@ def test_the_page_scan_finds_what_it_looks_for(portal, world):
     session = portal.open()
     session.context.add_init_script(_axe())
     session.goto("/connexion/")
-    assert _problems(session, SitePage(ANONYMOUS, "/connexion/", "tenancy:login", 200, 0)) == []
+    page = SitePage(ANONYMOUS, "/connexion/", "tenancy:login", 200, 0)
+    assert _problems(session, page) == []
     session.page.evaluate(_BROKEN)
-    problems = "\n".join(_problems(session, SitePage(ANONYMOUS, "/", "", 200, 0)))
+    problems = _problems(session, page)
+    session.page.set_viewport_size(PHONE)
+    problems = "\n".join(problems + _fits(session, page, PHONE["width"]))
     assert "px wide in a 390 px window" in problems, problems
     assert "px wide in a 1366 px window" not in problems, problems
     assert "1366 px: axe critical image-alt" in problems, problems
     assert "axe critical label" in problems, problems
     assert "« (s) » instead of a real plural" in problems, problems
     assert "3 entreprise(s)" in problems, problems
+    # A phone's context, as the client's pages get: the page does not zoom out to fit.
+    phone = _session(portal, None, ANONYMOUS, _axe(), **PHONE_CONTEXT)
+    phone.goto("/connexion/")
+    assert _fits(phone, page, PHONE["width"]) == []
+    phone.page.evaluate(_BROKEN)
+    problems = "\n".join(_fits(phone, page, PHONE["width"]))
+    assert "px wide in a 390 px window" in problems, problems
+    assert "390 px: axe critical image-alt" in problems, problems

@@ -18,13 +18,24 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from tests.browser.helpers import Portal, Session, assert_accessible, safe_name
+from tests.browser.helpers import (
+    Portal,
+    Session,
+    assert_accessible,
+    drop_and_wait,
+    folder_url,
+    safe_name,
+)
+from tests.browser.needs_playwright import expect
 from tests.conftest import service_missing
 from tests.french_faults import french_faults
+from tests.ged.helpers import PDF, folder_at
 from tests.site_pages import (
+    ACHATS,
     ANONYMOUS,
     CLIENT,
     HALF_LOGGED_IN,
+    LONG_NAME,
     Site,
     SitePage,
     catalogue,
@@ -227,3 +238,17 @@ def test_the_page_scan_finds_what_it_looks_for(portal, world):
     problems = "\n".join(_fits(phone, page, PHONE["width"]))
     assert "px wide in a 390 px window" in problems, problems
     assert "390 px: axe critical image-alt" in problems, problems
+
+
+def test_on_a_phone_the_client_reads_the_name_of_what_it_uploads(portal, world):
+    """The upload's line under the zone (its name, its progress, « Déposé »), on a phone: the
+    name keeps a good part of the line (it had none left), and the page still fits."""
+    achats = folder_at(world.a.company, ACHATS)
+    session = portal.login(world.a.client, **PHONE_CONTEXT)
+    session.goto(folder_url(achats))
+    item = drop_and_wait(session, LONG_NAME, PDF, "application/pdf")
+    name = item.locator(".upload-name")
+    expect(name).to_be_visible()
+    assert name.bounding_box()["width"] >= 200, name.bounding_box()
+    assert _overflow(session, PHONE["width"]) == []
+    portal.screenshot(session.page, "phone-upload")

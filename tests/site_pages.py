@@ -139,14 +139,16 @@ def site_world(world: World) -> Site:
     )  # fmt: skip
     achats_app = PartnerApp.objects.get(slug="inqom-achats")
     ventes_app = PartnerApp.objects.get(slug="inqom-ventes")
-    for company, name in ((tenant.company, "boulangerie-alpha"), (tenant.other_company, "garage")):
+    # Collection addresses as long as real ones get, with no space to break at.
+    long_name = "epicerie-fine-alpha-centre-ville-2026"
+    for company, name in ((tenant.company, long_name), (tenant.other_company, "garage")):
         authorization_set(
             company=company, app=achats_app, enabled=True,
             collection_email=f"achat.{name}@inqombox.com", by=admin,
         )  # fmt: skip
     authorization_set(
         company=tenant.company, app=ventes_app, enabled=True,
-        collection_email="vente.boulangerie-alpha@inqombox.com", by=admin,
+        collection_email=f"vente.{long_name}@inqombox.com", by=admin,
     )  # fmt: skip
     achats = folder_at(tenant.company, ACHATS)
     ventes = folder_at(tenant.company, VENTES)
@@ -166,7 +168,7 @@ def site_world(world: World) -> Site:
     # The long-named document's history: several attempts of both connectors.
     Delivery.objects.create(
         document=long_one, app=ventes_app, company=tenant.company, sha256=long_one.sha256,
-        target="vente.boulangerie-alpha@inqombox.com",
+        target=f"vente.{long_name}@inqombox.com",
         status=DeliveryStatus.SKIPPED, reason_code=ReasonCode.FORMAT_NOT_ACCEPTED,
         reason="Ce format n'est pas accepté : déposez plutôt un PDF, une image ou un tableur.",
     )  # fmt: skip

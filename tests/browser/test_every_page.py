@@ -84,6 +84,31 @@ _OVERFLOW = """
 }
 """
 
+# Sentences squeezed into a column so narrow that they read about one word per line: each text
+# of 8 words or more whose lines hold fewer than 1.5 words on average (its line boxes, counted
+# on the text itself). Text hidden for screen readers only is left out.
+_SQUEEZED = """
+() => {
+  const found = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const words = node.textContent.trim().split(/\\s+/).filter(Boolean).length;
+    const parent = node.parentElement;
+    if (words < 8 || !parent.checkVisibility() || parent.closest(".visually-hidden")) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const lines = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
+    if (lines > 2 && words / lines < 1.5) {
+      const box = parent.getBoundingClientRect();
+      const classes = [...parent.classList].map((c) => "." + c).join("");
+      found.push(`<${parent.tagName.toLowerCase()}${classes}> ${words} words on ${lines} lines,`
+        + ` ${Math.round(box.width)} px wide: « ${node.textContent.trim().slice(0, 50)} »`);
+    }
+  }
+  return found;
+}
+"""
+
 _AXE_RUN = """
 async (impacts) => {
   const results = await axe.run(document, { resultTypes: ["violations"] });
@@ -170,6 +195,7 @@ def _problems(session: Session, page: SitePage) -> list[str]:
 def _fits(session: Session, page: SitePage, width: int) -> list[str]:
     """At the window's width: not wider than the window, nothing axe-core finds serious."""
     problems = [f"{width} px: {p}" for p in _overflow(session, width)]
+    problems += [f"{width} px: squeezed {p}" for p in session.page.evaluate(_SQUEEZED)]
     problems += [f"{width} px: axe {p}" for p in session.page.evaluate(_AXE_RUN, AXE_IMPACTS)]
     if os.environ.get("PAGES_SCREENSHOTS") == "1":
         name = safe_name(f"{page.role}-{page.url}-{width}")
@@ -201,13 +227,16 @@ def test_every_page_fits_both_widths_passes_axe_and_reads_as_french(portal, worl
 
 
 # What the scan must find: an element wider than a phone, an image without a text alternative
-# (axe: image-alt, critical), a field without a label (axe: label, critical), « (s) ».
+# (axe: image-alt, critical), a field without a label (axe: label, critical), « (s) », a
+# sentence one word per line.
 _BROKEN = """
 () => {
   const main = document.querySelector("main");
   main.insertAdjacentHTML("beforeend", '<div class="too-wide">Un bandeau</div><img src="/logo">'
-    + '<input type="text" name="sans-nom"><p>3 entreprise(s)</p>');
+    + '<input type="text" name="sans-nom"><p>3 entreprise(s)</p>'
+    + '<p class="narrow">Une phrase de douze mots qui se lit un mot par ligne</p>');
   main.querySelector(".too-wide").style.width = "700px";
+  main.querySelector(".narrow").style.width = "50px";
 }
 """
 
@@ -230,6 +259,7 @@ def test_the_page_scan_finds_what_it_looks_for(portal, world):
     assert "axe critical label" in problems, problems
     assert "« (s) » instead of a real plural" in problems, problems
     assert "3 entreprise(s)" in problems, problems
+    assert "1366 px: squeezed <p.narrow> 12 words on" in problems, problems
     # A phone's context, as the client's pages get: the page does not zoom out to fit.
     phone = _session(portal, None, ANONYMOUS, _axe(), **PHONE_CONTEXT)
     phone.goto("/connexion/")

@@ -13,14 +13,12 @@ keeps, for each role and route, the largest page it met: the one with the most t
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import timedelta
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from django.contrib.auth.tokens import default_token_generator
 from django.test import Client
 from django.urls import Resolver404, resolve
-from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -126,6 +124,60 @@ def _inbound_emails(tenant, document: Document) -> None:
         )
 
 
+def _connected(tenant, long_name: str) -> tuple[PartnerApp, PartnerApp]:
+    """Inqom and its connectors installed; Achats authorised for both companies, Ventes for
+    one; each switched on on its folder."""
+    admin = tenant.admin
+    app_install(
+        cabinet=tenant.cabinet,
+        app=PartnerApp.objects.get(slug="inqom"),
+        by=admin,
+        with_companions=True,
+    )
+    achats_app = PartnerApp.objects.get(slug="inqom-achats")
+    ventes_app = PartnerApp.objects.get(slug="inqom-ventes")
+    for company, app, address in (
+        (tenant.company, achats_app, f"achat.{long_name}@inqombox.com"),
+        (tenant.other_company, achats_app, "achat.garage@inqombox.com"),
+        (tenant.company, ventes_app, f"vente.{long_name}@inqombox.com"),
+    ):
+        authorization_set(
+            company=company, app=app, enabled=True, collection_email=address, by=admin
+        )
+    automation_set(folder=folder_at(tenant.company, ACHATS), app=achats_app, enabled=True, by=admin)
+    automation_set(folder=folder_at(tenant.company, VENTES), app=ventes_app, enabled=True, by=admin)
+    return achats_app, ventes_app
+
+
+def _documents(tenant, ventes_app: PartnerApp, long_name: str) -> list[Document]:
+    """The client's deposits in Achats, one per delivery status, long names among them; a
+    document elsewhere; a trashed folder and document. Returns those of each status."""
+    client, achats = tenant.client, folder_at(tenant.company, ACHATS)
+    documents = [
+        _deposit_with_status(achats, f"facture-{n}.pdf", PDF + b"%d" % n, client, *status)
+        for n, status in enumerate(STATUSES)
+    ]
+    long_one = _deposit_with_status(achats, LONG_NAME, PDF + b"long", client, *STATUSES[6])
+    _deposit_with_status(achats, LONG_UNBROKEN, PDF + b"unbroken", client, *STATUSES[3])
+    deposit(achats, "setup.exe", EXE, by=client)  # refused: what to deposit instead
+    deposit(folder_at(tenant.company, "Administratif/Contrats"), "bail commercial.pdf", PDF)
+    # The long-named document's history names both connectors.
+    Delivery.objects.create(
+        document=long_one,
+        app=ventes_app,
+        company=tenant.company,
+        sha256=long_one.sha256,
+        target=f"vente.{long_name}@inqombox.com",
+        status=DeliveryStatus.SKIPPED,
+        reason_code=ReasonCode.FORMAT_NOT_ACCEPTED,
+        reason="Ce format n'est pas accepté : déposez plutôt un PDF, une image ou un tableur.",
+    )
+    folder_trash(folder=folder_at(tenant.company, "Archives 2019"), by=tenant.admin)
+    trashed = deposit(achats, "devis refusé.pdf", PDF + b"devis")
+    document_trash(document=trashed, by=tenant.admin)
+    return documents
+
+
 def site_world(world: World) -> Site:
     """Cabinet alpha with one of every kind of object its pages show."""
     tenant = world.a
@@ -133,48 +185,10 @@ def site_world(world: World) -> Site:
     # A name starting with a vowel: « d'Épicerie Alpha », never « de Épicerie Alpha ».
     tenant.company.name = "Épicerie Alpha"
     tenant.company.save(update_fields=["name"])
-    app_install(
-        cabinet=tenant.cabinet, app=PartnerApp.objects.get(slug="inqom"), by=admin,
-        with_companions=True,
-    )  # fmt: skip
-    achats_app = PartnerApp.objects.get(slug="inqom-achats")
-    ventes_app = PartnerApp.objects.get(slug="inqom-ventes")
     # Collection addresses as long as real ones get, with no space to break at.
     long_name = "epicerie-fine-alpha-centre-ville-2026"
-    for company, name in ((tenant.company, long_name), (tenant.other_company, "garage")):
-        authorization_set(
-            company=company, app=achats_app, enabled=True,
-            collection_email=f"achat.{name}@inqombox.com", by=admin,
-        )  # fmt: skip
-    authorization_set(
-        company=tenant.company, app=ventes_app, enabled=True,
-        collection_email=f"vente.{long_name}@inqombox.com", by=admin,
-    )  # fmt: skip
-    achats = folder_at(tenant.company, ACHATS)
-    ventes = folder_at(tenant.company, VENTES)
-    automation_set(folder=achats, app=achats_app, enabled=True, by=admin)
-    automation_set(folder=ventes, app=ventes_app, enabled=True, by=admin)
-
-    documents = [
-        _deposit_with_status(achats, f"facture-{n}.pdf", PDF + b"%d" % n, client, *status)
-        for n, status in enumerate(STATUSES)
-    ]
-    long_one = _deposit_with_status(
-        achats, LONG_NAME, PDF + b"long", client, *STATUSES[6]
-    )  # the failed one, with its long reason
-    _deposit_with_status(achats, LONG_UNBROKEN, PDF + b"unbroken", client, *STATUSES[3])
-    deposit(achats, "setup.exe", EXE, by=client)  # refused: what to deposit instead
-    deposit(folder_at(tenant.company, "Administratif/Contrats"), "bail commercial.pdf", PDF)
-    # The long-named document's history: several attempts of both connectors.
-    Delivery.objects.create(
-        document=long_one, app=ventes_app, company=tenant.company, sha256=long_one.sha256,
-        target=f"vente.{long_name}@inqombox.com",
-        status=DeliveryStatus.SKIPPED, reason_code=ReasonCode.FORMAT_NOT_ACCEPTED,
-        reason="Ce format n'est pas accepté : déposez plutôt un PDF, une image ou un tableur.",
-    )  # fmt: skip
-
-    folder_trash(folder=folder_at(tenant.company, "Archives 2019"), by=admin)
-    document_trash(document=deposit(achats, "devis refusé.pdf", PDF + b"devis"), by=admin)
+    _, ventes_app = _connected(tenant, long_name)
+    documents = _documents(tenant, ventes_app, long_name)
     _inbound_emails(tenant, documents[3])
     for document in documents[5:7]:
         notifications_create(
@@ -184,7 +198,8 @@ def site_world(world: World) -> Site:
             url=f"/ged/documents/{document.pk}/",
             key=f"document:{document.pk}",
         )
-    # A client of both companies (the company switcher), a pending invitation of each kind.
+    # A client of both companies (the company switcher), a pending invitation of each kind, a
+    # collaborator with two-factor authentication.
     Membership.objects.create(user=client, company=tenant.other_company)
     invited = client_invite(company=tenant.company, email="nouveau@boulangerie.fr", by=admin)
     staff_invite(
@@ -192,7 +207,6 @@ def site_world(world: World) -> Site:
     )
     secured = CollaboratorFactory(cabinet=tenant.cabinet, email="securise@alpha.fr")
     enrolled(secured)
-    User.objects.filter(pk=invited.pk).update(date_joined=timezone.now() - timedelta(days=3))
     token = default_token_generator.make_token(invited)
     uid = urlsafe_base64_encode(force_bytes(invited.pk))
     return Site(

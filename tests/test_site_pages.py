@@ -2,6 +2,8 @@
 of the portal: each named route that answers a GET with an HTML page is reached by some role,
 following links from its home or from an entry URL; the routes left out say why."""
 
+from ged.models import Document
+from partner_apps.models import Delivery
 from tests.site_pages import (
     ADMIN,
     ANONYMOUS,
@@ -15,6 +17,7 @@ from tests.site_pages import (
     site_world,
 )
 from tests.test_isolation import MATRIX, url_routes
+from welyb_portal.tenancy.models import AuditEntry, Membership, Notification
 
 # Routes that answer a GET with no page of their own, beside those the crawl never follows
 # (NOT_FOLLOWED: logout, downloads, the theme's stylesheet and logo) and those that are no page
@@ -44,8 +47,23 @@ def pages_expected() -> set[str]:
     }
 
 
+def _state() -> tuple:
+    """What a link that changes something would change: the audit trail, what was read, the
+    documents and their deliveries, who may see what."""
+    return (
+        AuditEntry.objects.count(),
+        Notification.objects.filter(read_at__isnull=True).count(),
+        sorted(Document.objects.values_list("pk", "name", "folder_id", "trashed_at")),
+        sorted(Delivery.objects.values_list("pk", "status", "dismissed_at")),
+        Membership.objects.count(),
+    )
+
+
 def test_every_page_of_the_portal_is_catalogued(world):
-    pages = catalogue(site_world(world))
+    site = site_world(world)
+    before = _state()
+    pages = catalogue(site)
+    assert _state() == before, "the crawl followed a link that changes something"
     reached = {page.route for page in pages}
     missing = sorted(pages_expected() - reached)
     assert not missing, f"no role reaches these pages, by link or entry URL: {missing}"

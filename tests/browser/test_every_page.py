@@ -3,13 +3,15 @@ world with one of every kind of object), in Chromium, at 1366 × 768 and at a ph
 
 - no page is wider than the window (`document.documentElement.scrollWidth`): a page that is
   names the elements that stick out, to make it easy to fix;
+- no sentence is squeezed one word per line;
 - axe-core finds no violation of impact « serious » or « critical » (at both widths);
 - its visible text has none of the common French faults (tests/french_faults.py).
 
 One visit per page: it loads at 1366 px, is checked, then the window narrows to 390 px and it is
-checked again. One browser context per role. axe-core comes from the npm registry
-(scripts/fetch_axe.py, which `make test` runs): without it the test skips, and fails under
-REQUIRE_SERVICES=1."""
+checked again. One browser context per role; the client's pages load again in a phone's context
+(touch screen and all: what only a phone shows is checked too). axe-core comes from the npm
+registry (scripts/fetch_axe.py, which `make test` runs): without it the test skips, and fails
+under REQUIRE_SERVICES=1. PAGES_REPORT=<file> writes the problems found there, one a line."""
 
 import itertools
 import os

@@ -38,7 +38,8 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () { labelCells(document); });
-  document.addEventListener("htmx:afterSettle", function (event) { labelCells(event.target); });
+  // A swap may bring a whole table or one row of it (a saved authorisation): label them all.
+  document.addEventListener("htmx:afterSettle", function () { labelCells(document); });
 
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;

@@ -274,7 +274,8 @@ def test_the_page_scan_finds_what_it_looks_for(portal, world):
 
 def test_on_a_phone_the_client_reads_the_name_of_what_it_uploads(portal, world):
     """The upload's line under the zone (its name, its progress, « Déposé »), on a phone: the
-    name keeps a good part of the line (it had none left), and the page still fits."""
+    name keeps a good part of the line (it had none left), and the page still fits, the
+    documents shown as cards."""
     achats = folder_at(world.a.company, ACHATS)
     session = portal.login(world.a.client, **PHONE_CONTEXT)
     session.goto(folder_url(achats))
@@ -283,4 +284,9 @@ def test_on_a_phone_the_client_reads_the_name_of_what_it_uploads(portal, world):
     expect(name).to_be_visible()
     assert name.bounding_box()["width"] >= 200, name.bounding_box()
     assert _overflow(session, PHONE["width"]) == []
+    # The list of documents, refreshed by htmx, is one card per document, each value under
+    # its column's heading.
+    row = session.page.locator("#documents tbody tr").filter(has_text=LONG_NAME)
+    expect(row.locator("td").nth(1)).to_have_attribute("data-label", "Déposé le")
+    expect(row.locator("td").nth(3)).to_have_attribute("data-label", "Statut")
     portal.screenshot(session.page, "phone-upload")

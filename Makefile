@@ -33,7 +33,7 @@ run: $(VENV)/.runtime
 # version pinned in the script, checked against its sha512 (no npm needed).
 AXE := var/axe-core/axe.min.js
 $(AXE): scripts/fetch_axe.py
-	$(PYTHON) scripts/fetch_axe.py
+	$(PYTHON) scripts/fetch_axe.py && touch $@
 
 test: $(VENV)/.dev $(AXE)
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -29,7 +29,13 @@ run: $(VENV)/.runtime
 	@echo "Le portail démarre sur http://demo.localhost:$(PORT)/ (aussi http://localhost:$(PORT)/). Ctrl-C pour l'arrêter."
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: $(VENV)/.dev
+# axe-core, which the browser tests inject into every page: fetched from the npm registry at the
+# version pinned in the script, checked against its sha512 (no npm needed).
+AXE := var/axe-core/axe.min.js
+$(AXE): scripts/fetch_axe.py
+	$(PYTHON) scripts/fetch_axe.py && touch $@
+
+test: $(VENV)/.dev $(AXE)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev

@@ -88,10 +88,11 @@ def portal(request, chromium, live_server, world, settings):
     yield portal
     problems = []
     for session in portal.sessions:
+        who = session.user.email if session.user else "nobody logged in"
         if session.script_errors:
-            problems.append(f"{session.user.email}: script errors {session.script_errors}")
+            problems.append(f"{who}: script errors {session.script_errors}")
         if session.unchecked_pages():
-            problems.append(f"{session.user.email}: pages not checked {session.unchecked_pages()}")
+            problems.append(f"{who}: pages not checked {session.unchecked_pages()}")
     portal.close()
     if problems:
         pytest.fail("\n".join(problems), pytrace=False)

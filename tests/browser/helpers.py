@@ -195,7 +195,7 @@ class Session:
     """A user in a browser context of their own (cookies never leak from one user to another):
     the page they use, what the server sent them, the pages checked, the script errors."""
 
-    user: User
+    user: User | None  # None: nobody logged in
     context: BrowserContext
     page: Page
     answers: list[Answer] = field(default_factory=list)
@@ -271,15 +271,15 @@ class Portal:
         self.screenshot_prefix = screenshot_prefix
         self.sessions: list[Session] = []
 
-    def login(self, user: User, *, phone: bool = False) -> Session:
-        """A new browser context for `user`, logged in through the login form; on a `phone`
-        (PHONE) rather than a desktop's window."""
+    def open(self, user: User | None = None, *, phone: bool = False, **options) -> Session:
+        """A new browser context, nobody logged in yet (`user`: who will log in), on a `phone`
+        (PHONE) or a desktop's window; `options` of Playwright's new_context."""
         device = PHONE if phone else {"viewport": VIEWPORT}
         context = self.browser.new_context(
             base_url=self.base_url,
             locale="fr-FR",
             timezone_id="Europe/Paris",
-            **device,
+            **{**device, **options},
         )
         context.set_default_timeout(TIMEOUT_MS)
         context.add_init_script(_REPORT_CSP_VIOLATIONS)
@@ -287,10 +287,20 @@ class Portal:
         context.route("**/favicon.ico", lambda route: route.fulfill(status=204))
         session = Session(user=user, context=context, page=context.new_page())
         self.sessions.append(session)
+        return session
+
+    def login(
+        self, user: User, *, lands_on: str = "/", phone: bool = False, **options
+    ) -> Session:
+        """A new browser context for `user`, logged in through the login form (a staff member
+        with two-factor authentication lands on the code's page: `lands_on="/connexion/code/"`),
+        on a `phone` or a desktop's window.
+        """
+        session = self.open(user, phone=phone, **options)
         page = session.goto("/connexion/")
         page.get_by_label("Adresse email").fill(user.email)
         page.get_by_label("Mot de passe").fill(PASSWORD)
-        session.follow(page.get_by_role("button", name="Se connecter"), f"{self.base_url}/")
+        session.follow(page.get_by_role("button", name="Se connecter"), self.base_url + lands_on)
         return session
 
     def close(self) -> None:

@@ -301,7 +301,7 @@ def test_switching_on_a_folder_with_documents_offers_to_send_them_and_only_on_re
     assert response.status_code == 200
     said = text_of(response)
     assert (
-        "Ce dossier contient déjà 3 documents que Inqom Achats n'a jamais reçus : Inqom Achats "
+        "Ce dossier contient déjà 3 documents qu'Inqom Achats n'a jamais reçus : Inqom Achats "
         "ne les enverra pas sans votre accord. 1 doublon d'un document déjà envoyé et 1 fichier "
         "dans un format refusé ne partiront pas."
     ) in said

@@ -289,9 +289,7 @@ class Portal:
         self.sessions.append(session)
         return session
 
-    def login(
-        self, user: User, *, lands_on: str = "/", phone: bool = False, **options
-    ) -> Session:
+    def login(self, user: User, *, lands_on: str = "/", phone: bool = False, **options) -> Session:
         """A new browser context for `user`, logged in through the login form (a staff member
         with two-factor authentication lands on the code's page: `lands_on="/connexion/code/"`),
         on a `phone` or a desktop's window.

@@ -50,8 +50,9 @@ PORTAL_PORT = env("PORTAL_PORT", default="" if PRODUCTION else "8000")
 # Embedded mode only: the bare PORTAL_DOMAIN also serves this cabinet, so that
 # http://localhost:8000/ reaches the demo cabinet. Never in production.
 BARE_DOMAIN_CABINET = None if PRODUCTION else (env("BARE_DOMAIN_CABINET", default="demo") or None)
-# Paths served on the platform's own host; on a cabinet's host the admin does not exist.
-PLATFORM_PATH_PREFIXES = ("/admin/", "/anymail/", "/healthz")
+# Paths served on the platform's own host (the favicon too: the admin's pages name none, so
+# browsers ask for /favicon.ico); on a cabinet's host the admin does not exist.
+PLATFORM_PATH_PREFIXES = ("/admin/", "/anymail/", "/healthz", "/favicon.ico")
 PLATFORM_ONLY_PATH_PREFIXES = ("/admin/",)
 
 # The host is checked against the cabinets by CabinetHostMiddleware, which answers 404 to every

@@ -180,15 +180,88 @@ class MembershipAdmin(admin.ModelAdmin):
         return membership.company.cabinet
 
 
+# What each action of the trail is, in French; an action missing here shows its code.
+AUDIT_ACTIONS = {
+    "app.installed": _("Application installée"),
+    "app.uninstalled": _("Application désinstallée"),
+    "authorization.changed": _("Autorisation modifiée"),
+    "automation.changed": _("Automatisation modifiée"),
+    "automation.sent_existing": _("Documents existants envoyés"),
+    "branding.changed": _("Personnalisation modifiée"),
+    "cabinet.created": _("Cabinet créé"),
+    "client.access_revoked": _("Accès d'un client retiré"),
+    "client.invited": _("Client invité"),
+    "company.created": _("Entreprise créée"),
+    "company.updated": _("Entreprise modifiée"),
+    "delivery.client_notified": _("Client prévenu d'un envoi"),
+    "delivery.dismissed": _("Envoi classé"),
+    "delivery.retried": _("Envoi relancé"),
+    "document.deposited": _("Dépôt d'un document"),
+    "folder_template.changed": _("Arborescence type modifiée"),
+    "inbound_address.folder_changed": _("Dossier d'une adresse de dépôt modifié"),
+    "inbound_address.regenerated": _("Adresse de dépôt renouvelée"),
+    "inbound_email.accepted": _("Email reçu accepté"),
+    "inbound_email.rejected": _("Email reçu refusé"),
+    "inbound_policy.changed": _("Déposants par email modifiés"),
+    "login.locked": _("Connexion bloquée"),
+    "notifications.digest_changed": _("Récapitulatif par email modifié"),
+    "staff.invited": _("Collaborateur invité"),
+    "staff.role_changed": _("Rôle modifié"),
+    "two_factor.disabled": _("Double authentification désactivée"),
+    "two_factor.enabled": _("Double authentification activée"),
+    "two_factor.recovery_code_used": _("Code de secours utilisé"),
+    "two_factor.recovery_codes_regenerated": _("Codes de secours renouvelés"),
+    "two_factor.requirement_changed": _("Exigence de double authentification modifiée"),
+    "two_factor.reset": _("Double authentification retirée par le support"),
+    "user.activated": _("Compte activé"),
+    "user.invitation_resent": _("Invitation renvoyée"),
+}
+
+
+class AuditActionFilter(admin.SimpleListFilter):
+    """The actions of the trail by their French names."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        actions = AuditEntry.objects.order_by().values_list("action", flat=True).distinct()
+        return sorted(
+            ((action, AUDIT_ACTIONS.get(action, action)) for action in actions),
+            key=lambda choice: str(choice[1]),
+        )
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyModelAdmin):
     """Read-only: the trail is evidence."""
 
-    list_display = ["created_at", "cabinet", "actor_email", "action", "target_label"]
-    list_filter = ["action", "cabinet", "created_at"]
+    list_display = ["created_at", "cabinet", "actor_email", "action_label", "summary"]
+    list_filter = [AuditActionFilter, "cabinet", "created_at"]
     list_select_related = ["cabinet"]
     search_fields = ["actor_email", "action", "target_label", "cabinet__name"]
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_label(self, entry):
+        return AUDIT_ACTIONS.get(entry.action, entry.action)
+
+    @admin.display(description=_("objet"))
+    def summary(self, entry):
+        """A deposit in a sentence: which document, in which folder of which company, by
+        which channel. Other entries name their object."""
+        data = entry.data or {}
+        if entry.action == "document.deposited":
+            return _("« %(document)s » dans « %(folder)s » (%(company)s), canal : %(channel)s") % {
+                "document": entry.target_label,
+                "folder": data.get("folder", ""),
+                "company": data.get("company", ""),
+                "channel": data.get("channel_label", data.get("channel", "")),
+            }
+        return entry.target_label
 
 
 class UserCabinetColumn:

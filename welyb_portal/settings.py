@@ -109,6 +109,8 @@ MIDDLEWARE = [
     "welyb_portal.tenancy.session_guards.IdleStaffSessionMiddleware",
     "welyb_portal.tenancy.session_guards.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A page's 404 that says why (a document in the trash), in French, with DEBUG too.
+    "welyb_portal.tenancy.middleware.ExplainedNotFoundMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, so that it sees the answer of the login view: a login refused because its address
     # is locked becomes the lock page (or the API's 429) of AXES_LOCKOUT_CALLABLE.

@@ -5,6 +5,7 @@ from django.http.request import split_domain_port
 from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 
+from .access import ExplainedNotFound
 from .selectors import host_site
 
 
@@ -66,3 +67,20 @@ class CabinetUserMiddleware:
 
         request.user = SimpleLazyObject(user_for_request)
         return self.get_response(request)
+
+
+class ExplainedNotFoundMiddleware:
+    """Renders the portal's own 404 page, with its reason, for an ExplainedNotFound raised by a
+    page's view: with DEBUG too (`make run`), where Django would show its English debug 404
+    in place of the handler404 page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, ExplainedNotFound) or request.path.startswith("/api/"):
+            return None
+        return render(request, "404.html", {"explanation": exception}, status=404)

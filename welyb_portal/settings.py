@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Django's own form templates, for FORM_RENDERER (which reads TEMPLATES).
+    "django.forms",
     "axes",
     # Two-factor authentication of cabinet staff: the core, TOTP devices, recovery codes. Before
     # the tenancy app, whose admin module takes their admin pages away from platform support.
@@ -135,6 +137,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Forms render through the project's templates: templates/forms/field.html puts a checkbox
+# before its label, without the colon Django's French label suffix adds.
+FORM_RENDERER = "welyb_portal.tenancy.forms.PortalFormRenderer"
 
 # The settings gear of cabinet staff: (label, URL name, role that sees it). Each app adds its
 # own line here, so that the tenancy core does not import the apps built on it.

@@ -66,7 +66,8 @@ def _deposit_audit(*, document: Document, by: User | None) -> None:
         Folder.objects.filter(pk__in=[*folder.ancestor_ids, folder.pk]).values_list("pk", "name")
     )
     audit_record(
-        cabinet=document.company.cabinet,
+        cabinet=None,
+        cabinet_id=document.company.cabinet_id,
         actor=by,
         action="document.deposited",
         target=document,

@@ -92,6 +92,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Sees every HTML page last, whoever answered it (the unknown host's, the errors' too).
+    "welyb_portal.tenancy.middleware.FrenchSpacingMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "welyb_portal.tenancy.middleware.CabinetHostMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -65,7 +65,7 @@ def test_a_pale_primary_colour_is_saved_with_a_french_warning(world):
         r"4,5:1 du niveau AA des WCAG\. Ces couleurs sont enregistrées",
         page,
     )
-    assert "Texte sur la couleur principale\u00a0: contraste" not in page  # dark text: readable
+    assert "Texte sur la couleur principale : contraste" not in page  # dark text: readable
 
 
 def test_readable_colours_are_saved_without_a_warning(world):

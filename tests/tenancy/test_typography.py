@@ -9,7 +9,13 @@ import pytest
 from tests.conftest import browser
 from tests.ged.helpers import deposit, folder_at
 from welyb_portal.tenancy.emails import AccountEmail, account_email_send
-from welyb_portal.tenancy.typography import NBSP, NNBSP, french_spacing, french_spacing_html
+from welyb_portal.tenancy.typography import (
+    NBSP,
+    NNBSP,
+    french_elision,
+    french_spacing,
+    french_spacing_html,
+)
 
 
 @pytest.mark.parametrize(
@@ -131,3 +137,18 @@ def test_account_emails_are_spaced_in_their_bodies_not_in_their_subject(world, m
     assert faults(html_body) == []
     assert NBSP not in message.subject
     assert f"{world.a.cabinet.name} : accès à {world.a.company.name}" == message.subject
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Modification de envoi", "Modification d’envoi"),
+        ("Ajout de entreprise", "Ajout d’entreprise"),
+        ("Affichage de accès client", "Affichage d’accès client"),
+        ("Modification de dossier", "Modification de dossier"),
+        ("la hauteur", "la hauteur"),  # an aspirated h keeps its article
+        ("Sélectionnez l’objet envoi à changer", "Sélectionnez l’objet envoi à changer"),
+    ],
+)
+def test_french_elision(text, expected):
+    assert french_elision(text) == expected

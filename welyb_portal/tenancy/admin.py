@@ -1,8 +1,9 @@
 """The Django admin of platform support. Every list selects its related rows in the same query
 (tests pin the query count of each changelist)."""
 
-from axes.admin import AccessAttemptAdmin
+from axes.admin import AccessAttemptAdmin, IsLockedOutFilter
 from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
@@ -298,4 +299,50 @@ class TokenAdmin(UserCabinetColumn, DRFTokenAdmin):
 # "<cabinet slug>:<address>" in its username: deleting the rows of an address lifts its lock
 # at once. Axes' other lists (successful logins, failure history) stay unregistered
 # (AXES_ENABLE_ADMIN = False): the portal does not keep those rows.
-admin.site.register(AccessAttempt, AccessAttemptAdmin)
+#
+# Axes' own French leaves a few words in English (« User Agent », « Locked Out », the status):
+# they are said here, without touching its models (whose migrations are its own).
+class LockedOutFilter(IsLockedOutFilter):
+    title = _("bloquée")
+
+    def lookups(self, request, model_admin):
+        return (("yes", _("Oui")), ("no", _("Non")))
+
+
+class PlatformAccessAttemptAdmin(AccessAttemptAdmin):
+    list_display = [
+        "attempt_time",
+        "ip_address",
+        "browser",
+        "username",
+        "path_info",
+        "failures_since_start",
+        "status",
+    ]
+    list_filter = ["attempt_time", "path_info", LockedOutFilter]
+    fieldsets = (
+        (None, {"fields": ("username", "path_info", "failures_since_start", "expiration")}),
+        (_("Données du formulaire"), {"fields": ("get_data", "post_data")}),
+        (_("Navigateur"), {"fields": ("browser", "ip_address", "http_accept")}),
+    )
+    readonly_fields = [*AccessAttemptAdmin.readonly_fields, "browser"]
+
+    @admin.display(description=_("navigateur"), ordering="user_agent")
+    def browser(self, attempt):
+        return attempt.user_agent
+
+    @admin.display(description=_("état"))
+    def status(self, attempt):
+        left = settings.AXES_FAILURE_LIMIT - attempt.failures_since_start
+        if left > 0:
+            return nplural("%(count)d essai restant", "%(count)d essais restants", left) % {
+                "count": left
+            }
+        return _("Bloquée")
+
+    @admin.display(description=_("expire le"))
+    def expiration(self, attempt):
+        return attempt.expiration.expires_at if hasattr(attempt, "expiration") else "—"
+
+
+admin.site.register(AccessAttempt, PlatformAccessAttemptAdmin)

@@ -73,3 +73,14 @@ def french_spacing_html(html: str) -> str:
         if not raw and not verbatim:
             pieces[index] = french_spacing(pieces[index])
     return "".join(pieces)
+
+
+# « de » and « le »/« la » before a vowel, as Django's French admin writes them around a model's
+# name (« Modification de envoi »). No « h »: « de hameau » or « la hauteur » may be aspirated.
+_ELIDABLE = re.compile(r"\b([dDlL])(?:e|a) (?=[aeiouyàâäéèêëîïôöûùüœæAEIOUYÀÂÉÈÊÎÔÛŒÆ])")
+
+
+def french_elision(text: str) -> str:
+    """« Modification de envoi » becomes « Modification d’envoi », « la entreprise »
+    « l’entreprise »: for sentences built around a name by someone else's translation."""
+    return _ELIDABLE.sub("\\1’", text)

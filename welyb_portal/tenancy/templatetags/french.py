@@ -4,6 +4,8 @@ from django import template
 from django.template.defaultfilters import date as date_filter
 from django.utils.formats import get_format
 
+from ..typography import french_elision
+
 register = template.Library()
 
 # Django's day of the month ("j"), where it is a format character: not after a backslash.
@@ -28,3 +30,9 @@ def date_fr(value, arg: str = "DATE_FORMAT") -> str:
     if getattr(value, "day", None) == 1:
         arg = _DAY.sub(r"j\\e\\r", arg)
     return date_filter(value, arg)
+
+
+@register.filter(is_safe=True)
+def elision(text) -> str:
+    """« Modification de envoi » → « Modification d’envoi » (see typography.french_elision)."""
+    return french_elision(str(text))

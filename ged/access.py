@@ -2,8 +2,10 @@
 A foreign id, a missing one and (unless asked for) a trashed one are the same Http404."""
 
 from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from welyb_portal.tenancy.access import id_or_404
+from welyb_portal.tenancy.access import ExplainedNotFound, id_or_404
 from welyb_portal.tenancy.models import User
 
 from .models import Document, Folder, InboundEmail
@@ -27,13 +29,27 @@ def access_folder(user: User, folder_id, *, trashed: bool = False) -> Folder:
 
 
 def access_document(user: User, document_id, *, trashed: bool = False) -> Document:
+    """A document the user may see. One they may see but in the trash is a 404 that says so
+    (to staff, with the way to the company's trash; to clients, only that it is gone)."""
     documents = _visible_to(user, Document.objects.select_related("company", "folder"), "company")
-    if not trashed:
-        documents = documents.filter(trashed_at__isnull=True)
+    pk = id_or_404(document_id)
     try:
-        return documents.get(pk=id_or_404(document_id))
+        document = documents.get(pk=pk)
     except Document.DoesNotExist:
         raise Http404 from None
+    if document.trashed_at is not None and not trashed:
+        raise _trashed(user, document)
+    return document
+
+
+def _trashed(user: User, document: Document) -> ExplainedNotFound:
+    if not user.is_cabinet_staff:
+        return ExplainedNotFound(_("Ce document n'est plus disponible."))
+    return ExplainedNotFound(
+        _("Ce document a été mis à la corbeille."),
+        link_url=reverse("ged:trash", args=[document.company_id]),
+        link_label=_("Ouvrir la corbeille"),
+    )
 
 
 def access_inbound_email(user: User, inbound_email_id) -> InboundEmail:

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 
+from welyb_portal.tenancy.typography import french_spacing
+
 from .models import Folder, InboundEmail
 
 
@@ -23,7 +25,7 @@ def inbound_receipt_send(*, record: InboundEmail) -> None:
     context = {"record": record, "company": record.company, "cabinet": cabinet, "items": items}
     EmailMessage(
         subject=" ".join(render_to_string("emails/inbound_receipt_subject.txt", context).split()),
-        body=render_to_string("emails/inbound_receipt_body.txt", context),
+        body=french_spacing(render_to_string("emails/inbound_receipt_body.txt", context)),
         from_email=formataddr((cabinet.name, settings.DEFAULT_FROM_EMAIL)),
         to=[record.sender],
     ).send()

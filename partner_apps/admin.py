@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count
 
 from welyb_portal.tenancy.plurals import nplural
@@ -20,6 +21,7 @@ class PartnerAppAdmin(admin.ModelAdmin):
     ]
     list_filter = ["kind", "visible_on_home"]
     search_fields = ["name", "slug", "connector_key"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(installation_total=Count("installations"))

@@ -67,8 +67,15 @@ def host_of(cabinet: Cabinet) -> str:
 
 
 def text_of(response) -> str:
-    """The page as a reader sees its words (entities such as &#x27; decoded)."""
-    return html.unescape(response.content.decode())
+    """The page as a reader sees its words (entities such as &#x27; decoded, and French
+    typography's no-break spaces read as the spaces they look like: tests/tenancy/
+    test_typography.py checks them)."""
+    return readable(html.unescape(response.content.decode()))
+
+
+def readable(text: str) -> str:
+    """`text` with its no-break spaces as ordinary ones (see welyb_portal/tenancy/typography.py)."""
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
 
 
 def basic(credentials: str) -> str:

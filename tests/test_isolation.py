@@ -117,6 +117,7 @@ EXCLUDED_ROUTES = {
     "api/schema/": "the OpenAPI schema: staff only, tested in test_api_schema.py",
     "api/docs/": "the API docs: staff only, tested in test_api_schema.py",
     "healthz": "the load balancer's probe: public by design, names no cabinet",
+    "favicon.ico": "the portal's icon, the same for every cabinet: public by design",
     "connexion/": "the login page: public by design",
     "connexion/code/": "the login's second step (the two-factor code): public by design, it "
     "serves only the login this browser's session began, tests/tenancy/test_two_factor_login.py",

@@ -50,8 +50,9 @@ PORTAL_PORT = env("PORTAL_PORT", default="" if PRODUCTION else "8000")
 # Embedded mode only: the bare PORTAL_DOMAIN also serves this cabinet, so that
 # http://localhost:8000/ reaches the demo cabinet. Never in production.
 BARE_DOMAIN_CABINET = None if PRODUCTION else (env("BARE_DOMAIN_CABINET", default="demo") or None)
-# Paths served on the platform's own host; on a cabinet's host the admin does not exist.
-PLATFORM_PATH_PREFIXES = ("/admin/", "/anymail/", "/healthz")
+# Paths served on the platform's own host (the favicon too: the admin's pages name none, so
+# browsers ask for /favicon.ico); on a cabinet's host the admin does not exist.
+PLATFORM_PATH_PREFIXES = ("/admin/", "/anymail/", "/healthz", "/favicon.ico")
 PLATFORM_ONLY_PATH_PREFIXES = ("/admin/",)
 
 # The host is checked against the cabinets by CabinetHostMiddleware, which answers 404 to every
@@ -67,6 +68,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Django's own form templates, for FORM_RENDERER (which reads TEMPLATES).
+    "django.forms",
     "axes",
     # Two-factor authentication of cabinet staff: the core, TOTP devices, recovery codes. Before
     # the tenancy app, whose admin module takes their admin pages away from platform support.
@@ -89,6 +92,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Sees every HTML page last, whoever answered it (the unknown host's, the errors' too).
+    "welyb_portal.tenancy.middleware.FrenchSpacingMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "welyb_portal.tenancy.middleware.CabinetHostMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -108,6 +113,8 @@ MIDDLEWARE = [
     "welyb_portal.tenancy.session_guards.IdleStaffSessionMiddleware",
     "welyb_portal.tenancy.session_guards.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A page's 404 that says why (a document in the trash), in French, with DEBUG too.
+    "welyb_portal.tenancy.middleware.ExplainedNotFoundMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, so that it sees the answer of the login view: a login refused because its address
     # is locked becomes the lock page (or the API's 429) of AXES_LOCKOUT_CALLABLE.
@@ -132,6 +139,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Forms render through the project's templates: templates/forms/field.html puts a checkbox
+# before its label, without the colon Django's French label suffix adds.
+FORM_RENDERER = "welyb_portal.tenancy.forms.PortalFormRenderer"
 
 # The settings gear of cabinet staff: (label, URL name, role that sees it). Each app adds its
 # own line here, so that the tenancy core does not import the apps built on it.

@@ -5,7 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from .tenancy.views.home import home
-from .views import healthz
+from .views import favicon, healthz
 from .webhooks import anymail_urlpatterns
 
 urlpatterns = [
@@ -21,6 +21,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("anymail/", include(anymail_urlpatterns())),
     path("healthz", healthz, name="healthz"),
+    # Pages name their icon (base.html); browsers still ask for /favicon.ico on their own
+    # (the admin's pages, a PDF opened in a tab): the same SVG, never a 404 in the logs.
+    path("favicon.ico", favicon),
 ]
 
 handler400 = "welyb_portal.views.bad_request"

@@ -1,6 +1,7 @@
 from django.core.exceptions import RequestDataTooBig
 from django.db import connection
-from django.http import HttpResponseNotFound, JsonResponse
+from django.http import HttpResponseNotFound, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 from django.views.defaults import bad_request as django_bad_request
 from django.views.defaults import page_not_found
@@ -16,6 +17,13 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def favicon(request):
+    """The icon browsers ask for on their own: the one the pages name, whatever its hashed
+    name in production (read when asked, not when the URLconf loads)."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 def not_found(request, exception):

@@ -28,17 +28,26 @@ class Document(SearchableName):
     for downloads. `content_type` is sniffed from the bytes, not taken from the client."""
 
     # A company that holds documents cannot be deleted: the firm never loses a document.
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="documents")
-    folder = models.ForeignKey(Folder, on_delete=models.RESTRICT, related_name="documents")
-    file = models.FileField(max_length=255)
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="documents", verbose_name=_("entreprise")
+    )
+    folder = models.ForeignKey(
+        Folder, on_delete=models.RESTRICT, related_name="documents", verbose_name=_("dossier")
+    )
+    file = models.FileField(max_length=255, verbose_name=_("fichier"))
     name = models.CharField(_("nom"), max_length=255)
     extension = models.CharField(_("extension"), max_length=16, blank=True)
     size = models.BigIntegerField(_("taille"))
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64, verbose_name=_("empreinte SHA-256"))
     content_type = models.CharField(_("type détecté"), max_length=100)
     channel = models.CharField(_("canal"), max_length=8, choices=Channel.choices)
     deposited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("déposé par"),
     )
     deposited_at = models.DateTimeField(_("déposé le"), default=timezone.now)
     status = models.CharField(
@@ -46,14 +55,29 @@ class Document(SearchableName):
     )
     # The first live document of the company with the same bytes, when there was one.
     duplicate_of = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("doublon de"),
     )
     trashed_at = models.DateTimeField(_("mis à la corbeille le"), null=True, blank=True)
     trashed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("mis à la corbeille par"),
     )
     trash_root = models.ForeignKey(
-        Folder, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Folder,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("mis à la corbeille avec"),
     )
 
     class Meta:

@@ -19,23 +19,49 @@ class Folder(models.Model):
     with it as `trash_root`, so that restoring it brings back exactly what left with it.
     """
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="folders")
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="folders", verbose_name=_("entreprise")
+    )
     parent = models.ForeignKey(
-        "self", on_delete=models.RESTRICT, null=True, blank=True, related_name="children"
+        "self",
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("dossier parent"),
     )
     name = models.CharField(_("nom"), max_length=100)
-    path = models.CharField(max_length=1000, editable=False)
-    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    path = models.CharField(
+        max_length=1000, editable=False, verbose_name=_("chemin (identifiants)")
+    )
+    depth = models.PositiveSmallIntegerField(
+        default=0, editable=False, verbose_name=_("profondeur")
+    )
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("créé par"),
     )
     trashed_at = models.DateTimeField(_("mis à la corbeille le"), null=True, blank=True)
     trashed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("mis à la corbeille par"),
     )
     trash_root = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("mis à la corbeille avec"),
     )
 
     class Meta:
@@ -78,9 +104,9 @@ class FolderTemplate(models.Model):
     cabinet = models.OneToOneField(
         Cabinet, on_delete=models.CASCADE, related_name="folder_template"
     )
-    annual_subfolders = models.JSONField(default=list)
-    permanent_folders = models.JSONField(default=list)
-    updated_at = models.DateTimeField(auto_now=True)
+    annual_subfolders = models.JSONField(default=list, verbose_name=_("sous-dossiers annuels"))
+    permanent_folders = models.JSONField(default=list, verbose_name=_("dossiers permanents"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("modifiée le"))
 
     class Meta:
         verbose_name = _("arborescence type")

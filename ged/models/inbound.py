@@ -19,14 +19,24 @@ class InboundAddress(models.Model):
     reports, "À classer"). Its random part makes it impossible to guess; regenerating it
     makes the old one stop working at once."""
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="inbound_addresses")
+    company = models.ForeignKey(
+        Company,
+        on_delete=models.CASCADE,
+        related_name="inbound_addresses",
+        verbose_name=_("entreprise"),
+    )
     target = models.CharField(_("cible"), max_length=16, choices=InboundTarget.choices)
     local_part = models.CharField(_("adresse"), max_length=64, unique=True)
     # Where staff chose to file this address's documents; empty: the target's default folder.
     folder = models.ForeignKey(
-        Folder, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Folder,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dossier"),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("modifiée le"))
 
     class Meta:
         verbose_name = _("adresse de dépôt par email")
@@ -44,7 +54,12 @@ class InboundAddress(models.Model):
 class InboundPolicy(models.Model):
     """Who may deposit by email for a company, and whether senders get a receipt."""
 
-    company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="inbound_policy")
+    company = models.OneToOneField(
+        Company,
+        on_delete=models.CASCADE,
+        related_name="inbound_policy",
+        verbose_name=_("entreprise"),
+    )
     accept_anyone = models.BooleanField(_("ouvert à tous les expéditeurs"), default=False)
     # One address ("compta@fournisseur.fr") or domain ("@fournisseur.fr") per line.
     allowed_senders = models.TextField(_("expéditeurs autorisés"), blank=True)
@@ -78,15 +93,27 @@ class InboundEmail(models.Model):
     makes a redelivered event a no-op; its message key (the Message-ID on that address) makes
     the same message sent again a recorded duplicate."""
 
-    key = models.CharField(max_length=255, unique=True)
+    key = models.CharField(max_length=255, unique=True, verbose_name=_("clé"))
     # "<address id>:<Message-ID or the bytes' sha256>": the same message on the same address.
-    message_key = models.CharField(max_length=255, blank=True, db_index=True)
-    esp = models.CharField(max_length=32, blank=True)
+    message_key = models.CharField(
+        max_length=255, blank=True, db_index=True, verbose_name=_("clé du message")
+    )
+    esp = models.CharField(max_length=32, blank=True, verbose_name=_("service d'email"))
     company = models.ForeignKey(
-        Company, on_delete=models.CASCADE, null=True, blank=True, related_name="inbound_emails"
+        Company,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="inbound_emails",
+        verbose_name=_("entreprise"),
     )
     address = models.ForeignKey(
-        InboundAddress, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        InboundAddress,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("adresse de dépôt"),
     )
     recipient = models.CharField(_("destinataire"), max_length=254, blank=True)
     sender = models.CharField(_("expéditeur"), max_length=254, blank=True)
@@ -100,14 +127,24 @@ class InboundEmail(models.Model):
     authentication = models.JSONField(_("authentification"), default=dict, blank=True)
     # [{"name", "size", "outcome": deposited|ignored|refused, "reason", "document", "folder",
     #   "notices"}]
-    items = models.JSONField(default=list, blank=True)
+    items = models.JSONField(default=list, blank=True, verbose_name=_("pièces jointes"))
     # A held email's raw message, in private storage until staff decide (then deleted).
-    held_file = models.CharField(max_length=255, blank=True)
+    held_file = models.CharField(max_length=255, blank=True, verbose_name=_("message retenu"))
     duplicate_of = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("doublon de"),
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("décidé par"),
     )
     decided_at = models.DateTimeField(_("décidé le"), null=True, blank=True)
 

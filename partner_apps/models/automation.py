@@ -13,12 +13,24 @@ class FolderAutomation(models.Model):
     On, it applies to the folder and every folder below it, present or future. It never reaches
     back: documents already there when it was turned on are not sent."""
 
-    folder = models.ForeignKey(Folder, on_delete=models.CASCADE, related_name="automations")
-    app = models.ForeignKey(PartnerApp, on_delete=models.PROTECT, related_name="automations")
+    folder = models.ForeignKey(
+        Folder, on_delete=models.CASCADE, related_name="automations", verbose_name=_("dossier")
+    )
+    app = models.ForeignKey(
+        PartnerApp,
+        on_delete=models.PROTECT,
+        related_name="automations",
+        verbose_name=_("application"),
+    )
     enabled = models.BooleanField(_("activée"), default=False)
     activated_at = models.DateTimeField(_("activée le"), null=True, blank=True)
     activated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("activée par"),
     )
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
 

@@ -23,7 +23,12 @@ class PartnerApp(models.Model):
     url = models.URLField(_("adresse"), blank=True)
     # The app whose installation offers to install this one too (Inqom for its connectors).
     companion_of = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="companions"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="companions",
+        verbose_name=_("installée avec"),
     )
     position = models.PositiveSmallIntegerField(default=0)
 

@@ -82,13 +82,22 @@ class Delivery(models.Model):
     it, and records the outcome. The row, not the broker, is the source of truth: a periodic
     sweep sends again what is due and was never picked up."""
 
-    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="deliveries")
-    app = models.ForeignKey(PartnerApp, on_delete=models.PROTECT, related_name="deliveries")
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="deliveries")
+    document = models.ForeignKey(
+        Document, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("document")
+    )
+    app = models.ForeignKey(
+        PartnerApp,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+        verbose_name=_("application"),
+    )
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("entreprise")
+    )
     # The collection address when the delivery was planned (blank when there was none).
     target = models.CharField(_("destinataire"), max_length=254, blank=True)
     # The document's bytes, to find the same file already sent to the same address.
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64, verbose_name=_("empreinte SHA-256"))
     status = models.CharField(
         _("statut"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
@@ -110,14 +119,24 @@ class Delivery(models.Model):
     swept_at = models.DateTimeField(_("relancé par le balayage le"), null=True, blank=True)
     message_id = models.CharField(_("identifiant du message"), max_length=255, blank=True)
     duplicate_of = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("doublon de"),
     )
     # What was attached when the portal converted the file ({"name", "content_type"}).
     sent_as = models.JSONField(_("envoyé sous la forme"), null=True, blank=True)
     # « Ignorer » on « Envois à régler »: handled, it no longer needs action.
     dismissed_at = models.DateTimeField(_("ignoré le"), null=True, blank=True)
     dismissed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("classé par"),
     )
     # « Prévenir le client »: when the depositor was last asked for another file.
     client_notified_at = models.DateTimeField(_("client prévenu le"), null=True, blank=True)

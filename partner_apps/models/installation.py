@@ -11,10 +11,22 @@ class CabinetApp(models.Model):
     """An app a cabinet installed. Uninstalling deletes the row; the audit trail keeps who
     installed and uninstalled what, and when."""
 
-    cabinet = models.ForeignKey(Cabinet, on_delete=models.CASCADE, related_name="installed_apps")
-    app = models.ForeignKey(PartnerApp, on_delete=models.PROTECT, related_name="installations")
+    cabinet = models.ForeignKey(
+        Cabinet, on_delete=models.CASCADE, related_name="installed_apps", verbose_name=_("cabinet")
+    )
+    app = models.ForeignKey(
+        PartnerApp,
+        on_delete=models.PROTECT,
+        related_name="installations",
+        verbose_name=_("application"),
+    )
     installed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("installée par"),
     )
     installed_at = models.DateTimeField(_("installée le"), auto_now_add=True)
 
@@ -42,12 +54,27 @@ class CompanyAuthorization(models.Model):
     Effective only while the switch is on and the app installed: revoking or uninstalling stops
     it and keeps the address for later."""
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="authorizations")
-    app = models.ForeignKey(PartnerApp, on_delete=models.PROTECT, related_name="authorizations")
+    company = models.ForeignKey(
+        Company,
+        on_delete=models.CASCADE,
+        related_name="authorizations",
+        verbose_name=_("entreprise"),
+    )
+    app = models.ForeignKey(
+        PartnerApp,
+        on_delete=models.PROTECT,
+        related_name="authorizations",
+        verbose_name=_("application"),
+    )
     enabled = models.BooleanField(_("accès autorisé"), default=False)
     collection_email = models.CharField(_("adresse de collecte"), max_length=254, blank=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("modifiée par"),
     )
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
 

@@ -6,6 +6,8 @@
 
   var LIGHT = "#ffffff";
   var DARK = "#1b1f24";
+  var SURFACE = "#ffffff";
+  var AA_NORMAL_TEXT = 4.5;
 
   function luminance(hex) {
     var channels = [1, 3, 5].map(function (i) {
@@ -34,6 +36,25 @@
       ["accent_color", "--brand-accent", "--brand-on-accent"],
     ];
 
+    // The contrast warning: each line names a colour and the text drawn with it (the text
+    // colour chosen for it, or the colour itself on the white cards), shown under 4.5:1.
+    var warning = document.getElementById("contrast-warning");
+    function checkContrast() {
+      if (!warning) return;
+      var lines = warning.querySelectorAll("[data-contrast-field]");
+      var unreadable = 0;
+      Array.prototype.forEach.call(lines, function (line) {
+        var color = form.elements[line.dataset.contrastField].value;
+        if (!/^#[0-9a-fA-F]{6}$/.test(color)) return;
+        var text = "contrastOnSurface" in line.dataset ? SURFACE : readableOn(color);
+        var ratio = Math.floor(contrast(color, text) * 100) / 100;
+        line.querySelector("[data-contrast-ratio]").textContent = ratio.toFixed(2).replace(".", ",");
+        line.hidden = ratio >= AA_NORMAL_TEXT;
+        if (!line.hidden) unreadable += 1;
+      });
+      warning.hidden = unreadable === 0;
+    }
+
     bindings.forEach(function (binding) {
       var input = form.elements[binding[0]];
       if (!input) return;
@@ -41,6 +62,7 @@
         if (!/^#[0-9a-fA-F]{6}$/.test(input.value)) return;
         preview.style.setProperty(binding[1], input.value);
         preview.style.setProperty(binding[2], readableOn(input.value));
+        checkContrast();
       };
       input.addEventListener("input", apply);
       apply();

@@ -12,7 +12,8 @@ server, reached on a cabinet's host (http://alpha.localhost:<port>/: Chromium se
   database lives in memory, and pytest-django hands the live server this thread's connection:
   it works because the tests touch the database only once the page has answered (they wait on
   conditions: a response, a settled htmx swap, a loaded page), never while a request runs, and
-  the favicon, which browsers ask for on their own, never reaches the server.
+  /favicon.ico, which browsers may ask for on their own, never reaches the server (the pages'
+  own icon, /static/favicon.svg, is served without the database).
 - One browser for the package, a fresh browser context for every user of every test. A test
   fails if a page raised a script error, or if a page it visited was not checked (a `main`
   landmark, a label on every visible field: helpers.assert_accessible).

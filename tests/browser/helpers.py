@@ -283,7 +283,9 @@ class Portal:
         )
         context.set_default_timeout(TIMEOUT_MS)
         context.add_init_script(_REPORT_CSP_VIOLATIONS)
-        # Browsers ask for it on their own, the portal has none: no 404 in the logs.
+        # Pages name /static/favicon.svg (served without the database); /favicon.ico, which a
+        # browser may still ask for on its own, reads the host's cabinet: never while a test
+        # touches the database of the SQLite live server (conftest.py).
         context.route("**/favicon.ico", lambda route: route.fulfill(status=204))
         session = Session(user=user, context=context, page=context.new_page())
         self.sessions.append(session)

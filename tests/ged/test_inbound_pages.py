@@ -24,7 +24,7 @@ from partner_apps.models import PartnerApp
 from partner_apps.services.authorizations import authorization_set
 from partner_apps.services.automations import automation_set
 from partner_apps.services.store import app_install
-from tests.conftest import api, browser, text_of
+from tests.conftest import api, browser, readable, text_of
 from tests.ged.helpers import PDF, folder_at
 from tests.ged.inbound_helpers import authentication_results
 from tests.ged.test_pages import flashes
@@ -632,10 +632,10 @@ def test_staff_turn_on_the_receipt_and_the_sender_gets_one(
 
     [receipt] = [message for message in mail.outbox if message.to == [world.a.client.email]]
     assert "Boulangerie Alpha" in receipt.subject
-    assert "Facture farine mars" in receipt.body
-    assert "facture-farine.pdf : classé dans « Achats »" in receipt.body
-    assert "vide.pdf : refusé (Le fichier est vide.)" in receipt.body
-    assert "inqom" not in f"{receipt.from_email} {receipt.subject} {receipt.body}".lower()
+    assert "Facture farine mars" in readable(receipt.body)
+    assert "facture-farine.pdf : classé dans « Achats »" in readable(receipt.body)
+    assert "vide.pdf : refusé (Le fichier est vide.)" in readable(receipt.body)
+    assert "inqom" not in f"{receipt.from_email} {receipt.subject} {readable(receipt.body)}".lower()
 
 
 def test_no_receipt_unless_staff_ask_for_one(world, django_capture_on_commit_callbacks):

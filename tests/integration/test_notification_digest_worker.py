@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from tests.conftest import readable
 from tests.integration.forwarding import wait_until
 from tests.integration.smtp_sink import ReceivedEmail
 from tests.tenancy.notification_helpers import notify
@@ -41,7 +42,7 @@ def celery_worker_beat() -> bool:
 
 
 def texts_in(email: ReceivedEmail) -> list[str]:
-    return [text.strip() for text in re.findall(r"^- (.+)$", email.text, re.M)]
+    return [text.strip() for text in re.findall(r"^- (.+)$", readable(email.text), re.M)]
 
 
 def assert_digest_of(email: ReceivedEmail, digest: NotificationDigest, texts: list[str]) -> None:

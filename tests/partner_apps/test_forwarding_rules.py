@@ -644,13 +644,14 @@ def deposit_queries(folder: Folder, by) -> int:
     return len(queries)
 
 
-# Pinned: the deposit itself (document and duplicate check) and the planning of its deliveries
-# (switches of the chain with their installs and authorisations, the rows). Bytes the company
+# Pinned: the deposit itself (document and duplicate check, its entry in the audit trail with
+# the folder's path: 2) and the planning of its deliveries (switches of the chain with their
+# installs and authorisations, the rows). Bytes the company
 # already had cost one more (earlier sends of the same bytes), and here every delivery is then a
 # duplicate that needs action: the cabinet, then the notifications of its staff, all of the
 # document's deliveries at once (7 queries, pinned in tests/tenancy/test_notifications.py).
-DEPOSIT_QUERIES = 7
-KNOWN_BYTES_DEPOSIT_QUERIES = 8 + 1 + 7
+DEPOSIT_QUERIES = 7 + 2
+KNOWN_BYTES_DEPOSIT_QUERIES = 8 + 2 + 1 + 7
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
-from tests.conftest import browser, host_of, text_of
+from tests.conftest import browser, host_of, readable, text_of
 from welyb_portal.tenancy.models import AuditEntry, Cabinet
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ SVG = (
 
 def form_errors(response) -> list[str]:
     return [
-        html.unescape(item)
+        readable(html.unescape(item))
         for block in re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.text, re.S)
         for item in re.findall(r"<li>(.*?)</li>", block, re.S)
     ]

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from tests.conftest import browser, host_of, text_of
+from tests.conftest import browser, host_of, readable, text_of
 from tests.factories import CompanyFactory, valid_siren
 from welyb_portal.tenancy.models import AuditEntry, Company, Membership, User
 
@@ -23,7 +23,7 @@ SIREN_TAKEN = "Une entreprise du cabinet porte déjà ce SIREN."
 
 def form_errors(response) -> list[str]:
     return [
-        html.unescape(item)
+        readable(html.unescape(item))
         for block in re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.text, re.S)
         for item in re.findall(r"<li>(.*?)</li>", block, re.S)
     ]

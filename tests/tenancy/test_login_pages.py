@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from tests.conftest import browser, host_of, text_of
+from tests.conftest import browser, host_of, readable, text_of
 from tests.factories import PASSWORD, SuperuserFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ LINK_EXPIRED = "Lien expiré"
 def form_errors(response) -> list[str]:
     """Every error message shown next to a form field or above the form."""
     return [
-        html.unescape(item)
+        readable(html.unescape(item))
         for block in re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.text, re.S)
         for item in re.findall(r"<li>(.*?)</li>", block, re.S)
     ]

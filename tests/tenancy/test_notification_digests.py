@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from tests.conftest import World
+from tests.conftest import World, readable
 from tests.factories import CollaboratorFactory
 from tests.tenancy.notification_helpers import at, notify, open_digest
 from welyb_portal.tenancy.emails import DIGEST_MAX_ITEMS
@@ -44,7 +44,7 @@ def _digest_settings(settings):
 
 
 def texts_in(message) -> list[str]:
-    return re.findall(r"^- (.+)$", message.body, re.M)
+    return re.findall(r"^- (.+)$", readable(message.body), re.M)
 
 
 def send_when_due(digest: NotificationDigest) -> str | None:
@@ -218,19 +218,18 @@ def test_the_email_comes_in_the_cabinets_name_with_links_on_its_host(world: Worl
     assert message.from_email == "Cabinet Alpha <no-reply@welyb.fr>"
     assert message.extra_headers["Message-ID"] == digest.message_id
     assert message.extra_headers["Auto-Submitted"] == "auto-generated"
-    assert "- « facture-42.pdf » n'a pas pu partir.\n  http://alpha.localhost/envois/42/" in (
-        message.body
-    )
-    assert "Toutes vos notifications : http://alpha.localhost/notifications/" in message.body
-    assert "au plus une fois toutes les 10 minutes" in message.body
+    body = readable(message.body)
+    assert "- « facture-42.pdf » n'a pas pu partir.\n  http://alpha.localhost/envois/42/" in body
+    assert "Toutes vos notifications : http://alpha.localhost/notifications/" in body
+    assert "au plus une fois toutes les 10 minutes" in body
     assert (
         "Pour ne plus le recevoir, choisissez « Non » sous « Recevoir un récapitulatif par "
         "email » sur la page Notifications."
-    ) in message.body
+    ) in body
     [(html, content_type)] = message.alternatives
     assert content_type == "text/html"
     assert '<a href="http://alpha.localhost/envois/42/"' in html
-    assert "« facture-42.pdf » n&#x27;a pas pu partir." in html
+    assert "« facture-42.pdf » n&#x27;a pas pu partir." in readable(html)
     assert 'href="http://alpha.localhost/notifications/"' in html
     assert world.a.cabinet.primary_color in html
 

@@ -9,7 +9,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from tests.conftest import browser, host_of, text_of
+from tests.conftest import browser, host_of, readable, text_of
 from tests.factories import PASSWORD, AdminFactory
 from welyb_portal.tenancy.models import AuditEntry, Role, User
 from welyb_portal.tenancy.services.users import user_active_set
@@ -26,7 +26,7 @@ ADDRESS_TAKEN = "Cette adresse email est déjà utilisée."
 
 def form_errors(response) -> list[str]:
     return [
-        html.unescape(item)
+        readable(html.unescape(item))
         for block in re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.text, re.S)
         for item in re.findall(r"<li>(.*?)</li>", block, re.S)
     ]
@@ -34,7 +34,7 @@ def form_errors(response) -> list[str]:
 
 def flashes(response) -> list[str]:
     return [
-        html.unescape(text)
+        readable(html.unescape(text))
         for text in re.findall(r'<p class="flash flash-[^"]*"[^>]*>(.*?)</p>', response.text, re.S)
     ]
 

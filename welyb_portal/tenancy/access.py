@@ -11,6 +11,19 @@ from .selectors import company_list
 from .validators import request_id
 
 
+class ExplainedNotFound(Http404):
+    """A 404 whose page says why, in French, to someone who may know that the object existed
+    (a document of their own company put in the trash): `sentence`, and the link that helps
+    (`link_url`, `link_label`), if any. Pages only: the API answers its usual 404."""
+
+    def __init__(self, sentence: str, *, link_url: str = "", link_label: str = ""):
+        # No message for Http404 itself: the API (DRF) would answer it instead of its usual 404.
+        super().__init__()
+        self.sentence = sentence
+        self.link_url = link_url
+        self.link_label = link_label
+
+
 def id_or_404(value) -> int:
     """The id a request names, or the 404 of a missing object when the value cannot be one."""
     pk = request_id(value)

@@ -1,8 +1,9 @@
 """The Django admin of platform support. Every list selects its related rows in the same query
 (tests pin the query count of each changelist)."""
 
-from axes.admin import AccessAttemptAdmin
+from axes.admin import AccessAttemptAdmin, IsLockedOutFilter
 from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
@@ -180,15 +181,88 @@ class MembershipAdmin(admin.ModelAdmin):
         return membership.company.cabinet
 
 
+# What each action of the trail is, in French; an action missing here shows its code.
+AUDIT_ACTIONS = {
+    "app.installed": _("Application installée"),
+    "app.uninstalled": _("Application désinstallée"),
+    "authorization.changed": _("Autorisation modifiée"),
+    "automation.changed": _("Automatisation modifiée"),
+    "automation.sent_existing": _("Documents existants envoyés"),
+    "branding.changed": _("Personnalisation modifiée"),
+    "cabinet.created": _("Cabinet créé"),
+    "client.access_revoked": _("Accès d'un client retiré"),
+    "client.invited": _("Client invité"),
+    "company.created": _("Entreprise créée"),
+    "company.updated": _("Entreprise modifiée"),
+    "delivery.client_notified": _("Client prévenu d'un envoi"),
+    "delivery.dismissed": _("Envoi classé"),
+    "delivery.retried": _("Envoi relancé"),
+    "document.deposited": _("Dépôt d'un document"),
+    "folder_template.changed": _("Arborescence type modifiée"),
+    "inbound_address.folder_changed": _("Dossier d'une adresse de dépôt modifié"),
+    "inbound_address.regenerated": _("Adresse de dépôt renouvelée"),
+    "inbound_email.accepted": _("Email reçu accepté"),
+    "inbound_email.rejected": _("Email reçu refusé"),
+    "inbound_policy.changed": _("Déposants par email modifiés"),
+    "login.locked": _("Connexion bloquée"),
+    "notifications.digest_changed": _("Récapitulatif par email modifié"),
+    "staff.invited": _("Collaborateur invité"),
+    "staff.role_changed": _("Rôle modifié"),
+    "two_factor.disabled": _("Double authentification désactivée"),
+    "two_factor.enabled": _("Double authentification activée"),
+    "two_factor.recovery_code_used": _("Code de secours utilisé"),
+    "two_factor.recovery_codes_regenerated": _("Codes de secours renouvelés"),
+    "two_factor.requirement_changed": _("Exigence de double authentification modifiée"),
+    "two_factor.reset": _("Double authentification retirée par le support"),
+    "user.activated": _("Compte activé"),
+    "user.invitation_resent": _("Invitation renvoyée"),
+}
+
+
+class AuditActionFilter(admin.SimpleListFilter):
+    """The actions of the trail by their French names."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        actions = AuditEntry.objects.order_by().values_list("action", flat=True).distinct()
+        return sorted(
+            ((action, AUDIT_ACTIONS.get(action, action)) for action in actions),
+            key=lambda choice: str(choice[1]),
+        )
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyModelAdmin):
     """Read-only: the trail is evidence."""
 
-    list_display = ["created_at", "cabinet", "actor_email", "action", "target_label"]
-    list_filter = ["action", "cabinet", "created_at"]
+    list_display = ["created_at", "cabinet", "actor_email", "action_label", "summary"]
+    list_filter = [AuditActionFilter, "cabinet", "created_at"]
     list_select_related = ["cabinet"]
     search_fields = ["actor_email", "action", "target_label", "cabinet__name"]
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_label(self, entry):
+        return AUDIT_ACTIONS.get(entry.action, entry.action)
+
+    @admin.display(description=_("objet"))
+    def summary(self, entry):
+        """A deposit in a sentence: which document, in which folder of which company, by
+        which channel. Other entries name their object."""
+        data = entry.data or {}
+        if entry.action == "document.deposited":
+            return _("« %(document)s » dans « %(folder)s » (%(company)s), canal : %(channel)s") % {
+                "document": entry.target_label,
+                "folder": data.get("folder", ""),
+                "company": data.get("company", ""),
+                "channel": data.get("channel_label", data.get("channel", "")),
+            }
+        return entry.target_label
 
 
 class UserCabinetColumn:
@@ -225,4 +299,50 @@ class TokenAdmin(UserCabinetColumn, DRFTokenAdmin):
 # "<cabinet slug>:<address>" in its username: deleting the rows of an address lifts its lock
 # at once. Axes' other lists (successful logins, failure history) stay unregistered
 # (AXES_ENABLE_ADMIN = False): the portal does not keep those rows.
-admin.site.register(AccessAttempt, AccessAttemptAdmin)
+#
+# Axes' own French leaves a few words in English (« User Agent », « Locked Out », the status):
+# they are said here, without touching its models (whose migrations are its own).
+class LockedOutFilter(IsLockedOutFilter):
+    title = _("bloquée")
+
+    def lookups(self, request, model_admin):
+        return (("yes", _("Oui")), ("no", _("Non")))
+
+
+class PlatformAccessAttemptAdmin(AccessAttemptAdmin):
+    list_display = [
+        "attempt_time",
+        "ip_address",
+        "browser",
+        "username",
+        "path_info",
+        "failures_since_start",
+        "status",
+    ]
+    list_filter = ["attempt_time", "path_info", LockedOutFilter]
+    fieldsets = (
+        (None, {"fields": ("username", "path_info", "failures_since_start", "expiration")}),
+        (_("Données du formulaire"), {"fields": ("get_data", "post_data")}),
+        (_("Navigateur"), {"fields": ("browser", "ip_address", "http_accept")}),
+    )
+    readonly_fields = [*AccessAttemptAdmin.readonly_fields, "browser"]
+
+    @admin.display(description=_("navigateur"), ordering="user_agent")
+    def browser(self, attempt):
+        return attempt.user_agent
+
+    @admin.display(description=_("état"))
+    def status(self, attempt):
+        left = settings.AXES_FAILURE_LIMIT - attempt.failures_since_start
+        if left > 0:
+            return nplural("%(count)d essai restant", "%(count)d essais restants", left) % {
+                "count": left
+            }
+        return _("Bloquée")
+
+    @admin.display(description=_("expire le"))
+    def expiration(self, attempt):
+        return attempt.expiration.expires_at if hasattr(attempt, "expiration") else "—"
+
+
+admin.site.register(AccessAttempt, PlatformAccessAttemptAdmin)

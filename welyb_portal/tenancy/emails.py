@@ -12,6 +12,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from .models import Cabinet, Company, Notification, NotificationDigest, User
+from .typography import french_spacing, french_spacing_html
 
 
 class AccountEmail:
@@ -29,16 +30,18 @@ def branded_email(
 ) -> EmailMultiAlternatives:
     """An email from the platform address under the cabinet's name (its clients and staff see
     their cabinet, never the platform), written from templates/emails/<template>_subject.txt,
-    _body.txt and, as its HTML alternative, _body.html."""
+    _body.txt and, as its HTML alternative, _body.html. The bodies get French typography's
+    no-break spaces; the subject, a header, is left as written."""
     context = {"cabinet": cabinet, **context}
     message = EmailMultiAlternatives(
         subject=" ".join(render_to_string(f"emails/{template}_subject.txt", context).split()),
-        body=render_to_string(f"emails/{template}_body.txt", context),
+        body=french_spacing(render_to_string(f"emails/{template}_body.txt", context)),
         from_email=formataddr((cabinet.name, settings.DEFAULT_FROM_EMAIL)),
         to=[to],
     )
     message.attach_alternative(
-        render_to_string(f"emails/{template}_body.html", context), "text/html"
+        french_spacing_html(render_to_string(f"emails/{template}_body.html", context)),
+        "text/html",
     )
     return message
 

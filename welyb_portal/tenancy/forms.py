@@ -1,11 +1,19 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 
 from .models import NotificationDigest, Role
 from .models.user import STAFF_ROLES
 from .plurals import nplural
+
+
+class PortalFormRenderer(TemplatesSetting):
+    """Django's rendering, through the project's templates, with its own field template:
+    templates/forms/field.html (a checkbox before its label, no colon)."""
+
+    field_template_name = "forms/field.html"
 
 
 def form_add_service_errors(form: forms.Form, error: ValidationError) -> None:

@@ -5,7 +5,9 @@ from django.http.request import split_domain_port
 from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 
+from .access import ExplainedNotFound
 from .selectors import host_site
+from .typography import french_spacing_html
 
 
 def _is_platform_path(path: str) -> bool:
@@ -66,3 +68,46 @@ class CabinetUserMiddleware:
 
         request.user = SimpleLazyObject(user_for_request)
         return self.get_response(request)
+
+
+class ExplainedNotFoundMiddleware:
+    """Renders the portal's own 404 page, with its reason, for an ExplainedNotFound raised by a
+    page's view: with DEBUG too (`make run`), where Django would show its English debug 404
+    in place of the handler404 page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, ExplainedNotFound) or request.path.startswith("/api/"):
+            return None
+        return render(request, "404.html", {"explanation": exception}, status=404)
+
+
+class FrenchSpacingMiddleware:
+    """French typography's no-break spaces in the text of every HTML page (typography.py): the
+    templates' words, the translated strings, the flash messages and the form errors alike,
+    whichever view or app rendered them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        content_type = response.get("Content-Type", "")
+        if (
+            response.streaming
+            or not content_type.startswith("text/html")
+            or response.get("Content-Encoding")
+        ):
+            return response
+        charset = response.charset
+        spaced = french_spacing_html(response.content.decode(charset)).encode(charset)
+        if spaced != response.content:
+            response.content = spaced
+            if response.has_header("Content-Length"):
+                response["Content-Length"] = str(len(spaced))
+        return response

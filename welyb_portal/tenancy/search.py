@@ -9,6 +9,7 @@ once for both."""
 import unicodedata
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .validators import search_text
 
@@ -48,7 +49,7 @@ class SearchableName(models.Model):
     """A model whose `name` is searched: `search_name` follows it at every save (an update of
     the name alone through `update_fields` writes the key too) and bulk write."""
 
-    search_name = models.TextField(editable=False, default="")
+    search_name = models.TextField(_("clé de recherche"), editable=False, default="")
 
     objects = SearchableNameQuerySet.as_manager()
 

@@ -12,7 +12,12 @@ class AuditEntry(models.Model):
         Cabinet, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_entries"
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("compte de l'auteur"),
     )
     # Kept as written, so that the entry still names the actor once the account is gone.
     actor_email = models.CharField(_("auteur"), max_length=254, blank=True)

@@ -69,7 +69,9 @@ class Cabinet(models.Model):
 class CabinetDomain(models.Model):
     """A custom domain (portail.cabinet-dupont.fr) that also serves a cabinet."""
 
-    cabinet = models.ForeignKey(Cabinet, on_delete=models.CASCADE, related_name="domains")
+    cabinet = models.ForeignKey(
+        Cabinet, on_delete=models.CASCADE, related_name="domains", verbose_name=_("cabinet")
+    )
     domain = models.CharField(
         _("domaine"), max_length=253, unique=True, validators=[validate_domain]
     )

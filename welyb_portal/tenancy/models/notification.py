@@ -30,7 +30,12 @@ class NotificationDigest(models.Model):
     row, not the broker, is the source of truth: a periodic sweep sends what nobody picked up.
     """
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notification_digests")
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="notification_digests",
+        verbose_name=_("destinataire"),
+    )
     status = models.CharField(
         _("statut"), max_length=16, choices=DigestStatus.choices, default=DigestStatus.PENDING
     )
@@ -40,9 +45,11 @@ class NotificationDigest(models.Model):
     # FAILURE_DIGEST_SECONDS after the previous email of the same person.
     due_at = models.DateTimeField(_("envoi prévu le"))
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
-    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("pris en charge le"))
     # When the sweep last handed it to the workers: it waits a sweep period before doing so again.
-    swept_at = models.DateTimeField(null=True, blank=True)
+    swept_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("repris par le balayage le")
+    )
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
@@ -78,7 +85,9 @@ class Notification(models.Model):
     them; the core knows nothing of what they are about."""
 
     cabinet = models.ForeignKey(Cabinet, on_delete=models.CASCADE, related_name="notifications")
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("destinataire")
+    )
     kind = models.CharField(_("type"), max_length=64)
     text = models.TextField(_("texte"))
     # A path on the cabinet's host ("/reglages/..."): the email makes it absolute.
@@ -93,6 +102,7 @@ class Notification(models.Model):
         null=True,
         blank=True,
         related_name="notifications",
+        verbose_name=_("récapitulatif"),
     )
 
     class Meta:

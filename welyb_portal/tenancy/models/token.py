@@ -12,7 +12,11 @@ class TokenActivity(models.Model):
     rows in one query (services/tokens.py)."""
 
     token = models.OneToOneField(
-        Token, on_delete=models.CASCADE, primary_key=True, related_name="activity"
+        Token,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="activity",
+        verbose_name=_("jeton"),
     )
     last_used_at = models.DateTimeField(_("dernière utilisation"))
 

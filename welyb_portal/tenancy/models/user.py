@@ -60,6 +60,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         through_fields=("user", "company"),
         related_name="clients",
         blank=True,
+        verbose_name=_("entreprises"),
     )
     is_active = models.BooleanField(_("actif"), default=True)
     # The email digest of notifications: None follows the role (see receives_digest) until the

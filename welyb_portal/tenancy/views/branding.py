@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ..branding import theme_of
+from ..branding import contrast_checks, theme_of
 from ..forms import BrandingForm, form_add_service_errors
 from ..permissions import admin_required
 from ..services.branding import branding_update
@@ -41,10 +41,26 @@ def branding_page(request):
             form_add_service_errors(form, error)
         else:
             messages.success(request, _("Personnalisation enregistrée."))
+            checks = contrast_checks(
+                primary_color=cabinet.primary_color, accent_color=cabinet.accent_color
+            )
+            for check in (check for check in checks if not check.readable):
+                messages.warning(
+                    request,
+                    _(
+                        "%(what)s : contraste de %(ratio)s:1, sous les 4,5:1 du niveau AA des "
+                        "WCAG. Ces couleurs sont enregistrées, mais ce texte sera difficile à lire."
+                    )
+                    % {"what": check.label, "ratio": check.ratio_text},
+                )
             return redirect("tenancy:branding")
-    return render(
-        request, "tenancy/branding.html", {"form": form}, status=400 if form.errors else 200
-    )
+    checks = contrast_checks(primary_color=cabinet.primary_color, accent_color=cabinet.accent_color)
+    context = {
+        "form": form,
+        "contrast_checks": checks,
+        "contrast_unreadable": any(not check.readable for check in checks),
+    }
+    return render(request, "tenancy/branding.html", context, status=400 if form.errors else 200)
 
 
 @require_GET

@@ -23,7 +23,7 @@ def default_name_statistics(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ged", "0006_document_search_name"),
+        ("ged", "0007_verbose_names_in_french"),
     ]
 
     operations = [

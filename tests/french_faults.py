@@ -23,7 +23,14 @@ _ELIDED_BEFORE = re.compile(
     rf"|si{_SPACE}(?:il|ils)|ce{_SPACE}(?:est|était|étaient)|jusque{_SPACE}(?:à|au|aux|ici))\b",
     re.I,
 )
+_MONTHS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
 _CHECKS: list[tuple[str, re.Pattern[str]]] = [
+    # French typography's no-break spaces (welyb_portal/tenancy/typography.py spaces every page).
+    (
+        "an ordinary space before « : ; ! ? » or inside « »",
+        re.compile(r"\S[ \t](?=[:;!?](?:\s|$))|«[ \t]|[ \t]»"),
+    ),
+    ("« 1 » for the first day of a month (« 1er »)", re.compile(rf"\b1{_SPACE}(?:{_MONTHS})\b")),
     # « document(s) », « autorisé(e) »: plurals and agreement go through nplural / pluriel.
     ("« (s) » instead of a real plural", re.compile(r"\w\((?:s|e|es|x)\)")),
     ("a missing elision", _ELIDED_BEFORE),

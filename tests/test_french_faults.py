@@ -6,6 +6,7 @@ import html
 import pytest
 
 from tests.french_faults import french_faults
+from welyb_portal.tenancy.typography import french_spacing
 
 FAULTS = [
     ("Installée pour 3 entreprise(s)", "(s)"),
@@ -32,6 +33,15 @@ FAULTS = [
     ("Search…", "English"),
 ]
 
+# Written without French typography's no-break spaces, or with « 1 » for the first of a month.
+TYPOGRAPHY_FAULTS = [
+    ("Installée : Inqom", "ordinary space"),
+    ("Que faire ?", "ordinary space"),
+    ("Le dossier « Achats» est vide.", "ordinary space"),
+    ("Déposé le 1 décembre 2026", "« 1er »"),
+    ("Déposé le 1\u00a0mars", "« 1er »"),
+]
+
 RIGHT = [
     "Installée pour 3 entreprises, 1 entreprise, 0 entreprise",
     "L'accès d'Inqom, l'adresse, l'entreprise, qu'il valide, s'il a déposé, c'est fini",
@@ -51,24 +61,43 @@ RIGHT = [
 
 @pytest.mark.parametrize(("text", "what"), FAULTS)
 def test_each_fault_is_found(text, what):
-    faults = french_faults(text)
+    faults = french_faults(french_spacing(text))
     assert len(faults) == 1, faults
     assert what in faults[0], faults
 
 
 @pytest.mark.parametrize("text", RIGHT)
 def test_right_french_is_left_alone(text):
-    assert french_faults(text) == []
+    assert french_faults(french_spacing(text)) == []
+
+
+@pytest.mark.parametrize(("text", "what"), TYPOGRAPHY_FAULTS)
+def test_each_typography_fault_is_found(text, what):
+    faults = french_faults(text)
+    assert len(faults) == 1, faults
+    assert what in faults[0], faults
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Déposé le 1er décembre, le 11 décembre, à 12:30, https://alpha.fr/?page=2",
+        "Ratio 4,5:1, C:\\Documents",
+    ],
+)
+def test_typography_that_is_right_is_left_alone(text):
+    assert french_faults(french_spacing(text)) == []
 
 
 def test_every_fault_of_a_page_is_named_with_its_words():
     page = "Installée pour 2 entreprise(s).\nAccès de Inqom : None"
     faults = french_faults(page)
-    assert len(faults) == 3
+    assert len(faults) == 4
     assert "« de Inqom »" in faults[0]
     assert "Accès de Inqom" in faults[0]
-    assert "entreprise(s)" in faults[1]
-    assert "« None »" in faults[2]
+    assert "ordinary space before" in faults[1]
+    assert "entreprise(s)" in faults[2]
+    assert "« None »" in faults[3]
 
 
 @pytest.mark.parametrize(

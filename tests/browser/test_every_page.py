@@ -5,7 +5,8 @@ world with one of every kind of object), in Chromium, at 1366 × 768 and at a ph
   names the elements that stick out, to make it easy to fix;
 - no sentence is squeezed one word per line;
 - axe-core finds no violation of impact « serious » or « critical » (at both widths);
-- its visible text has none of the common French faults (tests/french_faults.py).
+- its visible text has none of the common French faults (tests/french_faults.py: no-break
+  spaces and « 1er » included), and no check box's label ends with a colon.
 
 One visit per page: it loads at 1366 px, is checked, then the window narrows to 390 px and it is
 checked again. One browser context per role; the client's pages load again in a phone's context
@@ -183,6 +184,14 @@ def _visit(session: Session, phone: Session | None, page: SitePage, port: int) -
     return [f"{page}: {problem}" for problem in problems]
 
 
+# The labels of check boxes and radio buttons that end with a colon (French puts none there).
+_CHECKBOX_COLONS = """
+() => [...document.querySelectorAll("input[type=checkbox], input[type=radio]")]
+  .flatMap((input) => [...(input.labels || [])].map((label) => label.innerText.trim()))
+  .filter((text) => /:$/.test(text))
+"""
+
+
 def _problems(session: Session, page: SitePage) -> list[str]:
     """What is wrong with the page the session shows, at 1366 px."""
     problems = []
@@ -191,6 +200,10 @@ def _problems(session: Session, page: SitePage) -> list[str]:
     except AssertionError as error:
         problems.append(f"{error}".splitlines()[0])
     problems += french_faults(session.page.evaluate(_VISIBLE_TEXT))
+    problems += [
+        f"a colon after a check box's label « {text} »"
+        for text in session.page.evaluate(_CHECKBOX_COLONS)
+    ]
     return problems + _fits(session, page, DESKTOP["width"])
 
 
@@ -235,7 +248,8 @@ _BROKEN = """
 () => {
   const main = document.querySelector("main");
   main.insertAdjacentHTML("beforeend", '<div class="too-wide">Un bandeau</div><img src="/logo">'
-    + '<input type="text" name="sans-nom"><p>3 entreprise(s)</p>'
+    + '<input type="text" name="sans-nom"><p>3 entreprise(s)</p><p>Le 1 mars : reçu</p>'
+    + '<input type="checkbox" id="spoilt-box"><label for="spoilt-box">Se souvenir :</label>'
     + '<p class="narrow">Une phrase de douze mots qui se lit un mot par ligne</p>');
   main.querySelector(".too-wide").style.width = "700px";
   main.querySelector(".narrow").style.width = "50px";
@@ -261,6 +275,9 @@ def test_the_page_scan_finds_what_it_looks_for(portal, world):
     assert "axe critical label" in problems, problems
     assert "« (s) » instead of a real plural" in problems, problems
     assert "3 entreprise(s)" in problems, problems
+    assert "« 1er »" in problems, problems
+    assert "an ordinary space before « : ; ! ? »" in problems, problems
+    assert "a colon after a check box's label « Se souvenir : »" in problems, problems
     assert "1366 px: squeezed <p.narrow> 12 words on" in problems, problems
     # A phone's context, as the client's pages get: the page does not zoom out to fit.
     phone = _session(portal, None, ANONYMOUS, _axe(), **PHONE_CONTEXT)

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from welyb_portal.tenancy.access import access_company
 from welyb_portal.tenancy.api.errors import as_api_error
-from welyb_portal.tenancy.api.pagination import CappedPagination
+from welyb_portal.tenancy.api.pagination import CappedPageSchema, CappedPagination
 from welyb_portal.tenancy.upload_handlers import upload_refusals
 
 from ..access import access_document, access_folder
@@ -156,6 +156,7 @@ class DocumentSearchView(GenericAPIView):
 
     serializer_class = DocumentSerializer
     pagination_class = CappedPagination
+    schema = CappedPageSchema()
 
     @extend_schema(
         parameters=[DocumentSearchSerializer],

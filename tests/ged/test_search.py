@@ -244,3 +244,30 @@ def test_the_capped_paginator_pages_through_the_first_matches_in_order(world):
     assert [d.pk for d in capped.page(3)] == [bills[2].pk]
     assert (whole.count, whole.num_pages, whole.truncated) == (7, 1, False)
     assert [d.pk for d in whole.page(1)] == [b.pk for b in reversed(bills)]
+
+
+def test_the_schema_describes_the_search_page_with_truncated_and_other_lists_without():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    components = schema["components"]["schemas"]
+
+    def page_fields(path: str) -> set[str]:
+        reference = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"][
+            "schema"
+        ]["$ref"]
+        return set(components[reference.rsplit("/", 1)[-1]]["properties"])
+
+    assert page_fields("/api/v1/documents/") == {
+        "count",
+        "next",
+        "previous",
+        "results",
+        "truncated",
+    }
+    assert page_fields("/api/v1/folders/{folder_id}/documents/") == {
+        "count",
+        "next",
+        "previous",
+        "results",
+    }

@@ -1,3 +1,4 @@
+from drf_spectacular.openapi import AutoSchema
 from rest_framework.pagination import PageNumberPagination
 
 from ..pagination import CappedPaginator
@@ -21,3 +22,12 @@ class CappedPagination(PageNumberPagination):
             "description": "Plus de résultats que la liste n'en donne : précisez la recherche.",
         }
         return schema
+
+
+class CappedPageSchema(AutoSchema):
+    """The schema of a view paginated by CappedPagination: its page is a component of its own
+    (« CappedDocumentPage »), not the plain « PaginatedDocumentList » that other lists of the
+    same items share."""
+
+    def get_paginated_name(self, serializer_name: str) -> str:
+        return f"Capped{serializer_name}Page"

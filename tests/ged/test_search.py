@@ -271,3 +271,20 @@ def test_the_schema_describes_the_search_page_with_truncated_and_other_lists_wit
         "previous",
         "results",
     }
+
+
+def test_a_search_of_several_words_finds_them_together_and_in_their_order(world):
+    """On PostgreSQL the index is asked for the rarest word only: the whole key still decides."""
+    achats = folder_at(world.a.company, f"{ANNUAL}/Achats")
+    together = deposit(achats, "Facture Fournisseur-0042 mars.pdf", by=world.a.client)
+    deposit(achats, "0042 facture fournisseur.pdf", by=world.a.client)
+    deposit(achats, "fournisseur-0043.pdf", by=world.a.client)
+    many_statements(achats, 5, by=world.a.client)
+    staff = api(world.a.admin)
+
+    found_ids = [
+        d["id"]
+        for d in staff.get("/api/v1/documents/", {"search": "fournisseur-0042"}).json()["results"]
+    ]
+
+    assert found_ids == [together.pk]

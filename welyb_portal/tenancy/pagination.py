@@ -29,10 +29,8 @@ class CappedPaginator(Paginator):
         return len(self._ids) > self.cap
 
     def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        ids = self._ids[bottom:top]
-        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
+        # Django's page, bounds and orphans included; its own slice is lazy and never read.
+        page = super().page(number)
+        ids = self._ids[max(page.start_index() - 1, 0) : page.end_index()]
+        page.object_list = self.object_list.filter(pk__in=ids)
+        return page

@@ -22,6 +22,8 @@ from welyb_portal.tenancy.models import User
 
 VIEWPORT = {"width": 1200, "height": 800}
 # A phone held upright (an iPhone 12 to 15): a touch screen, no mouse to hover with.
+# The two widths the pages are checked at: a laptop's window, and a phone's context.
+LAPTOP = {"width": 1366, "height": 768}
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 # Playwright waits this long for a condition before failing (milliseconds).
 TIMEOUT_MS = 10_000

@@ -4,13 +4,14 @@ becomes a card and nothing is wider than the screen."""
 
 import re
 
+from tests.browser.helpers import LAPTOP
+from tests.browser.helpers import PHONE as PHONE_CONTEXT
 from tests.browser.needs_playwright import expect
 from tests.factories import CompanyFactory
 from tests.ged.helpers import deposit, folder_at
 from tests.partner_apps.forwarding_helpers import ACHATS, ANNUAL, connect, switch_on
 
-LAPTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
+PHONE = PHONE_CONTEXT["viewport"]
 # How much wider than the window the page is (0 when nothing overflows).
 OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
 

@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from tests.browser.helpers import PHONE as PHONE_CONTEXT
 from tests.browser.helpers import (
+    LAPTOP,
     Portal,
     Session,
     assert_accessible,
@@ -30,6 +30,7 @@ from tests.browser.helpers import (
     folder_url,
     safe_name,
 )
+from tests.browser.helpers import PHONE as PHONE_CONTEXT
 from tests.browser.needs_playwright import expect
 from tests.conftest import service_missing
 from tests.french_faults import french_faults
@@ -47,7 +48,6 @@ from tests.site_pages import (
 )
 from tests.tenancy.two_factor_helpers import CODE_URL
 
-DESKTOP = {"width": 1366, "height": 768}
 PHONE = PHONE_CONTEXT["viewport"]
 AXE = Path(settings.BASE_DIR) / "var" / "axe-core" / "axe.min.js"
 AXE_IMPACTS = ("serious", "critical")
@@ -171,7 +171,7 @@ def _visit(session: Session, phone: Session | None, page: SitePage, port: int) -
     """Everything wrong with one page, at both widths, each named with the page and the width:
     loaded at 1366 px, then the window narrowed to 390 px, or loaded again in `phone` (a phone's
     browser context, touch screen and all) when there is one."""
-    session.page.set_viewport_size(DESKTOP)
+    session.page.set_viewport_size(LAPTOP)
     _goto(session, page, port)
     problems = _problems(session, page)
     if phone is None:
@@ -204,7 +204,7 @@ def _problems(session: Session, page: SitePage) -> list[str]:
         f"a colon after a check box's label « {text} »"
         for text in session.page.evaluate(_CHECKBOX_COLONS)
     ]
-    return problems + _fits(session, page, DESKTOP["width"])
+    return problems + _fits(session, page, LAPTOP["width"])
 
 
 def _fits(session: Session, page: SitePage, width: int) -> list[str]:

@@ -8,6 +8,14 @@ class FolderNameForm(forms.Form):
     name = forms.CharField(label=_("Nom du dossier"), max_length=200)
 
 
+class OffboardingForm(forms.Form):
+    confirmation = forms.CharField(
+        label=_("Nom de l'entreprise, pour confirmer"),
+        max_length=200,
+        error_messages={"required": _("Saisissez le nom de l'entreprise pour confirmer.")},
+    )
+
+
 class DocumentNameForm(forms.Form):
     name = forms.CharField(label=_("Nom du document"), max_length=300)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, files, inbound, pages, template
+from .views import actions, files, inbound, offboarding, pages, template
 
 app_name = "ged"
 
@@ -49,6 +49,11 @@ urlpatterns = [
         "ged/documents/<int:document_id>/restaurer/",
         actions.document_restore_action,
         name="document-restore",
+    ),
+    path(
+        "reglages/entreprises/<int:company_id>/supprimer/",
+        offboarding.company_offboard_page,
+        name="company-offboard",
     ),
     path("reglages/arborescence/", template.folder_template_page, name="folder-template"),
     path(

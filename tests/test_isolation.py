@@ -239,6 +239,8 @@ MATRIX: dict[str, Access] = {
         get=None, post=STAFF, objects={"document_id": "trashed_document_id"}
     ),
     "ged:folder-template": Access(get=ADMIN, post=ADMIN),
+    # « Supprimer l'entreprise et ses documents » (the company's settings page): admins only.
+    "ged:company-offboard": Access(get=ADMIN, post=ADMIN),
     # --- GED API.
     "api-company-folders": Access(get=USER, post=USER),
     "api-folder-documents": Access(get=USER, post=USER),

@@ -167,6 +167,8 @@ GED_DOCUMENT_PANELS = ["partner_apps.panels.document_deliveries_panel"]
 COMPANY_PANELS = [
     "ged.panels.company_documents_panel",
     "partner_apps.panels.company_connections_panel",
+    # Last: « Supprimer l'entreprise et ses documents », for admins.
+    "ged.panels.company_offboarding_panel",
 ]
 # Callables (request, documents) -> {document id: short French note}: what a folder's document
 # list says of a document beside its status (why it did not reach a partner), staff only.

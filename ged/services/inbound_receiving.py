@@ -76,6 +76,11 @@ class Arrival:
 # --- 1. The address ----------------------------------------------------------------------------
 
 
+def inbound_notification_key(inbound_email_id: int) -> str:
+    """The key of the notifications about a received email (notifications_resolve)."""
+    return f"inbound:{inbound_email_id}"
+
+
 def _recipients(message) -> list[str]:
     """The envelope recipient when the email service gives one: it is where the email was
     delivered. The headers' recipients (To, Cc…) only without one: a sender writes them."""
@@ -179,7 +184,7 @@ def _hold(record: InboundEmail, arrival: Arrival, check: SenderCheck) -> Inbound
                     "summary": check.summary,
                 },
                 url=f"/ged/emails-recus/?statut=held#email-{record.pk}",
-                key=f"inbound:{record.pk}",
+                key=inbound_notification_key(record.pk),
             )
     except BaseException:
         default_storage.delete(record.held_file)
@@ -436,7 +441,7 @@ def _decided(record: InboundEmail, *, by: User, action: str) -> None:
         target=record.company,
         data={"inbound_email_id": record.pk, "sender": record.sender, "status": record.status},
     )
-    notifications_resolve(cabinet=record.company.cabinet, key=f"inbound:{record.pk}")
+    notifications_resolve(cabinet=record.company.cabinet, key=inbound_notification_key(record.pk))
     # The raw message goes once the decision is kept.
     transaction.on_commit(lambda: default_storage.delete(held_file))
 

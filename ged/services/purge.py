@@ -47,7 +47,7 @@ class PurgeCounts:
         self.by_cabinet.setdefault(cabinet_id, Counter()).update(counts)
 
 
-def _files_delete(names: list[str]) -> None:
+def stored_files_delete(names: list[str]) -> None:
     """After the commit: the stored files of rows that no longer exist. A failure is logged,
     never raised: the rows are gone whatever storage says."""
     for name in names:
@@ -71,7 +71,9 @@ def _documents_delete_batch(documents: QuerySet[Document], ids: list[int], count
         kept_ids = [pk for pk, _file, _size, _cabinet in rows]
         documents_purging.send(sender=Document, document_ids=kept_ids)
         Document.objects.filter(pk__in=kept_ids).delete()
-        transaction.on_commit(partial(_files_delete, [name for _pk, name, _s, _c in rows if name]))
+        transaction.on_commit(
+            partial(stored_files_delete, [name for _pk, name, _s, _c in rows if name])
+        )
     for _pk, _name, size, cabinet_id in rows:
         counts.add(cabinet_id, documents=1, bytes=size)
 

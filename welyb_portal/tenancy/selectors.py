@@ -6,7 +6,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import Cabinet, Company, Notification, Role, User
+from .models import Cabinet, Company, Membership, Notification, Role, User
 from .models.user import STAFF_ROLES
 from .search import name_matches
 from .validators import normalize_siren, search_text
@@ -73,6 +73,13 @@ def company_list_with_client_counts(*, user: User, query: str = "") -> QuerySet[
 
 def company_clients(*, company: Company) -> QuerySet[User]:
     return User.objects.filter(memberships__company=company, role=Role.CLIENT).order_by("email")
+
+
+def company_clients_with_other_companies(*, company: Company) -> QuerySet[User]:
+    """The company's clients, each with `has_other_companies`: whether they are a client of
+    another company too (removing this company leaves them their account). One query."""
+    others = Membership.objects.filter(user=OuterRef("pk")).exclude(company=company)
+    return company_clients(company=company).annotate(has_other_companies=Exists(others))
 
 
 def staff_list(*, cabinet: Cabinet) -> QuerySet[User]:

@@ -3,9 +3,12 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from ..models import Cabinet, Company, User
+from ..selectors import company_clients_with_other_companies
 from ..signals import company_created
 from ..validators import normalize_siren
 from .audit import audit_record
+from .tokens import api_tokens_revoke
+from .users import user_active_set
 
 
 def _company_validate(company: Company) -> None:
@@ -83,3 +86,40 @@ def company_update(*, company: Company, name: str, siren: str = "", by: User) ->
             data={"old": old, "new": new},
         )
     return company
+
+
+@transaction.atomic
+def company_remove(*, company: Company, by: User, data: dict) -> dict:
+    """Deletes a company that leaves the cabinet, with its clients' access, and records
+    `company.offboarded` (its name and SIREN, the cabinet's own trail, with `data`: what the
+    apps built on the core deleted with it). Returns the entry's data.
+
+    Clients of this company only are deactivated, their sessions end (an inactive account is
+    anonymous at its next request) and their API tokens are deleted; clients of other
+    companies too just lose this one. The rows of other apps that point at the company must be
+    gone first: the GED's `company_offboard` deletes its documents, then calls this; a document
+    left behind makes the deletion fail (PROTECT) and nothing is deleted.
+    """
+    clients = list(company_clients_with_other_companies(company=company))
+    leaving = [client for client in clients if not client.has_other_companies]
+    for client in leaving:
+        # Audited one by one (`user.deactivated`), as when staff deactivate an account.
+        user_active_set(user=client, active=False, by=by)
+    api_tokens_revoke(users=leaving)
+    entry = {
+        "name": company.name,
+        "siren": company.siren,
+        **data,
+        "clients_deactivated": len(leaving),
+        "clients_kept": len(clients) - len(leaving),
+    }
+    audit_record(
+        cabinet_id=company.cabinet_id,
+        cabinet=None,
+        actor=by,
+        action="company.offboarded",
+        target=company,
+        data=entry,
+    )
+    company.delete()
+    return entry

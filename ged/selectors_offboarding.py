@@ -1,0 +1,69 @@
+"""What a cabinet admin reads before removing a company: what would go, and whether the
+company's documents were exported since its last deposit."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Max, Q, Sum
+
+from welyb_portal.tenancy.models import AuditEntry, Company, User
+from welyb_portal.tenancy.selectors import company_clients_with_other_companies
+
+from .models import Document
+
+# What the export writes in the audit trail, the company as its target (ged/services/export.py).
+EXPORTED_ACTION = "company.exported"
+
+
+@dataclass(frozen=True)
+class OffboardingState:
+    documents: int  # trashed ones included
+    trashed: int
+    bytes: int
+    last_deposit_at: datetime | None
+    last_export_at: datetime | None
+    # Each with `has_other_companies`: those without are deactivated.
+    clients: list[User]
+
+    @property
+    def export_missing(self) -> bool:
+        """Documents were deposited since the last export, or none was ever made (a company
+        without a document needs none)."""
+        if self.last_deposit_at is None:
+            return False
+        return self.last_export_at is None or self.last_export_at <= self.last_deposit_at
+
+    @property
+    def clients_leaving(self) -> list[User]:
+        return [client for client in self.clients if not client.has_other_companies]
+
+    @property
+    def clients_staying(self) -> list[User]:
+        return [client for client in self.clients if client.has_other_companies]
+
+
+def company_last_export_at(*, company: Company) -> datetime | None:
+    return AuditEntry.objects.filter(
+        cabinet_id=company.cabinet_id,
+        action=EXPORTED_ACTION,
+        target_type=Company._meta.label_lower,
+        target_id=str(company.pk),
+    ).aggregate(last=Max("created_at"))["last"]
+
+
+def offboarding_state(*, company: Company) -> OffboardingState:
+    """Three queries: the documents' figures, the last export, the clients."""
+    figures = Document.objects.filter(company=company).aggregate(
+        documents=Count("pk"),
+        trashed=Count("pk", filter=Q(trashed_at__isnull=False)),
+        bytes=Sum("size"),
+        last_deposit_at=Max("deposited_at"),
+    )
+    return OffboardingState(
+        documents=figures["documents"],
+        trashed=figures["trashed"],
+        bytes=figures["bytes"] or 0,
+        last_deposit_at=figures["last_deposit_at"],
+        last_export_at=company_last_export_at(company=company),
+        clients=list(company_clients_with_other_companies(company=company)),
+    )

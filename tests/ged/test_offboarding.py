@@ -7,11 +7,14 @@ import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from ged.models import Document, Folder, InboundAddress, InboundEmail, InboundPolicy, InboundStatus
 from ged.services.documents import document_trash
 from ged.services.folders import folder_trash
+from ged.services.offboarding import company_offboard
 from partner_apps.models import CompanyAuthorization, Delivery, FolderAutomation
 from tests.conftest import api, browser, host_of, text_of
 from tests.factories import PASSWORD, ClientFactory
@@ -290,3 +293,21 @@ def test_a_storage_failure_leaves_no_row_behind_and_is_logged(
     # The files storage kept are orphans, named in the log for the operator.
     for name in [*leaving["files"], leaving["held"].held_file]:
         assert name in caplog.text
+
+
+def test_removing_a_company_costs_the_same_queries_for_few_or_many_documents(world):
+    alpha = world.a
+
+    def filled(company, count: int):
+        banque = folder_at(company, "Banque")
+        for n in range(count):
+            deposit(banque, f"{n}.pdf", PDF + company.name.encode() + bytes([n]))
+        exported(company)
+        return company
+
+    few, many = filled(alpha.company, 1), filled(alpha.other_company, 6)
+    with CaptureQueriesContext(connection) as small:
+        company_offboard(company=few, by=alpha.admin, confirmation=few.name)
+    with CaptureQueriesContext(connection) as large:
+        company_offboard(company=many, by=alpha.admin, confirmation=many.name)
+    assert len(large.captured_queries) == len(small.captured_queries)

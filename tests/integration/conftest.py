@@ -15,9 +15,16 @@ server. Data must be committed for the worker to see it: tests here use `transac
 - `celery_worker_beat`: override it in a module to return True, and the worker embeds Celery
   beat (`--beat`, its schedule file under tmp_path): the CELERY_BEAT_SCHEDULE runs, the
   deliveries sweep every DELIVERY_SWEEP_SECONDS among others.
+- `celery_worker_cwd`: the worker's working directory (the project's by default); override it
+  in a module to run the worker where nothing else lives.
 - `private_redis`: a `redis-server` of the test alone, on a free port, that the test may stop
   and start again (redis_server.py). When a test asks for it, the worker and this process use
   it as their broker instead of REDIS_URL's Redis, which is never stopped.
+- `s3_server`: a real S3 endpoint on a loopback port, moto's standalone server in a process of
+  its own, shared by the whole run (s3_server.py); `s3_bucket`: an empty bucket of the test on
+  it, whose `environment()` points a worker or a web process at it; `portal_on_s3`: this
+  process stores its documents in that bucket and downloads redirect to signed URLs, as the
+  settings make it with AWS_STORAGE_BUCKET_NAME.
 
 Each test gets its own worker, queue and sink (a worker costs about a second to start, and a
 second to stop): nothing one test leaves in Redis or in a worker reaches the next one.
@@ -44,6 +51,7 @@ from django.db import connection
 from tests.conftest import service_missing
 from tests.integration.forwarding import Forwarding, forwarding_set_up
 from tests.integration.redis_server import RedisServer
+from tests.integration.s3_server import Bucket, S3Server
 from tests.integration.smtp_sink import SmtpSink
 from tests.integration.worker import PROJECT_DIR, CeleryWorker
 from welyb_portal import celery_app
@@ -209,6 +217,12 @@ def celery_worker_beat() -> bool:
 
 
 @pytest.fixture
+def celery_worker_cwd() -> Path:
+    """The worker's working directory."""
+    return PROJECT_DIR
+
+
+@pytest.fixture
 def private_redis(request, tmp_path):
     """A `redis-server` on a free loopback port, for this test alone: stop it, start it again.
     It needs the `redis-server` program (missing: the test skips, or fails in CI)."""
@@ -246,6 +260,7 @@ def celery_worker(
     celery_worker_env,
     celery_worker_pool,
     celery_worker_beat,
+    celery_worker_cwd,
     tmp_path,
 ):
     """A `celery -A welyb_portal worker` process; tasks enqueued by this process reach it."""
@@ -262,6 +277,7 @@ def celery_worker(
         log_path=tmp_path / "celery-worker.log",
         pool=celery_worker_pool,
         beat_schedule=tmp_path / "celerybeat-schedule" if celery_worker_beat else None,
+        cwd=celery_worker_cwd,
     )
     try:
         with _publishing_to(queue, broker_url=celery_broker_url):
@@ -394,3 +410,45 @@ def _wait_until_disconnected(*, application_name: str, timeout: float = 15.0) ->
                 cursor.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s) AS pid", [pids])
                 return
             time.sleep(0.05)
+
+
+# --- S3 ----------------------------------------------------------------------------------------
+
+_bucket_numbers = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """moto's S3 server, started once for the run (it takes half a second) and stopped at its
+    end; each test gets its own bucket on it (`s3_bucket`)."""
+    server = S3Server(directory=tmp_path_factory.mktemp("s3-server"))
+    try:
+        server.start()
+    except AssertionError as error:
+        service_missing(f"the S3 server (moto[server], requirements-dev.txt) did not start: {error}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_server) -> Bucket:
+    """An empty bucket of this test, emptied and deleted afterwards."""
+    bucket = s3_server.bucket_create(f"welyb-it-{RUN_ID}-{next(_bucket_numbers)}")
+    yield bucket
+    bucket.empty_and_delete()
+
+
+@pytest.fixture
+def portal_on_s3(settings, s3_bucket) -> Bucket:
+    """This process stores documents in the test's bucket and redirects downloads to signed
+    URLs, as welyb_portal/settings.py makes it when AWS_STORAGE_BUCKET_NAME is set. A worker
+    gets the same bucket from `s3_bucket.environment()` (through `celery_worker_env`)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": s3_bucket.storage_options(),
+        },
+    }
+    settings.DOCUMENT_DOWNLOAD_REDIRECT = True
+    return s3_bucket

@@ -55,8 +55,10 @@ class CeleryWorker:
         concurrency: int = 1,
         ready_timeout: float = 60.0,
         beat_schedule: Path | None = None,
+        cwd: Path = PROJECT_DIR,
     ):
         self.queue = queue
+        self.cwd = cwd
         self.env = env
         self.log_path = log_path
         self.pool = pool
@@ -111,7 +113,7 @@ class CeleryWorker:
             offset = log.tell()
             self.process = subprocess.Popen(
                 self.command,
-                cwd=PROJECT_DIR,
+                cwd=self.cwd,
                 env=self.env,
                 stdin=subprocess.DEVNULL,
                 stdout=log,

@@ -425,7 +425,7 @@ def s3_server(tmp_path_factory):
     try:
         server.start()
     except AssertionError as error:
-        service_missing(f"the S3 server (moto[server], requirements-dev.txt) did not start: {error}")
+        service_missing(f"the S3 server (moto[server]) did not start: {error}")
     yield server
     server.stop()
 

@@ -20,6 +20,9 @@ server. Data must be committed for the worker to see it: tests here use `transac
 - `private_redis`: a `redis-server` of the test alone, on a free port, that the test may stop
   and start again (redis_server.py). When a test asks for it, the worker and this process use
   it as their broker instead of REDIS_URL's Redis, which is never stopped.
+- `web_nodes`: starts web nodes (`gunicorn welyb_portal.wsgi`, web_node.py), each in a directory
+  of its own, on the test database, the worker's broker and queue, and the sink: deposits made
+  through a node reach the test's `celery_worker`.
 - `s3_server`: a real S3 endpoint on a loopback port, moto's standalone server in a process of
   its own, shared by the whole run (s3_server.py); `s3_bucket`: an empty bucket of the test on
   it, whose `environment()` points a worker or a web process at it; `portal_on_s3`: this
@@ -53,6 +56,7 @@ from tests.integration.forwarding import Forwarding, forwarding_set_up
 from tests.integration.redis_server import RedisServer
 from tests.integration.s3_server import Bucket, S3Server
 from tests.integration.smtp_sink import SmtpSink
+from tests.integration.web_node import WebNode
 from tests.integration.worker import PROJECT_DIR, CeleryWorker
 from welyb_portal import celery_app
 
@@ -267,7 +271,7 @@ def celery_worker(
     queue = f"welyb-it-{RUN_ID}-{next(_worker_numbers)}"
     worker = CeleryWorker(
         queue=queue,
-        env=_worker_environment(
+        env=_portal_environment(
             queue=queue,
             redis_url=celery_broker_url,
             email_url=smtp_sink.url,
@@ -294,9 +298,51 @@ def celery_worker(
             print(f"\n----- Celery worker log ({worker.log_path}) -----\n{worker.log()}")
 
 
-def _worker_environment(
-    *, queue: str, redis_url: str, email_url: str, media_root: Path, extra: dict[str, str]
+@pytest.fixture
+def web_nodes(request, celery_worker, celery_broker_url, smtp_sink, tmp_path):
+    """`start(name, directory=..., env={...})` starts a web node and returns it once it answers;
+    every node stops with the test (before the worker)."""
+    started: list[WebNode] = []
+
+    def start(name: str, *, directory: Path, env: dict[str, str]) -> WebNode:
+        application_name = f"{celery_worker.queue}-web-{name}"
+        node = WebNode(
+            name=name,
+            directory=directory,
+            env=_portal_environment(
+                queue=celery_worker.queue,
+                redis_url=celery_broker_url,
+                email_url=smtp_sink.url,
+                media_root=Path(django_settings.MEDIA_ROOT),
+                extra=env,
+                application_name=application_name,
+            ),
+            log_path=tmp_path / f"web-{name}.log",
+        )
+        started.append(node)
+        node.start()
+        return node
+
+    yield start
+    for node in started:
+        node.stop()
+        _wait_until_disconnected(application_name=f"{celery_worker.queue}-web-{node.name}")
+        if _test_failed(request.node):
+            print(f"\n----- {node.label} log ({node.log_path}) -----\n{node.log()}")
+
+
+def _portal_environment(
+    *,
+    queue: str,
+    redis_url: str,
+    email_url: str,
+    media_root: Path,
+    extra: dict[str, str],
+    application_name: str | None = None,
 ) -> dict[str, str]:
+    """The environment of a process of the portal (a worker, a web node): this test's database
+    (its connections named `application_name`, the queue's by default), broker, queue and sink,
+    the settings this process mirrors, then `extra`."""
     # Stored files must be where this process put them: the worker's MEDIA_ROOT is VAR_DIR/media.
     if media_root.name != "media":
         raise AssertionError(f"MEDIA_ROOT must end with /media for the worker, not {media_root}")
@@ -314,7 +360,9 @@ def _worker_environment(
             # Celery only puts the working directory on the path to import the -A module.
             "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_DIR), env.get("PYTHONPATH")])),
             "PYTHONUNBUFFERED": "1",
-            "DATABASE_URL": _database_url(connection.settings_dict, application_name=queue),
+            "DATABASE_URL": _database_url(
+                connection.settings_dict, application_name=application_name or queue
+            ),
             "REDIS_URL": redis_url,
             "EMAIL_URL": email_url,
             "VAR_DIR": str(media_root.parent),

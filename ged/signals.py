@@ -10,6 +10,9 @@ back with it, and a receiver that raises undoes the change.
 - `folder_moved(folder, from_parent, by)`: a folder, with its content, went elsewhere.
 - `documents_trashed(company, document_ids, by)`: documents went to the trash, one by one or
   with their folder.
+- `documents_purging(document_ids)`: these documents are about to be deleted for good (trash
+  retention, a company's offboarding). A listener deletes its own rows that point at them (a
+  `PROTECT` foreign key would otherwise refuse the deletion, which then rolls back whole).
 """
 
 from django.dispatch import Signal
@@ -18,3 +21,4 @@ document_deposited = Signal()
 document_moved = Signal()
 folder_moved = Signal()
 documents_trashed = Signal()
+documents_purging = Signal()

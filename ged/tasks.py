@@ -21,3 +21,11 @@ def send_inbound_receipt(inbound_email_id: int) -> None:
     )
     if record is not None and record.company is not None and record.sender:
         inbound_receipt_send(record=record)
+
+
+@shared_task
+def purge_trash() -> int:
+    """Nightly (Celery beat): what has been in a trash TRASH_RETENTION_DAYS days goes for good."""
+    from .services.trash_retention import trash_purge
+
+    return trash_purge().documents

@@ -7,11 +7,18 @@ from anymail.signals import tracking
 from celery.signals import worker_process_shutdown, worker_shutdown
 from django.dispatch import receiver
 
-from ged.signals import document_deposited, document_moved, documents_trashed, folder_moved
+from ged.signals import (
+    document_deposited,
+    document_moved,
+    documents_purging,
+    documents_trashed,
+    folder_moved,
+)
 
 from .services.alerts import documents_trashed_resolve
 from .services.deliveries import apps_switched_on, deposit_plan, folder_documents_plan, move_plan
 from .services.outbox import deliveries_release, delivery_tracking, worker_name
+from .services.purging import deliveries_purge
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +41,11 @@ def plan_moved_folder(sender, folder, from_parent=None, **kwargs):
 @receiver(documents_trashed, dispatch_uid="partner_apps.trashed")
 def resolve_trashed_documents(sender, company, document_ids, **kwargs):
     documents_trashed_resolve(company=company, document_ids=document_ids)
+
+
+@receiver(documents_purging, dispatch_uid="partner_apps.purging")
+def purge_deliveries_of_documents(sender, document_ids, **kwargs):
+    deliveries_purge(document_ids=document_ids)
 
 
 @receiver(tracking, dispatch_uid="partner_apps.tracking")

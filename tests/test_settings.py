@@ -237,6 +237,7 @@ print(json.dumps({
     "upload_handlers": settings.FILE_UPLOAD_HANDLERS,
     "api_token_days": settings.API_TOKEN_DAYS,
     "token_purge": settings.CELERY_BEAT_SCHEDULE["tenancy-api-token-purge"]["task"],
+    "trash_retention_days": settings.TRASH_RETENTION_DAYS,
     "password_reset_limits": [
         settings.PASSWORD_RESET_PER_ADDRESS_PER_HOUR,
         settings.PASSWORD_RESET_PER_IP_PER_HOUR,
@@ -343,6 +344,7 @@ def test_the_digest_delays_come_from_the_environment(tmp_path):
         ({"FAILURE_DIGEST_SECONDS": "-1"}, "FAILURE_DIGEST"),
         ({"FAILURE_DIGEST_SWEEP_SECONDS": "0"}, "FAILURE_DIGEST"),
         ({"API_TOKEN_DAYS": "0"}, "API_TOKEN_DAYS"),
+        ({"TRASH_RETENTION_DAYS": "0"}, "TRASH_RETENTION_DAYS"),
         ({"PASSWORD_RESET_PER_IP_PER_HOUR": "-1"}, "PASSWORD_RESET_PER_IP_PER_HOUR"),
     ],
 )
@@ -356,6 +358,12 @@ def test_a_delay_or_limit_that_makes_no_sense_stops_the_start(tmp_path, variable
 def test_api_tokens_expire_after_thirty_days_of_disuse_by_default(defaults):
     assert defaults["api_token_days"] == 30
     assert defaults["token_purge"] == "welyb_portal.tenancy.tasks.purge_expired_api_tokens"
+
+
+def test_the_trash_keeps_its_content_thirty_days_by_default_or_as_configured(defaults, tmp_path):
+    assert defaults["trash_retention_days"] == 30
+    configured = embedded_settings(VAR_DIR=str(tmp_path), TRASH_RETENTION_DAYS="90")
+    assert configured["trash_retention_days"] == 90
 
 
 def test_password_resets_are_limited_per_address_and_per_ip_by_default(defaults):

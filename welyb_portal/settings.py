@@ -553,6 +553,16 @@ CELERY_BEAT_SCHEDULE["tenancy-api-token-purge"] = {
     "task": "welyb_portal.tenancy.tasks.purge_expired_api_tokens",
     "schedule": crontab(minute=40, hour=3),
 }
+# Documents and folders in a company's trash are deleted for good, files included, once they
+# have been there TRASH_RETENTION_DAYS days (beat, every night: ged/services/trash_retention.py).
+# Nothing else is ever deleted automatically: accounting documents are kept ten years.
+TRASH_RETENTION_DAYS = env.int("TRASH_RETENTION_DAYS", default=30)
+if TRASH_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("TRASH_RETENTION_DAYS must be 1 or more.")
+CELERY_BEAT_SCHEDULE["ged-trash-purge"] = {
+    "task": "ged.tasks.purge_trash",
+    "schedule": crontab(minute=20, hour=2),
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "API du portail",
     "DESCRIPTION": "API REST v1 du portail documentaire du cabinet.",

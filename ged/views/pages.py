@@ -161,7 +161,11 @@ def trash_page(request, company_id):
     company = access_company(request.user, company_id)
     folders, documents = trash_list(company=company)
     context = _ged_context(request, company)
-    context.update(trashed_folders=folders, trashed_documents=documents)
+    context.update(
+        trashed_folders=folders,
+        trashed_documents=documents,
+        retention_days=settings.TRASH_RETENTION_DAYS,
+    )
     return render(request, "ged/trash.html", context)
 
 

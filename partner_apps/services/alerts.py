@@ -16,8 +16,13 @@ from ..models import Delivery
 NOTIFICATION_KIND = "delivery.needs_action"
 
 
+def delivery_key(delivery_id: int) -> str:
+    """The key of a delivery's notifications."""
+    return f"delivery:{delivery_id}"
+
+
 def _key(delivery: Delivery) -> str:
-    return f"delivery:{delivery.pk}"
+    return delivery_key(delivery.pk)
 
 
 def deliveries_announce(deliveries: list[Delivery]) -> None:
@@ -54,7 +59,7 @@ def documents_trashed_resolve(*, company, document_ids: list[int]) -> None:
     """Documents put in the trash need nothing any more: the notifications of their deliveries
     are retired with them."""
     keys = [
-        f"delivery:{pk}"
+        delivery_key(pk)
         for pk in Delivery.objects.filter(document_id__in=document_ids).values_list("pk", flat=True)
     ]
     if keys:

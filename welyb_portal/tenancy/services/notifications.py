@@ -119,6 +119,15 @@ def notifications_resolve(*, cabinet: Cabinet, key: str = "", keys: list[str] = 
     ).update(read_at=timezone.now())
 
 
+def notifications_delete(*, cabinet_id: int, keys: list[str]) -> int:
+    """The things `keys` name are gone for good (a document purged): their notifications,
+    read or not, are deleted, for everybody. Returns how many."""
+    if not keys:
+        return 0
+    deleted, _by_model = Notification.objects.filter(cabinet_id=cabinet_id, key__in=keys).delete()
+    return deleted
+
+
 def notifications_mark_read(*, user: User, ids: list[int] | None) -> int:
     """Marks the user's own unread notifications read: those of `ids`, or all of them with
     None. Ids of anybody else's notifications, or of none, are ignored. Returns how many."""

@@ -20,9 +20,9 @@ server. Data must be committed for the worker to see it: tests here use `transac
 - `private_redis`: a `redis-server` of the test alone, on a free port, that the test may stop
   and start again (redis_server.py). When a test asks for it, the worker and this process use
   it as their broker instead of REDIS_URL's Redis, which is never stopped.
-- `web_nodes`: starts web nodes (`gunicorn welyb_portal.wsgi`, web_node.py), each in a directory
-  of its own, on the test database, the worker's broker and queue, and the sink: deposits made
-  through a node reach the test's `celery_worker`.
+- `web_nodes`: starts web nodes (`gunicorn welyb_portal.wsgi`, web_node.py), one per directory
+  given, each with its disk there alone, on the test database, the worker's broker and queue,
+  and the sink: deposits made through a node reach the test's `celery_worker`.
 - `s3_server`: a real S3 endpoint on a loopback port, moto's standalone server in a process of
   its own, shared by the whole run (s3_server.py); `s3_bucket`: an empty bucket of the test on
   it, whose `environment()` points a worker or a web process at it; `portal_on_s3`: this
@@ -300,33 +300,41 @@ def celery_worker(
 
 @pytest.fixture
 def web_nodes(request, celery_worker, celery_broker_url, smtp_sink, tmp_path):
-    """`start(name, directory=..., env={...})` starts a web node and returns it once it answers;
-    every node stops with the test (before the worker)."""
+    """`start(directories, env={...})` starts one web node per directory (named after it), all
+    at once, and returns them once each answers; they stop with the test (before the worker)."""
     started: list[WebNode] = []
 
-    def start(name: str, *, directory: Path, env: dict[str, str]) -> WebNode:
-        application_name = f"{celery_worker.queue}-web-{name}"
-        node = WebNode(
-            name=name,
-            directory=directory,
-            env=_portal_environment(
-                queue=celery_worker.queue,
-                redis_url=celery_broker_url,
-                email_url=smtp_sink.url,
-                media_root=Path(django_settings.MEDIA_ROOT),
-                extra=env,
-                application_name=application_name,
-            ),
-            log_path=tmp_path / f"web-{name}.log",
-        )
-        started.append(node)
-        node.start()
-        return node
+    def application_name(name: str) -> str:
+        return f"{celery_worker.queue}-{name}"
+
+    def start(directories: list[Path], *, env: dict[str, str]) -> list[WebNode]:
+        nodes = [
+            WebNode(
+                name=directory.name,
+                directory=directory,
+                env=_portal_environment(
+                    queue=celery_worker.queue,
+                    redis_url=celery_broker_url,
+                    email_url=smtp_sink.url,
+                    media_root=Path(django_settings.MEDIA_ROOT),
+                    extra=env,
+                    application_name=application_name(directory.name),
+                ),
+                log_path=tmp_path / f"{directory.name}.log",
+            )
+            for directory in directories
+        ]
+        started.extend(nodes)
+        for node in nodes:
+            node.launch()
+        for node in nodes:
+            node.wait_until_ready()
+        return nodes
 
     yield start
     for node in started:
         node.stop()
-        _wait_until_disconnected(application_name=f"{celery_worker.queue}-web-{node.name}")
+        _wait_until_disconnected(application_name=application_name(node.name))
         if _test_failed(request.node):
             print(f"\n----- {node.label} log ({node.log_path}) -----\n{node.log()}")
 

@@ -34,6 +34,7 @@ class ServerProcess:
         self.env = env
         self.ready_timeout = ready_timeout
         self.process: subprocess.Popen | None = None
+        self._launched_at = 0.0
 
     @property
     def running(self) -> bool:
@@ -44,6 +45,11 @@ class ServerProcess:
         raise NotImplementedError
 
     def start(self) -> None:
+        self.launch()
+        self.wait_until_ready()
+
+    def launch(self) -> None:
+        """Starts the process without waiting for it (start several, then wait for each)."""
         if self.running:
             return
         self.cwd.mkdir(parents=True, exist_ok=True)
@@ -60,7 +66,10 @@ class ServerProcess:
                 start_new_session=True,
                 preexec_fn=_die_with_pytest(),
             )
-        deadline = time.monotonic() + self.ready_timeout
+        self._launched_at = time.monotonic()
+
+    def wait_until_ready(self) -> None:
+        deadline = self._launched_at + self.ready_timeout
         while not self.answers():
             if self.process.poll() is not None:
                 raise AssertionError(

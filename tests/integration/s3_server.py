@@ -111,7 +111,7 @@ class Bucket:
             "AWS_EC2_METADATA_DISABLED": "true",
         }
 
-    def keys(self) -> list[str]:
+    def object_keys(self) -> list[str]:
         client = self.server.client()
         pages = client.get_paginator("list_objects_v2").paginate(Bucket=self.name)
         return sorted(item["Key"] for page in pages for item in page.get("Contents", []))
@@ -133,6 +133,6 @@ class Bucket:
     def empty_and_delete(self) -> None:
         client = self.server.client()
         with contextlib.suppress(client.exceptions.NoSuchBucket):
-            for key in self.keys():
+            for key in self.object_keys():
                 client.delete_object(Bucket=self.name, Key=key)
             client.delete_bucket(Bucket=self.name)

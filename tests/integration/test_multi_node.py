@@ -65,11 +65,7 @@ def files_under(directory: Path) -> list[str]:
 def test_a_document_deposited_on_one_node_is_downloaded_on_the_other_and_forwarded(
     forwarding, client_password, s3_bucket, smtp_sink, celery_worker, web_nodes, tmp_path
 ):
-    nodes = {
-        name: web_nodes(name, directory=tmp_path / f"node-{name}", env=s3_bucket.environment())
-        for name in ("a", "b")
-    }
-    a, b = nodes["a"], nodes["b"]
+    a, b = web_nodes([tmp_path / "node-a", tmp_path / "node-b"], env=s3_bucket.environment())
     tenant = forwarding.tenant
     host = host_of(tenant.cabinet)
 
@@ -94,7 +90,7 @@ def test_a_document_deposited_on_one_node_is_downloaded_on_the_other_and_forward
     )
     assert response.status_code == 201, response.text
     document = Deposited(id=response.json()["id"], name=name, content=content, seconds=0)
-    [key] = s3_bucket.keys()
+    [key] = s3_bucket.object_keys()
     assert s3_bucket.read(key) == content
 
     # Node B sends the client to the bucket with a signed URL; the bucket gives the bytes.
@@ -140,4 +136,4 @@ def test_a_document_deposited_on_one_node_is_downloaded_on_the_other_and_forward
     # temporary directory, not a copy of the document, not the attachment the worker built.
     for directory in (a.directory, b.directory, celery_worker.cwd):
         assert files_under(directory) == [], directory
-    assert s3_bucket.keys() == [key]
+    assert s3_bucket.object_keys() == [key]

@@ -1,10 +1,11 @@
 """Documents in a real S3 bucket: moto's server in a process of its own, spoken to over HTTP
 (tests/integration/s3_server.py). A deposit writes the bytes into the bucket, a download
 redirects to a signed URL that the bucket serves, a Celery worker process reads the bytes from
-the bucket to attach them to the email, and nothing lands on the local disk on the way."""
+the bucket to attach them to the email, the trash keeps them and the purge deletes them, and
+nothing lands on the local disk on the way."""
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -12,9 +13,12 @@ import pytest
 import requests
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from ged.models import Document
+from ged.services.trash_retention import trash_purge
 from ged.signals import document_deposited
+from ged.tasks import purge_trash
 from tests.conftest import api, browser
 from tests.ged.helpers import deposit as deposit_in
 from tests.ged.helpers import folder_at
@@ -22,6 +26,7 @@ from tests.integration.forwarding import (
     assert_carries,
     deposit,
     pdf,
+    wait_until,
     wait_until_delivered,
 )
 
@@ -83,7 +88,7 @@ def test_a_deposit_writes_the_whole_file_into_the_bucket_as_a_private_object(
 
     document = Document.objects.get(pk=channel(world.a, achats, "Facture Moulin.pdf", content))
 
-    assert bucket.keys() == [document.file.name]
+    assert bucket.object_keys() == [document.file.name]
     assert bucket.read(document.file.name) == content
     assert document.sha256 == hashlib.sha256(content).hexdigest()
     assert bucket.sha256(document.file.name) == document.sha256
@@ -110,7 +115,7 @@ def test_a_deposit_that_fails_after_its_upload_leaves_nothing_in_the_bucket(
         document_deposited.disconnect(refuse)
 
     assert not Document.objects.exists()
-    assert portal_on_s3.keys() == []
+    assert portal_on_s3.object_keys() == []
 
 
 # --- Download ------------------------------------------------------------------------------------
@@ -164,19 +169,68 @@ def test_who_may_not_see_the_document_is_never_sent_to_the_bucket(world, achats,
     assert portal_on_s3.server.endpoint_url not in response.get("Location", "")
 
 
+# --- Trash and purge -----------------------------------------------------------------------------
+
+
+def _trash_through_the_api(tenant, document) -> None:
+    response = api(tenant.collaborator).delete(f"/api/v1/documents/{document.pk}/")
+    assert response.status_code == 204, response.content
+
+
+def _age_in_the_trash(document, settings) -> None:
+    days = settings.TRASH_RETENTION_DAYS + 1
+    Document.objects.filter(pk=document.pk).update(trashed_at=timezone.now() - timedelta(days))
+
+
+@pytest.mark.django_db
+def test_the_trash_keeps_the_object_and_the_purge_deletes_it_from_the_bucket(
+    world, achats, portal_on_s3, settings, django_capture_on_commit_callbacks
+):
+    bucket = portal_on_s3
+    old = deposit_in(achats, name="vieux.pdf", content=pdf("vieux"), by=world.a.client)
+    kept = deposit_in(achats, name="garde.pdf", content=pdf("garde"), by=world.a.client)
+
+    _trash_through_the_api(world.a, old)
+    # In the trash, it may still be restored: its bytes stay.
+    assert bucket.object_keys() == sorted([old.file.name, kept.file.name])
+
+    _age_in_the_trash(old, settings)
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = trash_purge()
+
+    assert counts.documents == 1
+    assert not Document.objects.filter(pk=old.pk).exists()
+    assert bucket.object_keys() == [kept.file.name]
+    assert bucket.read(kept.file.name) == kept.file.open("rb").read()
+
+
 # --- The worker ----------------------------------------------------------------------------------
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_process_attaches_the_bytes_it_reads_from_the_bucket(
+def test_a_worker_process_sends_the_bytes_it_reads_from_the_bucket_and_later_purges_them(
     forwarding, portal_on_s3, smtp_sink, celery_worker, settings
 ):
+    bucket = portal_on_s3
     document = deposit(forwarding, "Facture Moulin n°42 – janvier.pdf")
 
     (email,) = smtp_sink.wait_for(1, timeout=20)
     assert_carries(email, document)
     wait_until_delivered([document], timeout=10)
-    [key] = portal_on_s3.keys()
-    assert portal_on_s3.read(key) == document.content
+    [key] = bucket.object_keys()
+    assert bucket.read(key) == document.content
     # The worker's MEDIA_ROOT is this process's: the bytes it sent can only come from the bucket.
     assert nothing_under(Path(settings.MEDIA_ROOT)) == []
+
+    # Trashed, and left there longer than the retention: the nightly task deletes it for good.
+    stored = Document.objects.get(pk=document.id)
+    _trash_through_the_api(forwarding.tenant, stored)
+    _age_in_the_trash(stored, settings)
+    purge_trash.delay()
+
+    wait_until(
+        lambda: not bucket.object_keys(),
+        timeout=30,
+        what=lambda: f"the bucket still holds {bucket.object_keys()}",
+    )
+    assert not Document.objects.filter(pk=document.id).exists()

@@ -124,11 +124,15 @@ class ServerProcess:
 
     def stop(self, timeout: float = 10.0) -> None:
         """SIGTERM (a warm shutdown), SIGKILL if it takes longer than `timeout`."""
+        self._terminate(lambda: self._signal(signal.SIGTERM), timeout=timeout)
+
+    def _terminate(self, ask: Callable[[], None], *, timeout: float) -> None:
+        """`ask()` the process to end, wait `timeout` for it, then SIGKILL the group."""
         if self.process is None:
             return
         self._stopping = True
         if self.process.poll() is None:
-            self._signal(signal.SIGTERM)
+            ask()
             try:
                 self.process.wait(timeout)
             except subprocess.TimeoutExpired:

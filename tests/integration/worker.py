@@ -4,7 +4,6 @@ killed and restarted on demand, its output kept in a log file."""
 import contextlib
 import os
 import signal
-import subprocess
 import sys
 from pathlib import Path
 
@@ -87,18 +86,11 @@ class CeleryWorker(ServerProcess):
         """SIGTERM to the main process alone, as Docker, Kubernetes and supervisord stop a
         worker (systemd with KillMode=mixed): a warm shutdown, during which the main process
         lets its children finish their tasks. SIGKILL to the group if it takes longer."""
-        if self.process is None:
-            return
-        self._stopping = True
-        if self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self._signal(signal.SIGKILL)
-                self.process.wait()
-        self._signal(signal.SIGKILL)
+        self._terminate(self._sigterm_main_process, timeout=timeout)
+
+    def _sigterm_main_process(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.process.pid, signal.SIGTERM)
 
     def restart(self, *, kill: bool = False) -> None:
         """Stops (or kills) the worker and starts a new one on the same queue."""

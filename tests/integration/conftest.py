@@ -357,8 +357,9 @@ def _portal_environment(
     env = {
         name: value
         for name, value in os.environ.items()
-        # An ESP configured in the shell would take precedence over the sink.
-        if not name.startswith(("ANYMAIL_", "DJANGO_"))
+        # An ESP configured in the shell would take precedence over the sink, a bucket over the
+        # test's storage (a test that wants a bucket gives its own: `s3_bucket.environment()`).
+        if not name.startswith(("ANYMAIL_", "DJANGO_", "AWS_"))
     }
     mirrored = {name: getattr(django_settings, name) for name in MIRRORED_SETTINGS}
     env.update({name: "" if value is None else str(value) for name, value in mirrored.items()})

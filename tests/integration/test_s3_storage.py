@@ -158,6 +158,23 @@ def test_a_download_redirects_to_a_signed_url_from_which_the_bucket_serves_the_s
 
 
 @pytest.mark.django_db
+def test_a_page_a_browser_would_run_comes_from_the_bucket_as_bytes_to_save(
+    world, achats, portal_on_s3
+):
+    content = b"<!doctype html><script>alert(document.domain)</script>"
+    document = deposit_in(achats, name="facture.pdf", content=content, by=world.a.client)
+    assert document.content_type == "text/html"
+
+    response = browser(world.a.client).get(reverse("ged:document-download", args=[document.pk]))
+    fetched = requests.get(response["Location"], timeout=10)
+
+    assert fetched.status_code == 200
+    assert fetched.content == content
+    assert fetched.headers["Content-Type"] == "application/octet-stream"
+    assert fetched.headers["Content-Disposition"] == 'attachment; filename="facture.pdf"'
+
+
+@pytest.mark.django_db
 def test_who_may_not_see_the_document_is_never_sent_to_the_bucket(world, achats, portal_on_s3):
     document = deposit_in(achats, content=pdf("Privé"), by=world.a.client)
 

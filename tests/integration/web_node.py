@@ -19,8 +19,8 @@ class WebNode(ServerProcess):
     VAR_DIR (hence MEDIA_ROOT) in `directory`, and nothing else of the machine's disk: whatever
     the portal writes on a node's own disk lands there. `env` holds the rest of its settings.
 
-    `get()`, `post()`... send a request to this node with the Host header of a cabinet (or the
-    platform's), as the load balancer passes it on; redirects are not followed."""
+    `request()` sends a request to this node with the Host header of a cabinet (or of the
+    platform), as the load balancer passes it on; redirects are not followed."""
 
     HOST = "127.0.0.1"
 

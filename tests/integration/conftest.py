@@ -15,9 +15,19 @@ server. Data must be committed for the worker to see it: tests here use `transac
 - `celery_worker_beat`: override it in a module to return True, and the worker embeds Celery
   beat (`--beat`, its schedule file under tmp_path): the CELERY_BEAT_SCHEDULE runs, the
   deliveries sweep every DELIVERY_SWEEP_SECONDS among others.
+- `celery_worker_cwd`: the worker's working directory (the project's by default); override it
+  in a module to run the worker where nothing else lives.
 - `private_redis`: a `redis-server` of the test alone, on a free port, that the test may stop
   and start again (redis_server.py). When a test asks for it, the worker and this process use
   it as their broker instead of REDIS_URL's Redis, which is never stopped.
+- `web_nodes`: starts web nodes (`gunicorn welyb_portal.wsgi`, web_node.py), one per directory
+  given, each with its disk there alone, on the test database, the worker's broker and queue,
+  and the sink: deposits made through a node reach the test's `celery_worker`.
+- `s3_server`: a real S3 endpoint on a loopback port, moto's standalone server in a process of
+  its own, shared by the whole run (s3_server.py); `s3_bucket`: an empty bucket of the test on
+  it, whose `environment()` points a worker or a web process at it; `portal_on_s3`: this
+  process stores its documents in that bucket and downloads redirect to signed URLs, as the
+  settings make it with AWS_STORAGE_BUCKET_NAME.
 
 Each test gets its own worker, queue and sink (a worker costs about a second to start, and a
 second to stop): nothing one test leaves in Redis or in a worker reaches the next one.
@@ -44,7 +54,9 @@ from django.db import connection
 from tests.conftest import service_missing
 from tests.integration.forwarding import Forwarding, forwarding_set_up
 from tests.integration.redis_server import RedisServer
+from tests.integration.s3_server import Bucket, S3Server
 from tests.integration.smtp_sink import SmtpSink
+from tests.integration.web_node import WebNode
 from tests.integration.worker import PROJECT_DIR, CeleryWorker
 from welyb_portal import celery_app
 
@@ -209,6 +221,12 @@ def celery_worker_beat() -> bool:
 
 
 @pytest.fixture
+def celery_worker_cwd() -> Path:
+    """The worker's working directory."""
+    return PROJECT_DIR
+
+
+@pytest.fixture
 def private_redis(request, tmp_path):
     """A `redis-server` on a free loopback port, for this test alone: stop it, start it again.
     It needs the `redis-server` program (missing: the test skips, or fails in CI)."""
@@ -246,13 +264,14 @@ def celery_worker(
     celery_worker_env,
     celery_worker_pool,
     celery_worker_beat,
+    celery_worker_cwd,
     tmp_path,
 ):
     """A `celery -A welyb_portal worker` process; tasks enqueued by this process reach it."""
     queue = f"welyb-it-{RUN_ID}-{next(_worker_numbers)}"
     worker = CeleryWorker(
         queue=queue,
-        env=_worker_environment(
+        env=_portal_environment(
             queue=queue,
             redis_url=celery_broker_url,
             email_url=smtp_sink.url,
@@ -262,6 +281,7 @@ def celery_worker(
         log_path=tmp_path / "celery-worker.log",
         pool=celery_worker_pool,
         beat_schedule=tmp_path / "celerybeat-schedule" if celery_worker_beat else None,
+        cwd=celery_worker_cwd,
     )
     try:
         with _publishing_to(queue, broker_url=celery_broker_url):
@@ -278,17 +298,68 @@ def celery_worker(
             print(f"\n----- Celery worker log ({worker.log_path}) -----\n{worker.log()}")
 
 
-def _worker_environment(
-    *, queue: str, redis_url: str, email_url: str, media_root: Path, extra: dict[str, str]
+@pytest.fixture
+def web_nodes(request, celery_worker, celery_broker_url, smtp_sink, tmp_path):
+    """`start(directories, env={...})` starts one web node per directory (named after it), all
+    at once, and returns them once each answers; they stop with the test (before the worker)."""
+    started: list[WebNode] = []
+
+    def application_name(name: str) -> str:
+        return f"{celery_worker.queue}-{name}"
+
+    def start(directories: list[Path], *, env: dict[str, str]) -> list[WebNode]:
+        nodes = [
+            WebNode(
+                name=directory.name,
+                directory=directory,
+                env=_portal_environment(
+                    queue=celery_worker.queue,
+                    redis_url=celery_broker_url,
+                    email_url=smtp_sink.url,
+                    media_root=Path(django_settings.MEDIA_ROOT),
+                    extra=env,
+                    application_name=application_name(directory.name),
+                ),
+                log_path=tmp_path / f"{directory.name}.log",
+            )
+            for directory in directories
+        ]
+        started.extend(nodes)
+        for node in nodes:
+            node.launch()
+        for node in nodes:
+            node.wait_until_ready()
+        return nodes
+
+    yield start
+    for node in started:
+        node.stop()
+        _wait_until_disconnected(application_name=application_name(node.name))
+        if _test_failed(request.node):
+            print(f"\n----- {node.label} log ({node.log_path}) -----\n{node.log()}")
+
+
+def _portal_environment(
+    *,
+    queue: str,
+    redis_url: str,
+    email_url: str,
+    media_root: Path,
+    extra: dict[str, str],
+    application_name: str | None = None,
 ) -> dict[str, str]:
+    """The environment of a process of the portal (a worker, a web node): this test's database
+    (its connections named `application_name`, the queue's by default), broker, queue and sink,
+    the settings this process mirrors, then `extra`."""
     # Stored files must be where this process put them: the worker's MEDIA_ROOT is VAR_DIR/media.
     if media_root.name != "media":
         raise AssertionError(f"MEDIA_ROOT must end with /media for the worker, not {media_root}")
     env = {
         name: value
         for name, value in os.environ.items()
-        # An ESP configured in the shell would take precedence over the sink.
-        if not name.startswith(("ANYMAIL_", "DJANGO_"))
+        # An ESP configured in the shell would take precedence over the sink, a bucket over the
+        # test's storage (a test that wants a bucket gives its own: `s3_bucket.environment()`).
+        if not name.startswith(("ANYMAIL_", "DJANGO_", "AWS_"))
     }
     mirrored = {name: getattr(django_settings, name) for name in MIRRORED_SETTINGS}
     env.update({name: "" if value is None else str(value) for name, value in mirrored.items()})
@@ -298,7 +369,9 @@ def _worker_environment(
             # Celery only puts the working directory on the path to import the -A module.
             "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_DIR), env.get("PYTHONPATH")])),
             "PYTHONUNBUFFERED": "1",
-            "DATABASE_URL": _database_url(connection.settings_dict, application_name=queue),
+            "DATABASE_URL": _database_url(
+                connection.settings_dict, application_name=application_name or queue
+            ),
             "REDIS_URL": redis_url,
             "EMAIL_URL": email_url,
             "VAR_DIR": str(media_root.parent),
@@ -394,3 +467,45 @@ def _wait_until_disconnected(*, application_name: str, timeout: float = 15.0) ->
                 cursor.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s) AS pid", [pids])
                 return
             time.sleep(0.05)
+
+
+# --- S3 ----------------------------------------------------------------------------------------
+
+_bucket_numbers = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """moto's S3 server, started once for the run (it takes half a second) and stopped at its
+    end; each test gets its own bucket on it (`s3_bucket`)."""
+    server = S3Server(directory=tmp_path_factory.mktemp("s3-server"))
+    try:
+        server.start()
+    except AssertionError as error:
+        service_missing(f"the S3 server (moto[server]) did not start: {error}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_server) -> Bucket:
+    """An empty bucket of this test, emptied and deleted afterwards."""
+    bucket = s3_server.bucket_create(f"welyb-it-{RUN_ID}-{next(_bucket_numbers)}")
+    yield bucket
+    bucket.empty_and_delete()
+
+
+@pytest.fixture
+def portal_on_s3(settings, s3_bucket) -> Bucket:
+    """This process stores documents in the test's bucket and redirects downloads to signed
+    URLs, as welyb_portal/settings.py makes it when AWS_STORAGE_BUCKET_NAME is set. A worker
+    gets the same bucket from `s3_bucket.environment()` (through `celery_worker_env`)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": s3_bucket.storage_options(),
+        },
+    }
+    settings.DOCUMENT_DOWNLOAD_REDIRECT = True
+    return s3_bucket

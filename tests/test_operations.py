@@ -255,3 +255,42 @@ def test_a_task_run_in_process_is_timed_and_its_failure_counted(world):
     inf = {"task": name, "le": "+Inf"}
     bucket = "portal_celery_task_duration_seconds_bucket"
     assert sample(after, bucket, **inf) == sample(after, runs, task=name)
+
+
+def s3_storage(settings, endpoint: str) -> None:
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": "portal-documents",
+                "endpoint_url": endpoint,
+                "region_name": "eu-west-3",
+                "access_key": "test-key",
+                "secret_key": "test-secret",
+            },
+        },
+    }
+
+
+def test_readyz_names_the_storage_when_the_bucket_cannot_be_reached(world, settings):
+    s3_storage(settings, f"http://127.0.0.1:{closed_port()}")
+
+    response = Client(HTTP_HOST=BARE).get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json()["storage"] == "error: EndpointConnectionError"
+
+
+def test_readyz_gives_up_on_a_bucket_that_never_answers(world, settings):
+    # A server that takes the connection and never says a word: its timeouts end the check.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        s3_storage(settings, f"http://127.0.0.1:{silent.getsockname()[1]}")
+
+        response = Client(HTTP_HOST=BARE).get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json()["storage"] in ("error: ReadTimeoutError", "error: timeout")
+    assert response.json()["database"] == "ok"

@@ -226,7 +226,7 @@ def site_world(world: World) -> Site:
 
 # Routes a crawl never asks for: they are no page (files, the API, the platform's own routes), or
 # asking changes something.
-NOT_PAGES = re.compile(r"^(api|admin|anymail)[-:/]|^healthz$")
+NOT_PAGES = re.compile(r"^(api|admin|anymail)[-:/]|^(healthz|readyz|metrics)$")
 NOT_FOLLOWED = {
     "tenancy:logout": "it ends the session the crawl walks with",
     "ged:document-download": "a download, not a page",

@@ -117,6 +117,9 @@ EXCLUDED_ROUTES = {
     "api/schema/": "the OpenAPI schema: staff only, tested in test_api_schema.py",
     "api/docs/": "the API docs: staff only, tested in test_api_schema.py",
     "healthz": "the load balancer's probe: public by design, names no cabinet",
+    "readyz": "the readiness probe: public by design, names no cabinet (tests/test_operations.py)",
+    "metrics": "Prometheus's scrape, behind METRICS_TOKEN, names no cabinet "
+    "(tests/test_operations.py)",
     "favicon.ico": "the portal's icon, the same for every cabinet: public by design",
     "connexion/": "the login page: public by design",
     "connexion/code/": "the login's second step (the two-factor code): public by design, it "

@@ -448,3 +448,11 @@ def test_a_deposit_form_smaller_than_one_document_stops_the_start(tmp_path):
 
     assert result.returncode != 0
     assert "UPLOAD_MAX_REQUEST_MB must be DOCUMENT_MAX_MB or more" in result.stderr
+
+
+def test_a_short_metrics_token_is_refused_at_start():
+    """/metrics answers on every host: its token must not be guessable."""
+    result = manage("check", env=clean_env(METRICS_TOKEN="secret"))
+    assert result.returncode != 0
+    assert "METRICS_TOKEN must be 32 characters or more" in result.stderr
+    assert manage("check", env=clean_env(METRICS_TOKEN="m" * 32)).returncode == 0

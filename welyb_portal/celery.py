@@ -14,6 +14,9 @@ app = Celery("welyb_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Every task's duration and failures, counted in the shared Redis for /metrics.
+from .operations import task_metrics  # noqa: E402, F401
+
 
 @task_prerun.connect
 @task_postrun.connect

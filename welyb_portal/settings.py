@@ -52,8 +52,12 @@ PORTAL_PORT = env("PORTAL_PORT", default="" if PRODUCTION else "8000")
 BARE_DOMAIN_CABINET = None if PRODUCTION else (env("BARE_DOMAIN_CABINET", default="demo") or None)
 # Paths served on the platform's own host (the favicon too: the admin's pages name none, so
 # browsers ask for /favicon.ico); on a cabinet's host the admin does not exist.
-PLATFORM_PATH_PREFIXES = ("/admin/", "/anymail/", "/healthz", "/favicon.ico")
+PLATFORM_PATH_PREFIXES = ("/admin/", "/anymail/", "/favicon.ico")
 PLATFORM_ONLY_PATH_PREFIXES = ("/admin/",)
+# The platform's on every host, an unknown one too (a load balancer or Prometheus asks each node
+# by its address), without a look-up of the host: the probes and the metrics, which name no
+# cabinet.
+ANY_HOST_PATHS = ("/healthz", "/readyz", "/metrics")
 
 # The host is checked against the cabinets by CabinetHostMiddleware, which answers 404 to every
 # host that is neither the platform's nor a cabinet's (custom domains live in the database).
@@ -90,6 +94,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that it counts and times every answer, refusals included (/metrics).
+    "welyb_portal.operations.request_metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     # Sees every HTML page last, whoever answered it (the unknown host's, the errors' too).
@@ -523,6 +529,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
         2 * (FAILURE_DIGEST_SECONDS + FAILURE_DIGEST_GATHER_SECONDS),
     )
 }
+
+# --- Operations (welyb_portal/operations/) ------------------------------------------------------
+
+# GET /metrics answers Prometheus with `Authorization: Bearer <METRICS_TOKEN>`; 404 while unset.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured(
+        "METRICS_TOKEN must be 32 characters or more: /metrics answers on every host."
+    )
 
 # --- API ---------------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from .operations.views import metrics, readyz
 from .tenancy.views.home import home
 from .views import favicon, healthz
 from .webhooks import anymail_urlpatterns
@@ -21,6 +22,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("anymail/", include(anymail_urlpatterns())),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     # Pages name their icon (base.html); browsers still ask for /favicon.ico on their own
     # (the admin's pages, a PDF opened in a tab): the same SVG, never a 404 in the logs.
     path("favicon.ico", favicon),

@@ -30,6 +30,7 @@ from ..connectors import (
 from ..models import Delivery, DeliveryStatus, ReasonCode
 from ..models.delivery import CLAIMABLE, SUCCEEDED
 from ..refusals import Refusal, delivery_refusal
+from ..selectors.outbox import deliveries_due
 from ..selectors.readiness import app_installed, collection_address
 from .alerts import deliveries_announce, delivery_resolved
 
@@ -238,10 +239,7 @@ def deliveries_sweep() -> int:
     )
     grace = now - timedelta(seconds=settings.DELIVERY_SWEEP_SECONDS)
     due = list(
-        Delivery.objects.filter(
-            Q(status=DeliveryStatus.PENDING, updated_at__lte=grace)
-            | Q(status=DeliveryStatus.RETRYING, next_attempt_at__lte=now)
-        )
+        deliveries_due(now=now)
         .exclude(swept_at__gt=grace)
         .order_by("created_at")
         .values_list("pk", flat=True)[:SWEEP_BATCH]

@@ -70,9 +70,13 @@ def test_admin_is_served_on_the_platform_host_only(world):
     assert "Django" not in response.text
 
 
-def test_health_check_answers_on_platform_and_cabinet_hosts(world):
+def test_health_check_answers_on_platform_and_cabinet_hosts_and_a_nodes_address(world):
     assert Client(HTTP_HOST="localhost").get("/healthz").json() == {"status": "ok"}
     assert Client(HTTP_HOST="alpha.localhost").get("/healthz").status_code == 200
+    # A load balancer asks each node by its address.
+    assert Client(HTTP_HOST="10.0.0.7:8000").get("/healthz").json() == {"status": "ok"}
+    # Nothing else does: the probes' exception is for them alone.
+    assert Client(HTTP_HOST="10.0.0.7:8000").get("/connexion/").status_code == 404
 
 
 def test_session_cookie_copied_to_another_cabinet_is_anonymous(world):

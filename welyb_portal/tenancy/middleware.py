@@ -19,13 +19,17 @@ class CabinetHostMiddleware:
 
     Sets `request.cabinet` (the cabinet this request serves, None for the platform's own pages)
     and `request.is_platform_request`. A host nobody owns gets a 404 page, as does a cabinet
-    path on the platform's host and the Django admin on a cabinet's host.
+    path on the platform's host and the Django admin on a cabinet's host. ANY_HOST_PATHS (the
+    probes, the metrics) are the platform's on every host.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path_info in settings.ANY_HOST_PATHS:
+            request.cabinet, request.is_platform_request = None, True
+            return self.get_response(request)
         hostname, _port = split_domain_port(request.get_host())
         site = host_site(hostname.lower())
         path = request.path_info

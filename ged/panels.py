@@ -1,5 +1,5 @@
 """What the GED shows on a company's settings page (settings.COMPANY_PANELS), staff only: its
-deposit addresses and the folder each one files into."""
+deposit addresses and the folder each one files into, and the export of its documents."""
 
 from django.template.loader import render_to_string
 

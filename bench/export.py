@@ -22,7 +22,6 @@ import http.client
 import os
 import secrets
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +29,7 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from common import ROOT, bench_database_url, django_setup, free_port
+from common import bench_database_url, django_setup, portal_server, vm_hwm_kb
 
 FILE_MB = 5
 COMPANIES = [("Petite", 1), ("200 Mo", 40), ("2 Go", 400)]
@@ -108,13 +107,6 @@ def build_world(media: Path):
     return admin, companies
 
 
-def vm_hwm_kb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmHWM")
-
-
 def session_of(admin) -> str:
     """The key of a session of the admin (the POST brings its own CSRF cookie and header)."""
     from django.test import Client
@@ -150,46 +142,11 @@ def export(port: int, session: str, company_id: int) -> tuple[int, float]:
 
 
 def bench_company(name, companies, session, database_url: str, media: Path) -> dict:
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "VAR_DIR": str(media.parent),
-        "PORTAL_DOMAIN": "localhost",
-        "LOG_LEVEL": "WARNING",
-    }
-    env.pop("REDIS_URL", None)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "manage.py",
-            "runserver",
-            "--noreload",
-            "--nothreading",
-            f"127.0.0.1:{port}",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.time() + 30
-        while True:
-            try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
-                break
-            except OSError:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.2)
+    with portal_server(database_url, media) as (server, port):
         export(port, session, companies["Petite"].pk)  # warm-up
         before = vm_hwm_kb(server.pid)
         size, elapsed = export(port, session, companies[name].pk)
         after = vm_hwm_kb(server.pid)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     result = {
         "name": name,
         "archive_mb": size / MEBIBYTE,

@@ -10,6 +10,7 @@ from welyb_portal.tenancy.models import Company
 from welyb_portal.tenancy.permissions import staff_required
 
 from ..services.export import company_export
+from .files import DOWNLOAD_CONTENT_SECURITY_POLICY
 
 
 def export_filename(company: Company, *, ascii_only: bool = True) -> str:
@@ -35,4 +36,5 @@ def company_export_download(request, company_id):
     )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = DOWNLOAD_CONTENT_SECURITY_POLICY
     return response

@@ -177,6 +177,18 @@ def test_the_download_is_named_after_the_company_and_the_day(world, ged):
     assert "filename*=UTF-8''boulangerie-%C3%A9toile-fils-2" in disposition
     assert disposition.isascii()
     assert response["Cache-Control"] == "private, no-store"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+
+
+def test_a_company_without_documents_exports_its_folders_and_an_empty_manifest(world):
+    folder_at(world.a.company, CONTRATS)
+
+    _response, archive = download(world.a.admin, world.a.company)
+
+    assert archive.namelist() == ["Administratif/", f"{CONTRATS}/", "manifeste.csv"]
+    assert manifest_of(archive) == []
+    assert AuditEntry.objects.get(action="company.exported").data["documents"] == 0
 
 
 def test_a_whole_export_is_audited_with_its_counts(world, ged):

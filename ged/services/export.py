@@ -116,8 +116,11 @@ class CompanyExport:
         self.document_bytes = 0
         self.missing = 0
         self.archive_bytes = 0
+        self.as_of: datetime | None = None
 
     def __iter__(self) -> Iterator[bytes]:
+        # Before the documents are read: what was deposited after it may be missing.
+        self.as_of = timezone.now()
         archive = ZipStream()
         nodes = folder_tree(company=self.company)
         paths, taken = _folder_places(nodes)
@@ -197,6 +200,7 @@ class CompanyExport:
             action=EXPORTED_ACTION,
             target=self.company,
             data={
+                "as_of": timezone.localtime(self.as_of).isoformat(),  # to the microsecond
                 "documents": self.documents,
                 "bytes": self.document_bytes,
                 "archive_bytes": self.archive_bytes,
@@ -210,7 +214,8 @@ def company_export(
 ) -> CompanyExport:
     """The export of `company`'s live documents as a zip archive, to iterate (a streamed
     response, a file): see the module. `by` is None for the command. Iterated to its end, the
-    export writes `company.exported` in the audit trail (documents, their bytes, the archive's
-    bytes, files missing from storage): the company's offboarding asks for one newer than its
-    last deposit."""
+    export writes `company.exported` in the audit trail (`as_of`, when it began to read the
+    documents; the documents, their bytes, the archive's bytes, files missing from storage):
+    the company's offboarding asks for one newer than its last deposit. A deposit made while
+    a long export streams is not in it but precedes the entry: `as_of` is the exact bound."""
     return CompanyExport(company=company, by=by, batch_size=batch_size)

@@ -206,6 +206,10 @@ def test_a_whole_export_is_audited_with_its_counts(world, ged):
     )
     assert entry.data["archive_bytes"] > entry.data["bytes"]
     assert entry.data["missing"] == 0
+    # When the export began to read the documents, with its offset: before the entry itself.
+    as_of = datetime.fromisoformat(entry.data["as_of"])
+    assert as_of.utcoffset() is not None
+    assert max(d.deposited_at for d in ged.values()) <= as_of <= entry.created_at
 
 
 def test_a_download_stopped_halfway_is_no_export(world, ged):

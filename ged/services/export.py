@@ -131,20 +131,7 @@ class CompanyExport:
         with tempfile.SpooledTemporaryFile(max_size=MANIFEST_IN_MEMORY) as spool:
             manifest = io.TextIOWrapper(spool, encoding="utf-8-sig", newline="")
             writer = csv.writer(manifest, delimiter=";", lineterminator="\r\n")
-            writer.writerow(_manifest_headers())
-            folder_id = None
-            for batch in document_export_batches(company=self.company, batch_size=self.batch_size):
-                sends = document_sends(document_ids=[row["pk"] for row in batch])
-                for row in batch:
-                    if row["folder_id"] != folder_id:
-                        # Rows come folder by folder: a folder done, its names are forgotten.
-                        if folder_id is not None:
-                            taken.pop(folder_id, None)
-                        folder_id = row["folder_id"]
-                        folder = _folder_path(folder_id, paths, taken)
-                    names = taken.setdefault(folder_id, UniqueNames())
-                    path = f"{folder}/{names.claim(zip_component(row['name']))}"
-                    yield from self._document(archive, row, path, sends, writer)
+            yield from self._documents(archive, paths, taken, writer)
             manifest.flush()
             spool.seek(0)
             yield from archive.file(
@@ -157,9 +144,27 @@ class CompanyExport:
         self.archive_bytes = archive.size
         self._record()
 
+    def _documents(self, archive, paths, taken, writer) -> Iterator[bytes]:
+        """Every document into the archive, and its line into the manifest."""
+        writer.writerow(_manifest_headers())
+        folder_id = None
+        for batch in document_export_batches(company=self.company, batch_size=self.batch_size):
+            sends = document_sends(document_ids=[row["pk"] for row in batch])
+            for row in batch:
+                if row["folder_id"] != folder_id:
+                    # Rows come folder by folder: a folder done, its names are forgotten.
+                    if folder_id is not None:
+                        taken.pop(folder_id, None)
+                    folder_id = row["folder_id"]
+                    folder = _folder_path(folder_id, paths, taken)
+                names = taken.setdefault(folder_id, UniqueNames())
+                path = f"{folder}/{names.claim(zip_component(row['name']))}"
+                yield from self._document(archive, row, path, sends, writer)
+
     def _document(self, archive, row, path, sends, writer) -> Iterator[bytes]:
         remark = ""
         try:
+            # Raised at once by the file system and by django-storages' S3 alike.
             file = default_storage.open(row["file"], "rb")
         except FileNotFoundError:
             self.missing += 1

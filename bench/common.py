@@ -1,9 +1,13 @@
 """What the benchmarks share: a fresh database of their own, Django set up on it."""
 
+import http.client
 import os
 import shutil
 import socket
+import subprocess
 import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -94,3 +98,50 @@ def measure_in_turns(asks, repeat: int):
             client.get(url)
             times[label].append((time.perf_counter() - start) * 1000)
     return queries, times, answers
+
+
+def vm_hwm_kb(pid: int) -> int:
+    """The peak resident memory (VmHWM) of a process, in KiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmHWM")
+
+
+@contextmanager
+def portal_server(database_url: str, media: Path, **environment: str):
+    """A real `runserver --noreload --nothreading` process on that database and storage (one
+    process, whose memory the benchmarks read), answering on loopback: yields (process, port).
+    """
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "VAR_DIR": str(media.parent),
+        "PORTAL_DOMAIN": "localhost",
+        "LOG_LEVEL": "WARNING",
+        **environment,
+    }
+    env.pop("REDIS_URL", None)
+    command = ["manage.py", "runserver", "--noreload", "--nothreading", f"127.0.0.1:{port}"]
+    server = subprocess.Popen(
+        [sys.executable, *command],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.time() + 30
+        while True:
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
+                break
+            except OSError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.2)
+        yield server, port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

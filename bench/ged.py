@@ -21,14 +21,13 @@ import os
 import secrets
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
-from common import ROOT, bench_database_url, django_setup, free_port
+from common import bench_database_url, django_setup, portal_server, vm_hwm_kb
 
 DOCUMENTS = 10_000
 DEPTH = 20
@@ -147,13 +146,6 @@ def bench_deposit_queries(admin, branch) -> tuple[int, int]:
     return counts[0], counts[1]
 
 
-def vm_hwm_kb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmHWM")
-
-
 def upload(port: int, token: str, folder_id: int, size: int, name: str) -> dict:
     """Streams a multipart upload of `size` bytes without building it in memory here."""
     boundary = uuid.uuid4().hex
@@ -186,40 +178,8 @@ def bench_upload_memory(admin, folder, database_url: str, media: Path) -> tuple[
     from rest_framework.authtoken.models import Token
 
     token = Token.objects.get_or_create(user=admin)[0].key
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "VAR_DIR": str(media.parent),
-        "PORTAL_DOMAIN": "localhost",
-        "DOCUMENT_MAX_MB": str(UPLOAD_MB + 10),
-        "LOG_LEVEL": "WARNING",
-    }
-    env.pop("REDIS_URL", None)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "manage.py",
-            "runserver",
-            "--noreload",
-            "--nothreading",
-            f"127.0.0.1:{port}",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.time() + 30
-        while True:
-            try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
-                break
-            except OSError:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.2)
+    limit = {"DOCUMENT_MAX_MB": str(UPLOAD_MB + 10)}
+    with portal_server(database_url, media, **limit) as (server, port):
         # Warm up: the first upload imports and caches what every later one uses.
         upload(port, token, folder.pk, 1024 * 1024, "warmup.pdf")
         before = vm_hwm_kb(server.pid)
@@ -227,9 +187,6 @@ def bench_upload_memory(admin, folder, database_url: str, media: Path) -> tuple[
         document = upload(port, token, folder.pk, UPLOAD_MB * 1024 * 1024, "gros.pdf")
         elapsed = time.perf_counter() - started
         after = vm_hwm_kb(server.pid)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     growth = (after - before) / 1024
     print(
         f"\nupload of {UPLOAD_MB} MB in {elapsed:.1f} s: server peak memory {before / 1024:.1f} MB"

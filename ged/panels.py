@@ -1,5 +1,6 @@
 """What the GED shows on a company's settings page (settings.COMPANY_PANELS), staff only: its
-deposit addresses and the folder each one files into; for admins, the way to remove it."""
+deposit addresses and the folder each one files into, and the export of its documents; for admins,
+the way to remove it."""
 
 from django.template.loader import render_to_string
 

@@ -1,4 +1,6 @@
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 from django.db.models import F, QuerySet
 
@@ -135,3 +137,33 @@ def folder_at_path(*, company: Company, names: list[str]) -> Folder | None:
         if parent is None:
             return None
     return parent
+
+
+EXPORT_FIELDS = (
+    "pk",
+    "folder_id",
+    "name",
+    "file",
+    "size",
+    "sha256",
+    "channel",
+    "deposited_at",
+    "deposited_by__email",
+)
+
+
+def document_export_batches(*, company: Company, batch_size: int) -> Iterator[list[dict]]:
+    """The live documents of a company (not those in the trash), folder by folder and in the
+    order of their deposit in each (the first of two alike names keeps it), as dicts of
+    EXPORT_FIELDS in lists of `batch_size`. One query whatever their number, read as it goes
+    (a server-side cursor on PostgreSQL): never all in memory."""
+    rows = (
+        Document.objects.filter(
+            company=company, trashed_at__isnull=True, folder__trashed_at__isnull=True
+        )
+        .order_by("folder_id", "pk")
+        .values(*EXPORT_FIELDS)
+        .iterator(chunk_size=batch_size)
+    )
+    while batch := list(islice(rows, batch_size)):
+        yield batch

@@ -11,7 +11,8 @@ from welyb_portal.tenancy.selectors import company_clients_with_other_companies
 
 from .models import Document
 
-# What the export writes in the audit trail, the company as its target (ged/services/export.py).
+# What the export writes in the audit trail, the company as its target (ged/services/export.py),
+# with `as_of` in its data.
 EXPORTED_ACTION = "company.exported"
 
 
@@ -43,12 +44,20 @@ class OffboardingState:
 
 
 def company_last_export_at(*, company: Company) -> datetime | None:
-    return AuditEntry.objects.filter(
+    """When the newest export began to read the documents (its entry's `as_of`): a deposit made
+    while a long export streamed precedes the entry but is not in the archive. Entries written
+    before `as_of` existed count from their own time."""
+    entries = AuditEntry.objects.filter(
         cabinet_id=company.cabinet_id,
         action=EXPORTED_ACTION,
         target_type=Company._meta.label_lower,
         target_id=str(company.pk),
-    ).aggregate(last=Max("created_at"))["last"]
+    ).values_list("created_at", "data")
+    bounds = [
+        datetime.fromisoformat(data["as_of"]) if data.get("as_of") else created_at
+        for created_at, data in entries
+    ]
+    return max(bounds, default=None)
 
 
 def offboarding_state(*, company: Company) -> OffboardingState:

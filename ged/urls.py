@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, files, inbound, offboarding, pages, template
+from .views import actions, export, files, inbound, offboarding, pages, template
 
 app_name = "ged"
 
@@ -14,6 +14,11 @@ urlpatterns = [
         name="folder-create",
     ),
     path("ged/entreprises/<int:company_id>/corbeille/", pages.trash_page, name="trash"),
+    path(
+        "ged/entreprises/<int:company_id>/export/",
+        export.company_export_download,
+        name="company-export",
+    ),
     path("ged/dossiers/<int:folder_id>/", pages.folder_page, name="folder"),
     path("ged/dossiers/<int:folder_id>/deposer/", files.upload, name="upload"),
     path(

@@ -227,6 +227,8 @@ MATRIX: dict[str, Access] = {
     # Clients create subfolders only: the parent comes with the form.
     "ged:folder-create": Access(get=None, post=USER, fields={"parent": "folder_id"}),
     "ged:trash": Access(get=STAFF, post=None),
+    # « Exporter les documents (zip) » on the company's page: a POST (it is audited), staff only.
+    "ged:company-export": Access(get=None, post=STAFF),
     "ged:folder": Access(get=USER, post=None),
     "ged:upload": Access(get=None, post=USER),
     "ged:folder-rename": Access(get=None, post=STAFF),

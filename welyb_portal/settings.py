@@ -186,6 +186,9 @@ GED_DEPOSIT_NOTICES = ["partner_apps.notices.deposit_notices"]
 # leaving, the GED for the cabinet's tools, which their depositing client may then no longer
 # rename nor put in the trash; the reason names no tool (ged/services/document_changes.py).
 GED_DOCUMENT_LOCKS = ["partner_apps.notices.documents_sent"]
+# Callables (document ids) -> {document id: [ged.sends.DocumentSend]}: what the apps sent of
+# each document, where and when, for the manifest of a company's export (ged/services/export.py).
+GED_DOCUMENT_SENDS = ["partner_apps.exports.document_sends"]
 # Where a company's card leads from the home page: its document space.
 COMPANY_HOME_URL_NAME = "ged:company"
 # Where the home pages' « Rechercher un document » searches (every company the user sees).

@@ -4,7 +4,6 @@ after an export and the company's name typed."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -15,14 +14,6 @@ from welyb_portal.tenancy.permissions import admin_required
 from ..forms import OffboardingForm
 from ..selectors_offboarding import offboarding_state
 from ..services.offboarding import company_offboard
-
-
-def _export_url(company) -> str | None:
-    # The export's page comes with the export (ged/views/export.py): until then, its command.
-    try:
-        return reverse("ged:company-export", args=[company.pk])
-    except NoReverseMatch:
-        return None
 
 
 @admin_required
@@ -51,6 +42,5 @@ def company_offboard_page(request, company_id):
         "company": company,
         "form": form,
         "state": offboarding_state(company=company),
-        "export_url": _export_url(company),
     }
     return render(request, "ged/company_offboard.html", context, status=status)

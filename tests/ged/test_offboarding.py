@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from ged.models import Document, Folder, InboundAddress, InboundEmail, InboundPolicy, InboundStatus
 from ged.services.documents import document_trash
+from ged.services.export import company_export
 from ged.services.folders import folder_trash
 from ged.services.offboarding import company_offboard
 from partner_apps.models import CompanyAuthorization, Delivery, FolderAutomation
@@ -21,10 +22,7 @@ from tests.factories import PASSWORD, ClientFactory
 from tests.ged.helpers import PDF, deposit, folder_at
 from tests.partner_apps.attention_helpers import stopped_deliveries
 from welyb_portal.tenancy.models import AuditEntry, Company, Membership, Notification
-from welyb_portal.tenancy.services.audit import audit_record
 from welyb_portal.tenancy.services.notifications import notifications_create
-
-EXPORTED = "company.exported"
 
 
 def offboard_url(company) -> str:
@@ -32,8 +30,9 @@ def offboard_url(company) -> str:
 
 
 def exported(company, by=None) -> None:
-    """What the export writes in the trail when it is made."""
-    audit_record(cabinet=company.cabinet, actor=by, action=EXPORTED, target=company)
+    """The company's export, read to its end (it then writes `company.exported`)."""
+    for _chunk in company_export(company=company, by=by):
+        pass
 
 
 def stored(name: str) -> Path:
@@ -235,6 +234,38 @@ def test_a_deposit_after_the_last_export_calls_for_another(world):
     exported(company)
     assert admin.post(offboard_url(company), {"confirmation": company.name}).status_code == 302
     assert not Company.objects.filter(pk=company.pk).exists()
+
+
+def test_a_deposit_made_while_the_export_streams_calls_for_another(world):
+    company = world.a.company
+    banque = folder_at(company, "Banque")
+    deposit(banque)
+    archive = iter(company_export(company=company, by=world.a.admin, batch_size=1))
+    next(archive)  # the export has begun to read the documents
+    deposit(banque, "pendant.pdf", PDF + b"during")
+    for _chunk in archive:
+        pass
+    admin = browser(world.a.admin)
+
+    assert "des documents ont été déposés depuis" in text_of(admin.get(offboard_url(company)))
+    refused = admin.post(offboard_url(company), {"confirmation": company.name})
+    assert refused.status_code == 400
+    assert Document.objects.filter(company=company).count() == 2
+
+
+def test_the_page_offers_the_export_then_the_confirmation(world):
+    company = world.a.company
+    deposit(folder_at(company, "Banque"))
+    admin = browser(world.a.admin)
+
+    page = admin.get(offboard_url(company)).content.decode()
+    assert f'action="/ged/entreprises/{company.pk}/export/"' in page
+    assert 'name="confirmation"' not in page
+    archive = admin.post(f"/ged/entreprises/{company.pk}/export/")
+    assert archive.status_code == 200
+    b"".join(archive.streaming_content)
+
+    assert 'name="confirmation"' in admin.get(offboard_url(company)).content.decode()
 
 
 def test_a_company_without_documents_needs_no_export(world):

@@ -14,6 +14,10 @@ app = Celery("welyb_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Every task's log lines carry its name and id; under LOG_FORMAT=json, the worker and beat log
+# as the web processes do (the module connects Celery's signals).
+import welyb_portal.observability.tasks  # noqa: E402, F401
+
 
 @task_prerun.connect
 @task_postrun.connect

@@ -43,8 +43,11 @@ def log_context_end(token) -> None:
 
 def log_context_bind(**fields: object) -> None:
     """Adds fields to the current request's or task's context (a task's cabinet, once it has
-    loaded its row). Outside any request or task, it lasts until the next start."""
-    _bound.set({**(_bound.get() or {}), **fields})
+    loaded its row), until it ends. Outside any request or task (a service called by a command
+    or a test) it does nothing: nothing would end it, and the next line would carry it."""
+    bound = _bound.get()
+    if bound is not None:
+        _bound.set({**bound, **fields})
 
 
 def log_context_fields() -> dict[str, object]:

@@ -7,9 +7,16 @@ import json
 
 import pytest
 import sentry_sdk
+from django.core.files.storage import default_storage
 
+from ged.models import Document
 from partner_apps.tasks import deliver
-from tests.integration.forwarding import deposit, wait_until, wait_until_delivered
+from tests.integration.forwarding import (
+    COLLECTION_ADDRESS,
+    deposit,
+    wait_until,
+    wait_until_delivered,
+)
 from tests.sentry_ingest import SentryIngest
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -59,12 +66,8 @@ def test_the_worker_logs_json_lines_with_its_task_and_cabinet(forwarding, smtp_s
     assert line.keys() >= {"time", "level", "logger", "message"}
     # The worker's own lines are JSON too: Celery did not put its format back.
     assert any(r["message"].endswith(" ready.") for r in json_records(celery_worker))
-    non_json = [
-        line
-        for line in celery_worker.log().splitlines()
-        if line.strip() and not line.startswith("{") and "%(" not in line
-    ]
-    assert not [line for line in non_json if " INFO/" in line or "] INFO" in line], non_json
+    celery_format = [line for line in celery_worker.log().splitlines() if " INFO/" in line]
+    assert not celery_format, celery_format
 
 
 def test_a_failing_task_reaches_sentry_scrubbed(sentry_ingest, celery_worker):
@@ -82,3 +85,31 @@ def test_a_failing_task_reaches_sentry_scrubbed(sentry_ingest, celery_worker):
     assert DOCUMENT_NAME not in body
     assert ADDRESS not in body
     assert not sentry_sdk.get_client().is_active(), "the test process itself sends nothing"
+
+
+def test_a_delivery_s_error_in_the_worker_reaches_sentry_tagged_with_its_cabinet(
+    forwarding, smtp_sink, sentry_ingest, celery_worker
+):
+    # The document's file goes missing from storage before the worker sends it.
+    celery_worker.stop()
+    document = deposit(forwarding, DOCUMENT_NAME)
+    stored = Document.objects.get(pk=document.id).file.name
+    default_storage.delete(stored)
+    celery_worker.start()
+
+    def logged_error():
+        return [
+            received
+            for received in sentry_ingest.events
+            if received.event.get("logger") == "partner_apps.attachments"
+        ]
+
+    [received] = wait_until(logged_error, timeout=30, what=celery_worker.log)
+    assert received.tags["cabinet"] == "alpha"
+    assert received.tags["task_name"] == "partner_apps.tasks.deliver"
+    assert received.event["logentry"] == {
+        "message": "document %s: its file %s is missing from storage"
+    }
+    body = received.body.decode()
+    for secret in (DOCUMENT_NAME, COLLECTION_ADDRESS, stored, "Boulangerie Alpha"):
+        assert secret not in body, secret

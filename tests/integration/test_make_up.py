@@ -4,7 +4,9 @@ deposited through the web process's API reaches the SMTP server through the work
 to the stack stops every process it started, cleanly (no SIGKILL needed)."""
 
 import contextlib
+import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -87,7 +89,11 @@ def test_make_up_runs_the_procfile_stack_that_forwards_a_deposit(
         redis_url=integration_services,
         email_url=smtp_sink.url,
         media_root=Path(settings.MEDIA_ROOT),
-        extra={"BEAT_SCHEDULE_FILE": str(tmp_path / "celerybeat-schedule"), "PORT": str(port)},
+        extra={
+            "BEAT_SCHEDULE_FILE": str(tmp_path / "celerybeat-schedule"),
+            "PORT": str(port),
+            "LOG_FORMAT": "json",
+        },
     )
     token, _ = Token.objects.get_or_create(user=forwarding.tenant.client)
     log_path = tmp_path / "make-up.log"
@@ -146,8 +152,21 @@ def test_make_up_runs_the_procfile_stack_that_forwards_a_deposit(
         time.sleep(0.1)
     assert not alive(started), f"left running: {alive(started)}\n{log_text()}"
     text = log_text()
-    assert "release.1 | " in text
+    assert re.search(r"release\.1\s+\| ", text), text
     assert "SIGKILL" not in text, text
+
+    # gunicorn's lines and the portal's are all JSON, the deposit's with its cabinet and user.
+    # honcho's lines: "HH:MM:SS web.1     | what the process wrote".
+    web = [m[1] for m in re.finditer(r"^\S+ web\.1\s+\| (.*)$", text, flags=re.MULTILINE)]
+    records = [json.loads(line) for line in web]
+    assert any(r["logger"] == "gunicorn.error" for r in records), web
+    [deposit_line] = [r for r in records if r["message"].startswith("POST /api/v1/folders/")]
+    assert deposit_line["message"].startswith(
+        f"POST /api/v1/folders/{forwarding.folder.pk}/documents/ 201 "
+    )
+    assert deposit_line["cabinet"] == "alpha"
+    assert deposit_line["user_id"] == forwarding.tenant.client.pk
+    assert deposit_line["request_id"]
 
 
 def test_make_up_refuses_without_the_services(tmp_path):

@@ -11,7 +11,9 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tests.conftest import browser
+from tests.conftest import api, browser
+from tests.ged.helpers import folder_at, upload
+from tests.partner_apps.forwarding_helpers import ACHATS, connect, switch_on
 from welyb_portal.tenancy.log_context import (
     LogContextFilter,
     log_context_bind,
@@ -112,3 +114,27 @@ def test_a_cabinet_bound_outside_any_request_or_task_is_not_kept():
     }
     log_context_end(token)
     assert log_context_fields() == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_run_in_process_by_a_request_logs_with_both_contexts(world, log_lines):
+    # Without a broker (the embedded mode), the deposit's delivery runs at the commit, inside
+    # the request that deposited.
+    alpha = world.a
+    achats = folder_at(alpha.company, "Dossier comptable annuel 2026/Achats")
+    connect(alpha, alpha.company, ACHATS, name="boulangerie-alpha")
+    switch_on(achats, ACHATS, by=alpha.admin)
+    response = api(alpha.client).post(
+        f"/api/v1/folders/{achats.pk}/documents/",
+        {"file": upload("facture.pdf")},
+        format="multipart",
+        HTTP_X_REQUEST_ID="lb-deposit-0042",
+    )
+    assert response.status_code == 201
+    records = [json.loads(line) for line in log_lines()]
+    [sent] = [r for r in records if r["logger"] == "partner_apps.services.outbox"]
+    assert sent["message"].startswith("delivery ")
+    assert sent["request_id"] == "lb-deposit-0042"
+    assert sent["cabinet"] == "alpha"
+    assert sent["user_id"] == alpha.client.pk
+    assert sent["task_name"] == "partner_apps.tasks.deliver"

@@ -22,23 +22,22 @@ FIELDS = ("request_id", "cabinet", "user_id", "task_name", "task_id")
 
 def log_context_start_request(request, *, request_id: str) -> object:
     """The request being served; returns a token for `log_context_end`."""
-    return (_request.set(request), _request_id.set(request_id), _bound.set({}))
+    return [
+        (_request, _request.set(request)),
+        (_request_id, _request_id.set(request_id)),
+        (_bound, _bound.set({})),
+    ]
 
 
 def log_context_start_task(*, task_name: str, task_id: str) -> object:
-    """The task being run; returns a token for `log_context_end`."""
-    return (
-        _request.set(None),
-        _request_id.set(None),
-        _bound.set({"task_name": task_name, "task_id": task_id}),
-    )
+    """The task being run; returns a token for `log_context_end`. A task run in-process by a
+    request (no broker: the embedded mode) keeps that request's fields besides its own."""
+    return [(_bound, _bound.set({"task_name": task_name, "task_id": task_id}))]
 
 
 def log_context_end(token) -> None:
-    request_token, request_id_token, bound_token = token
-    _bound.reset(bound_token)
-    _request_id.reset(request_id_token)
-    _request.reset(request_token)
+    for variable, variable_token in reversed(token):
+        variable.reset(variable_token)
 
 
 def log_context_bind(**fields: object) -> None:

@@ -171,7 +171,8 @@ def sentry_ingest():
     sentry_init(dsn=ingest.dsn, environment="test", release="observe-1")
     yield ingest
     sentry_sdk.get_client().close()
-    sentry_sdk.init(dsn=None)
+    # Back to no client at all, as in a process without SENTRY_DSN.
+    sentry_sdk.get_global_scope().set_client(None)
     ingest.stop()
 
 

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format worker beat clean
+.PHONY: run test lint format worker beat up clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + "): make PYTHON=python3.12 ...")'
@@ -52,6 +52,19 @@ worker: $(VENV)/.runtime
 
 beat: $(VENV)/.runtime
 	$(BIN)/celery -A welyb_portal beat --loglevel=INFO --schedule=var/celerybeat-schedule
+
+# The Procfile's stack, as a platform runs it (gunicorn, a worker, beat), against the real
+# services the environment names: the release step (migrations) first, then the processes,
+# until Ctrl-C. The web process listens on PORT.
+up: export PATH := $(CURDIR)/$(BIN):$(PATH)
+up: $(VENV)/.dev
+	@missing=""; for name in DATABASE_URL REDIS_URL EMAIL_URL; do \
+	  eval "value=\$${$$name:-}"; [ -n "$$value" ] || missing="$$missing $$name"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make up needs the real services: set$$missing (see the README, « make up »)." >&2; \
+	  exit 2; fi
+	honcho start --no-colour release
+	honcho start --no-colour --port $(PORT) web worker beat
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

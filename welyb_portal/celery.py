@@ -16,6 +16,9 @@ app.autodiscover_tasks()
 
 # Every task's duration and failures, counted in the shared Redis for /metrics.
 from .operations import task_metrics  # noqa: E402, F401
+# Every task's log lines carry its name and id; under LOG_FORMAT=json, the worker and beat log
+# as the web processes do (the module connects Celery's signals).
+import welyb_portal.observability.tasks  # noqa: E402, F401
 
 
 @task_prerun.connect

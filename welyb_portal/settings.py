@@ -94,6 +94,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every line logged while a request is served carries its id, cabinet and user.
+    "welyb_portal.observability.requests.RequestContextMiddleware",
     # First, so that it counts and times every answer, refusals included (/metrics).
     "welyb_portal.operations.request_metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -647,12 +649,47 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# --- Logs and errors (welyb_portal/observability/) -------------------------------------------
+
+# "plain": one line of text per record; "json": one JSON object per line (time, level, logger,
+# message, and the request id, cabinet and user id of a web request, the task name and id of a
+# task), for the worker and beat too.
+LOG_FORMAT = env("LOG_FORMAT", default="plain").strip().lower()
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "welyb_portal.tenancy.log_context.LogContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "welyb_portal.observability.json_logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    # Each failed login and each lock are warnings; axes' step-by-step narration is not news.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        # Each failed login and each lock are warnings; axes' step-by-step narration is not news.
+        "axes": {"level": "WARNING"},
+        # Celery's logger for task modules gets a handler of its own in Celery's format unless
+        # it has one already.
+        "celery.task": {"handlers": ["console"], "propagate": False},
+    },
 }
+
+# Errors go to Sentry when SENTRY_DSN is set, scrubbed of the cabinets' data and tagged with the
+# cabinet (welyb_portal/observability/sentry.py).
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from welyb_portal.observability.sentry import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default=""),
+        release=env("SENTRY_RELEASE", default=""),
+    )

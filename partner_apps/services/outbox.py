@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from ged.models import Document, DocumentStatus
 from ged.services.documents import document_status_set
+from welyb_portal.tenancy.log_context import log_context_bind
 
 from ..attachments import AttachmentRefused, delivery_attachment
 from ..connectors import (
@@ -66,7 +67,7 @@ def _with_send_context():
     uninstalled since, the company revoked, its address changed. Built once per process:
     annotate() resolves its subqueries at every call, which costs more than running the query;
     this queryset is never evaluated, only refined (each refinement is a copy)."""
-    return Delivery.objects.select_related("document__company", "app").annotate(
+    return Delivery.objects.select_related("document__company__cabinet", "app").annotate(
         app_installed=app_installed(cabinet="company__cabinet_id"),
         current_address=collection_address(company="company_id"),
     )
@@ -213,6 +214,8 @@ def delivery_attempt(*, delivery_id: int) -> str | None:
     delivery = _claim(delivery_id)
     if delivery is None:
         return None
+    # The task's log lines and error reports name the cabinet it works for.
+    log_context_bind(cabinet=delivery.document.company.cabinet.slug)
     refusal = _refusal_now(delivery)
     if refusal is not None:
         return _skip(delivery, refusal)

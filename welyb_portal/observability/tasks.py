@@ -1,0 +1,34 @@
+"""Each Celery task's context (its name and id) for its log lines and error reports, and the
+worker's and beat's logging under LOG_FORMAT=json."""
+
+import logging.config
+
+from celery.signals import after_setup_logger, task_postrun, task_prerun
+
+from welyb_portal.tenancy.log_context import log_context_end, log_context_start_task
+
+_tokens: dict[str, object] = {}
+
+
+@task_prerun.connect
+def _task_context_start(sender=None, task_id=None, **kwargs) -> None:
+    if sender is not None and task_id:
+        _tokens[task_id] = log_context_start_task(task_name=sender.name, task_id=task_id)
+
+
+@task_postrun.connect
+def _task_context_end(sender=None, task_id=None, **kwargs) -> None:
+    token = _tokens.pop(task_id, None)
+    if token is not None:
+        log_context_end(token)
+
+
+@after_setup_logger.connect
+def _worker_logs_as_configured(**kwargs) -> None:
+    """Under LOG_FORMAT=json, the worker and beat log as the web processes do. Celery has just
+    replaced the root logger's handlers with its own format (worker_hijack_root_logger): Django's
+    LOGGING is applied again over it, the JSON formatter and the context filter with it."""
+    from django.conf import settings
+
+    if settings.LOG_FORMAT == "json":
+        logging.config.dictConfig(settings.LOGGING)

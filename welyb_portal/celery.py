@@ -14,11 +14,11 @@ app = Celery("welyb_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Every task's duration and failures, counted in the shared Redis for /metrics.
+# Signal handlers of Celery's: every task's duration and failures, counted in the shared Redis
+# for /metrics; every task's log lines carry its name and id, and under LOG_FORMAT=json the
+# worker and beat log as the web processes do.
+from .observability import tasks as observed_tasks  # noqa: E402, F401
 from .operations import task_metrics  # noqa: E402, F401
-# Every task's log lines carry its name and id; under LOG_FORMAT=json, the worker and beat log
-# as the web processes do (the module connects Celery's signals).
-import welyb_portal.observability.tasks  # noqa: E402, F401
 
 
 @task_prerun.connect

@@ -271,7 +271,7 @@ def celery_worker(
     queue = f"welyb-it-{RUN_ID}-{next(_worker_numbers)}"
     worker = CeleryWorker(
         queue=queue,
-        env=_portal_environment(
+        env=portal_environment(
             queue=queue,
             redis_url=celery_broker_url,
             email_url=smtp_sink.url,
@@ -290,10 +290,10 @@ def celery_worker(
     finally:
         died = worker.died_unexpectedly
         worker.stop()
-        _wait_until_disconnected(application_name=queue)
+        wait_until_disconnected(application_name=queue)
         # A private broker goes away with its test, and all that it holds.
         if celery_broker_url == integration_services:
-            _broker_queue_delete(queue)
+            broker_queue_delete(queue)
         if died or _test_failed(request.node):
             print(f"\n----- Celery worker log ({worker.log_path}) -----\n{worker.log()}")
 
@@ -312,7 +312,7 @@ def web_nodes(request, celery_worker, celery_broker_url, smtp_sink, tmp_path):
             WebNode(
                 name=directory.name,
                 directory=directory,
-                env=_portal_environment(
+                env=portal_environment(
                     queue=celery_worker.queue,
                     redis_url=celery_broker_url,
                     email_url=smtp_sink.url,
@@ -334,12 +334,12 @@ def web_nodes(request, celery_worker, celery_broker_url, smtp_sink, tmp_path):
     yield start
     for node in started:
         node.stop()
-        _wait_until_disconnected(application_name=application_name(node.name))
+        wait_until_disconnected(application_name=application_name(node.name))
         if _test_failed(request.node):
             print(f"\n----- {node.label} log ({node.log_path}) -----\n{node.log()}")
 
 
-def _portal_environment(
+def portal_environment(
     *,
     queue: str,
     redis_url: str,
@@ -431,7 +431,7 @@ def _forget_broker_connections() -> None:
     celery_app.amqp._producer_pool = None
 
 
-def _broker_queue_delete(queue: str) -> None:
+def broker_queue_delete(queue: str) -> None:
     """Deletes the worker's queue and its binding from Redis, and the messages of that queue
     that a killed worker left unacknowledged: kombu would push them back an hour later
     (the visibility timeout) into a queue nobody reads. Other keys and messages are left alone.
@@ -451,7 +451,7 @@ def _broker_queue_delete(queue: str) -> None:
                 ).execute()
 
 
-def _wait_until_disconnected(*, application_name: str, timeout: float = 15.0) -> None:
+def wait_until_disconnected(*, application_name: str, timeout: float = 15.0) -> None:
     """Waits until the worker's database sessions are gone: the flush after the test and the
     drop of the test database would wait for them."""
     query = "SELECT pid FROM pg_stat_activity WHERE application_name = %s"

@@ -21,9 +21,9 @@ from rest_framework.authtoken.models import Token
 
 from tests.integration.conftest import (
     RUN_ID,
-    _broker_queue_delete,
-    _wait_until_disconnected,
-    _worker_environment,
+    broker_queue_delete,
+    portal_environment,
+    wait_until_disconnected,
 )
 from tests.integration.forwarding import attachment_of, pdf
 from tests.integration.smtp_sink import free_loopback_port
@@ -84,7 +84,7 @@ def test_make_up_runs_the_procfile_stack_that_forwards_a_deposit(
 ):
     port = free_loopback_port()
     queue = f"welyb-up-{RUN_ID}"
-    env = _worker_environment(
+    env = portal_environment(
         queue=queue,
         redis_url=integration_services,
         email_url=smtp_sink.url,
@@ -144,8 +144,8 @@ def test_make_up_runs_the_procfile_stack_that_forwards_a_deposit(
         except subprocess.TimeoutExpired:
             os.killpg(stack.pid, signal.SIGKILL)
             raise
-        _wait_until_disconnected(application_name=queue)
-        _broker_queue_delete(queue)
+        wait_until_disconnected(application_name=queue)
+        broker_queue_delete(queue)
 
     deadline = time.monotonic() + 15
     while alive(started) and time.monotonic() < deadline:

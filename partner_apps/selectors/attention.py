@@ -134,9 +134,10 @@ def attention_summary(*, cabinet: Cabinet) -> AttentionSummary:
     )
 
 
-def attention_count(*, cabinet: Cabinet) -> int:
-    """The number of the top bar's badge. One query."""
-    return Delivery.objects.needs_action().filter(company__cabinet=cabinet).count()
+def deliveries_counted_for_action(*, cabinet: Cabinet) -> QuerySet[Delivery]:
+    """What the top bar's badge « Envois à régler » counts: the cabinet's deliveries that need
+    action (read on the partial index `delivery_needs_action`)."""
+    return Delivery.objects.needs_action().filter(company__cabinet=cabinet)
 
 
 def attention_groups(*, cabinet: Cabinet, company: Company | None = None) -> list[ActionGroup]:

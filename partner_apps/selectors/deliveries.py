@@ -1,8 +1,9 @@
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.validators import validate_slug
-from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -57,6 +58,22 @@ def delivery_history(
         deliveries = deliveries.annotate(attention=_ATTENTION)
         order.insert(0, "attention")
     return deliveries.order_by(*order)
+
+
+def deliveries_due(*, now: datetime.datetime) -> QuerySet:
+    """The ids the outbox's sweep hands to the workers, oldest first: pending past the sweep
+    period's grace (their own task had its chance), retrying whose time has come, and not
+    already handed over by the sweep within that grace."""
+    grace = now - datetime.timedelta(seconds=settings.DELIVERY_SWEEP_SECONDS)
+    return (
+        Delivery.objects.filter(
+            Q(status=DeliveryStatus.PENDING, updated_at__lte=grace)
+            | Q(status=DeliveryStatus.RETRYING, next_attempt_at__lte=now)
+        )
+        .exclude(swept_at__gt=grace)
+        .order_by("created_at")
+        .values_list("pk", flat=True)
+    )
 
 
 def document_deliveries(*, document: Document) -> QuerySet[Delivery]:

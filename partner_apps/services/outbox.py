@@ -30,6 +30,7 @@ from ..connectors import (
 from ..models import Delivery, DeliveryStatus, ReasonCode
 from ..models.delivery import CLAIMABLE, SUCCEEDED
 from ..refusals import Refusal, delivery_refusal
+from ..selectors.deliveries import deliveries_due
 from ..selectors.readiness import app_installed, collection_address
 from .alerts import deliveries_announce, delivery_resolved
 
@@ -236,16 +237,7 @@ def deliveries_sweep() -> int:
         detail="worker lost",
         updated_at=now,
     )
-    grace = now - timedelta(seconds=settings.DELIVERY_SWEEP_SECONDS)
-    due = list(
-        Delivery.objects.filter(
-            Q(status=DeliveryStatus.PENDING, updated_at__lte=grace)
-            | Q(status=DeliveryStatus.RETRYING, next_attempt_at__lte=now)
-        )
-        .exclude(swept_at__gt=grace)
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
-    )
+    due = list(deliveries_due(now=now)[:SWEEP_BATCH])
     # Marked first: a backlog longer than a sweep period is not handed over again and again.
     Delivery.objects.filter(pk__in=due).update(swept_at=now)
     for delivery_id in due:

@@ -25,6 +25,7 @@ from ..selectors import (
     folder_paths,
     folder_tree,
     trash_list,
+    tree_children,
 )
 from ..selectors_inbound import inbound_address_rows
 from ..services.document_changes import document_change_refusal, document_change_refusals
@@ -110,8 +111,9 @@ def folder_page(request, folder_id):
     context = _ged_context(request, folder.company, current=folder)
     context.update(
         folder=folder,
-        ancestors=folder_ancestors(folder=folder),
-        children=folder_children(folder=folder, company=folder.company),
+        # The tree holds them: no query for either.
+        ancestors=folder_ancestors(folder=folder, tree=context["tree"]),
+        children=tree_children(tree=context["tree"], folder=folder),
         page=page,
         sort=sort,
         query=query,

@@ -186,10 +186,13 @@ def search_page(request):
     )
     page = CappedPaginator(found, SEARCH_RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = _with_notes(request, page.object_list)
-    paths = folder_paths(folders={d.folder_id: d.folder for d in page.object_list}.values())
+    context = _ged_context(request, company) if company is not None else {}
+    # Within one company, the tree of the page's frame names the folders: no query.
+    paths = {node.folder.pk: node.path for node in context.get("tree", [])}
+    unknown = {d.folder_id: d.folder for d in page.object_list if d.folder_id not in paths}
+    paths.update(folder_paths(folders=unknown.values()))
     for document in page.object_list:
         document.folder_path = paths[document.folder_id]
-    context = _ged_context(request, company) if company is not None else {}
     filters = {"q": query, **({"entreprise": company.pk} if company is not None else {})}
     context.update(
         page=page, query=query, search_query=query, page_query=urlencode(filters), searched=company

@@ -1276,10 +1276,10 @@ def test_the_other_cabinets_deliveries_never_appear(world):
 
 # An empty folder's page for staff, pinned: the cabinet, the session, the user, the folder, the
 # count of its documents, the tree (its ancestors and subfolders are read from it); then the
-# "Automatisations": the installed connectors with their authorisations, the switches in effect
-# (the ancestors they name are the page's own); and the top bar's unread notifications,
-# « Envois à régler » and « Emails à valider », counted in one query.
-EMPTY_FOLDER_PAGE_QUERIES = 9
+# "Automatisations": the installed connectors, each with its authorisation and its nearest
+# switch on (the ancestors they name are the page's own); and the top bar's unread
+# notifications, « Envois à régler » and « Emails à valider », counted in one query.
+EMPTY_FOLDER_PAGE_QUERIES = 8
 
 
 def measured(client, path) -> int:

@@ -106,6 +106,16 @@ def _step(label: str, started: float) -> float:
     return now
 
 
+def _rows_table(cursor, name: str, columns: dict[str, str], rows: list[tuple]) -> None:
+    """A temporary table of these rows (column name: SQL type), gone at commit."""
+    arrays = ", ".join(f"%s::{kind}[]" for kind in columns.values())
+    cursor.execute(
+        f"CREATE TEMP TABLE {name} ON COMMIT DROP AS "  # noqa: S608 - our own names
+        f"SELECT * FROM unnest({arrays}) AS t({', '.join(columns)})",
+        [list(column) for column in zip(*rows, strict=True)],
+    )
+
+
 def _secondary_indexes(cursor, table: str) -> list[tuple[str, str]]:
     """The table's indexes that back no constraint: dropped before a bulk load and built again
     after it, which is several times faster than maintaining them row by row."""
@@ -169,13 +179,11 @@ def platform_seed(
         cursor.execute("SET LOCAL synchronous_commit = off")
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         cursor.execute("SET LOCAL work_mem = '64MB'")
-        cursor.execute(
-            """
-            CREATE TEMP TABLE first_company ON COMMIT DROP AS
-            SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::int[])
-                AS f(cabinet_id, admin_id, company_id, size)
-            """,
-            [list(column) for column in zip(*firsts, strict=True)],
+        _rows_table(
+            cursor,
+            "first_company",
+            {"cabinet_id": "bigint", "admin_id": "bigint", "company_id": "bigint", "size": "int"},
+            firsts,
         )
         cursor.execute(
             """
@@ -242,13 +250,11 @@ def platform_seed(
         connectors = [
             (slug, apps[slug], folder, prefix) for slug, (folder, prefix) in CONNECTORS.items()
         ]
-        cursor.execute(
-            """
-            CREATE TEMP TABLE connector ON COMMIT DROP AS
-            SELECT * FROM unnest(%s::text[], %s::bigint[], %s::text[], %s::text[])
-                AS k(slug, app_id, folder_name, prefix)
-            """,
-            [list(column) for column in zip(*connectors, strict=True)],
+        _rows_table(
+            cursor,
+            "connector",
+            {"slug": "text", "app_id": "bigint", "folder_name": "text", "prefix": "text"},
+            connectors,
         )
         cursor.execute(
             f"""
@@ -297,15 +303,18 @@ def platform_seed(
         for share, name, slug in LEAVES:
             leaves.append((low, low + share, name, apps[slug]))
             low += share
+        _rows_table(
+            cursor,
+            "leaf_kind",
+            {"low": "int", "high": "int", "name": "text", "app_id": "bigint"},
+            leaves,
+        )
         cursor.execute(
             """
             CREATE TEMP TABLE leaf ON COMMIT DROP AS
             SELECT d.company_id, d.id AS folder_id, l.low, l.high, l.app_id
-            FROM unnest(%s::int[], %s::int[], %s::text[], %s::bigint[])
-                AS l(low, high, name, app_id)
-            JOIN ged_folder d ON d.name = l.name AND d.depth > 0
-            """,
-            [list(column) for column in zip(*leaves, strict=True)],
+            FROM leaf_kind l JOIN ged_folder d ON d.name = l.name AND d.depth > 0
+            """
         )
         cursor.execute("CREATE INDEX ON leaf (company_id, low)")
         cursor.execute("CREATE INDEX ON leaf (folder_id)")

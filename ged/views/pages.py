@@ -1,13 +1,12 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET
 
 from welyb_portal.tenancy.access import access_company
-from welyb_portal.tenancy.pagination import CappedPaginator
+from welyb_portal.tenancy.pagination import CappedPaginator, SortFirstPaginator
 from welyb_portal.tenancy.permissions import staff_required
 from welyb_portal.tenancy.search import search_key
 from welyb_portal.tenancy.selectors import company_list
@@ -103,7 +102,7 @@ def folder_page(request, folder_id):
     sort = request.GET.get("sort", "date")
     sort = sort if sort in DOCUMENT_SORTS else "date"
     query = search_text(request.GET.get("q"))
-    page = Paginator(
+    page = SortFirstPaginator(
         document_list(folder=folder, sort=sort, query=query).select_related("duplicate_of"),
         DOCUMENTS_PER_PAGE,
     ).get_page(request.GET.get("page"))

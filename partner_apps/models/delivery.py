@@ -165,10 +165,13 @@ class Delivery(models.Model):
                 condition=Q(status__in=CLAIMABLE),
                 name="delivery_claimable",
             ),
-            # A cabinet's send history, its count and its chart: each company's deliveries by
-            # date with their status, read from the index alone (without the status, a cabinet
-            # of 100,000 deliveries among a million made PostgreSQL scan the whole table).
-            models.Index(fields=["company", "-created_at", "status"], name="delivery_company_date"),
+            # A cabinet's send history (failures first) and its chart: each company's
+            # deliveries by date with their id and status, read from the index alone (without
+            # them, a cabinet of 93,000 deliveries among a million made PostgreSQL scan the
+            # whole table: 390 ms, against 53 ms).
+            models.Index(
+                fields=["company", "-created_at", "-id", "status"], name="delivery_company_date"
+            ),
             models.Index(fields=["message_id"], name="delivery_message_id"),
             models.Index(fields=["company", "target", "sha256"], name="delivery_duplicates"),
             # « Envois à régler » and its counts read only the few stopped, undismissed rows.

@@ -165,12 +165,13 @@ class Delivery(models.Model):
                 condition=Q(status__in=CLAIMABLE),
                 name="delivery_claimable",
             ),
-            # A cabinet's send history (failures first) and its chart: each company's
-            # deliveries by date with their id and status, read from the index alone (without
-            # them, a cabinet of 93,000 deliveries among a million made PostgreSQL scan the
-            # whole table: 390 ms, against 53 ms).
+            # A cabinet's send history (failures first, filtered by app or not) and its chart:
+            # each company's deliveries by date with their id, status and app, read from the
+            # index alone (without them, a cabinet of 93,000 deliveries among a million made
+            # PostgreSQL scan the whole table: 390 ms, against 53 ms; by app 300 ms, 38 ms).
             models.Index(
-                fields=["company", "-created_at", "-id", "status"], name="delivery_company_date"
+                fields=["company", "-created_at", "-id", "status", "app"],
+                name="delivery_company_date",
             ),
             models.Index(fields=["message_id"], name="delivery_message_id"),
             models.Index(fields=["company", "target", "sha256"], name="delivery_duplicates"),

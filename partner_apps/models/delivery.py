@@ -157,14 +157,6 @@ class Delivery(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
-            # The outbox's sweep: the few claimable rows, oldest first, read from the index
-            # alone (at a million deliveries, the status index's bitmap visited a heap page per
-            # due row: 84 ms for 1,800 due; docs/benchmarks.md, « Platform scale »).
-            models.Index(
-                fields=["created_at", "status", "updated_at", "next_attempt_at", "swept_at"],
-                condition=Q(status__in=CLAIMABLE),
-                name="delivery_claimable",
-            ),
             # A cabinet's send history (failures first, filtered by app or not) and its chart:
             # each company's deliveries by date with their id, status and app, read from the
             # index alone (without them, a cabinet of 93,000 deliveries among a million made

@@ -16,9 +16,10 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "welyb_portal.settings")
 
 
-def bench_database_url(suffix: str, *, require_postgres: bool = False) -> str:
+def bench_database_url(suffix: str, *, require_postgres: bool = False, fresh: bool = True) -> str:
     """A fresh database for this run, never the one the portal works in: "<name>_<suffix>" on
-    the PostgreSQL of DATABASE_URL, else a SQLite file under var/bench/."""
+    the PostgreSQL of DATABASE_URL, else a SQLite file under var/bench/. With `fresh=False`, a
+    database of that name left by an earlier run is kept (PostgreSQL only)."""
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
         import psycopg
@@ -27,8 +28,12 @@ def bench_database_url(suffix: str, *, require_postgres: bool = False) -> str:
         name = f"{parsed.path.lstrip('/') or 'welyb'}_{suffix}"
         admin = parsed._replace(path="/postgres").geturl()
         with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            connection.execute(f'CREATE DATABASE "{name}"')
+            exists = connection.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+            ).fetchone()
+            if fresh or not exists:
+                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                connection.execute(f'CREATE DATABASE "{name}"')
         return parsed._replace(path=f"/{name}").geturl()
     if require_postgres:
         sys.exit(

@@ -46,13 +46,27 @@ def folder_tree(*, company: Company) -> list[FolderNode]:
     return nodes
 
 
-def folder_ancestors(*, folder: Folder) -> list[Folder]:
-    """From the root down to the parent. One query (none for a root folder)."""
+def folder_ancestors(*, folder: Folder, tree: list[FolderNode] | None = None) -> list[Folder]:
+    """From the root down to the parent: read from the company's `tree` when it holds them all,
+    else one query (none for a root folder). Kept on the folder object, so that a page and its
+    panels (the automations') ask once."""
     ids = folder.ancestor_ids
     if not ids:
         return []
-    by_id = Folder.objects.in_bulk(ids)
-    return [by_id[i] for i in ids if i in by_id]
+    kept = getattr(folder, "_ancestors", None)
+    if kept is not None and [ancestor.pk for ancestor in kept] == ids:
+        return kept
+    by_id = {node.folder.pk: node.folder for node in tree or []}
+    if not all(i in by_id for i in ids):
+        by_id = Folder.objects.in_bulk(ids)
+    folder._ancestors = [by_id[i] for i in ids if i in by_id]
+    return folder._ancestors
+
+
+def tree_children(*, tree: list[FolderNode], folder: Folder) -> list[Folder]:
+    """The live subfolders of `folder`, in the tree's order, read from the company's tree (no
+    query)."""
+    return [node.folder for node in tree if node.folder.parent_id == folder.pk]
 
 
 def folder_path_name(*, folder: Folder) -> str:

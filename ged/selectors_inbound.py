@@ -81,9 +81,9 @@ def inbound_email_list(
     return emails.order_by("-received_at", "-id")
 
 
-def held_email_count(*, cabinet: Cabinet) -> int:
-    """How many emails wait for staff to accept or reject them. One query."""
-    return InboundEmail.objects.filter(company__cabinet=cabinet, status=InboundStatus.HELD).count()
+def held_emails(*, cabinet: Cabinet) -> QuerySet[InboundEmail]:
+    """The emails that wait for staff to accept or reject them."""
+    return InboundEmail.objects.filter(company__cabinet=cabinet, status=InboundStatus.HELD)
 
 
 def document_sender(*, document: Document) -> str:

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from .selectors_inbound import held_email_count
+from .selectors_inbound import held_emails
 
 
 def held_emails_badge(request) -> list[dict]:
@@ -14,7 +14,7 @@ def held_emails_badge(request) -> list[dict]:
     return [
         {
             "label": _("Emails à valider"),
-            "count": held_email_count(cabinet=request.cabinet),
+            "counts": held_emails(cabinet=request.cabinet),
             "url": reverse("ged:inbound-emails") + "?" + urlencode({"statut": "held"}),
         }
     ]

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from .models import AppKind
 from .selectors import installed_apps
-from .selectors.attention import attention_count
+from .selectors.attention import deliveries_counted_for_action
 
 
 def home_tiles(request) -> list[dict]:
@@ -24,13 +24,13 @@ def home_tiles(request) -> list[dict]:
 
 def topbar_badges(request) -> list[dict]:
     """« Envois à régler » and how many, in the top bar of every page (staff only; named in
-    settings.TOPBAR_BADGES). One query."""
+    settings.TOPBAR_BADGES), counted with the others."""
     if not getattr(request.user, "is_cabinet_staff", False):
         return []
     return [
         {
             "label": _("Envois à régler"),
-            "count": attention_count(cabinet=request.cabinet),
+            "counts": deliveries_counted_for_action(cabinet=request.cabinet),
             "url": reverse("partner_apps:needs-action"),
         }
     ]

@@ -18,10 +18,10 @@ from tests.partner_apps.store_helpers import page_of
 pytestmark = pytest.mark.django_db
 
 # The page's own queries whatever the number of companies: the session, the user and the
-# cabinet; the top bar's bell and its two badges (sends to settle, emails held); the home
-# tiles; the count of companies, their page with every column's figures, and the names of
-# the connectors of that page's companies.
-DASHBOARD_QUERIES = 10
+# cabinet; the top bar's bell and its two badges (sends to settle, emails held), counted in
+# one query; the home tiles; the count of companies, their page with every column's figures,
+# and the names of the connectors of that page's companies.
+DASHBOARD_QUERIES = 8
 
 
 def rows(response) -> list[list[str]]:

@@ -195,9 +195,10 @@ GED_DOCUMENT_SENDS = ["partner_apps.exports.document_sends"]
 COMPANY_HOME_URL_NAME = "ged:company"
 # Where the home pages' « Rechercher un document » searches (every company the user sees).
 DOCUMENT_SEARCH_URL_NAME = "ged:search"
-# Callables (request) -> [{"label", "count", "url"}]: links with a count in the top bar, next to
-# staff's notification bell, shown while their count is above 0. Each callable decides who
-# sees its badge (clients too, unless it returns nothing for them).
+# Callables (request) -> [{"label", "counts", "url"}]: links with a count in the top bar, next to
+# staff's notification bell, shown while their count is above 0; `counts` is the queryset whose
+# rows are counted (every count of the top bar in one query). Each callable decides who sees
+# its badge (clients too, unless it returns nothing for them).
 TOPBAR_BADGES = ["partner_apps.home.topbar_badges", "ged.topbar.held_emails_badge"]
 # DashboardColumn objects (welyb_portal/tenancy/dashboard.py): the columns of the staff's home
 # page beside each company's name, in this order.

@@ -1,13 +1,12 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET
 
 from welyb_portal.tenancy.access import access_company
-from welyb_portal.tenancy.pagination import CappedPaginator
+from welyb_portal.tenancy.pagination import CappedPaginator, SortFirstPaginator
 from welyb_portal.tenancy.permissions import staff_required
 from welyb_portal.tenancy.search import search_key
 from welyb_portal.tenancy.selectors import company_list
@@ -25,6 +24,7 @@ from ..selectors import (
     folder_paths,
     folder_tree,
     trash_list,
+    tree_children,
 )
 from ..selectors_inbound import inbound_address_rows
 from ..services.document_changes import document_change_refusal, document_change_refusals
@@ -102,7 +102,7 @@ def folder_page(request, folder_id):
     sort = request.GET.get("sort", "date")
     sort = sort if sort in DOCUMENT_SORTS else "date"
     query = search_text(request.GET.get("q"))
-    page = Paginator(
+    page = SortFirstPaginator(
         document_list(folder=folder, sort=sort, query=query).select_related("duplicate_of"),
         DOCUMENTS_PER_PAGE,
     ).get_page(request.GET.get("page"))
@@ -110,8 +110,9 @@ def folder_page(request, folder_id):
     context = _ged_context(request, folder.company, current=folder)
     context.update(
         folder=folder,
-        ancestors=folder_ancestors(folder=folder),
-        children=folder_children(folder=folder, company=folder.company),
+        # The tree holds them: no query for either.
+        ancestors=folder_ancestors(folder=folder, tree=context["tree"]),
+        children=tree_children(tree=context["tree"], folder=folder),
         page=page,
         sort=sort,
         query=query,
@@ -188,10 +189,13 @@ def search_page(request):
     )
     page = CappedPaginator(found, SEARCH_RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = _with_notes(request, page.object_list)
-    paths = folder_paths(folders={d.folder_id: d.folder for d in page.object_list}.values())
+    context = _ged_context(request, company) if company is not None else {}
+    # Within one company, the tree of the page's frame names the folders: no query.
+    paths = {node.folder.pk: node.path for node in context.get("tree", [])}
+    unknown = {d.folder_id: d.folder for d in page.object_list if d.folder_id not in paths}
+    paths.update(folder_paths(folders=unknown.values()))
     for document in page.object_list:
         document.folder_path = paths[document.folder_id]
-    context = _ged_context(request, company) if company is not None else {}
     filters = {"q": query, **({"entreprise": company.pk} if company is not None else {})}
     context.update(
         page=page, query=query, search_query=query, page_query=urlencode(filters), searched=company

@@ -157,7 +157,14 @@ class Delivery(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
-            models.Index(fields=["company", "-created_at"], name="delivery_company_date"),
+            # A cabinet's send history (failures first, filtered by app or not) and its chart:
+            # each company's deliveries by date with their id, status and app, read from the
+            # index alone (without them, a cabinet of 93,000 deliveries among a million made
+            # PostgreSQL scan the whole table: 390 ms, against 53 ms; by app 300 ms, 38 ms).
+            models.Index(
+                fields=["company", "-created_at", "-id", "status", "app"],
+                name="delivery_company_date",
+            ),
             models.Index(fields=["message_id"], name="delivery_message_id"),
             models.Index(fields=["company", "target", "sha256"], name="delivery_duplicates"),
             # « Envois à régler » and its counts read only the few stopped, undismissed rows.

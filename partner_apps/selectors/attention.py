@@ -3,7 +3,8 @@ fixes them, and their counts (top bar, home page, each company, the API's summar
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
 
 from welyb_portal.tenancy.models import Cabinet, Company
@@ -134,22 +135,42 @@ def attention_summary(*, cabinet: Cabinet) -> AttentionSummary:
     )
 
 
-def attention_count(*, cabinet: Cabinet) -> int:
-    """The number of the top bar's badge. One query."""
-    return Delivery.objects.needs_action().filter(company__cabinet=cabinet).count()
+def deliveries_counted_for_action(*, cabinet: Cabinet) -> QuerySet[Delivery]:
+    """What the top bar's badge « Envois à régler » counts: the cabinet's deliveries that need
+    action (read on the partial index `delivery_needs_action`)."""
+    return Delivery.objects.needs_action().filter(company__cabinet=cabinet)
 
 
 def attention_groups(*, cabinet: Cabinet, company: Company | None = None) -> list[ActionGroup]:
-    """The page's groups that hold something, each with its first GROUP_ROWS deliveries."""
-    counts = (
+    """The page's groups that hold something, each with its first GROUP_ROWS deliveries. Two
+    queries whatever the number of groups: each group's first ids with its count, then those
+    rows with what they show."""
+    firsts = (
         Delivery.objects.needs_action()
         .filter(company__cabinet=cabinet)
         .filter(**({"company": company} if company is not None else {}))
-        .values("reason_code")
-        .annotate(n=Count("id"))
-        .order_by()
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=F("reason_code"),
+                order_by=[F("created_at").asc(), F("id").asc()],
+            ),
+            group_count=Window(Count("id"), partition_by=F("reason_code")),
+        )
+        .filter(rank__lte=GROUP_ROWS)
+        .values_list("pk", "reason_code", "group_count")
     )
-    counts = {row["reason_code"]: row["n"] for row in counts}
+    counts: dict[str, int] = {}
+    ids = []
+    for pk, code, count in firsts:
+        counts[code] = count
+        ids.append(pk)
+    rows: dict[str, list[Delivery]] = {}
+    if ids:
+        for delivery in deliveries_needing_action(cabinet=cabinet, company=company).filter(
+            pk__in=ids
+        ):
+            rows.setdefault(delivery.reason_code, []).append(delivery)
     known = {code for code, _title, _explanation in GROUPS}
     # A code this page has no words for yet still shows, with its own label.
     others = [
@@ -157,17 +178,14 @@ def attention_groups(*, cabinet: Cabinet, company: Company | None = None) -> lis
         for code in counts
         if code not in known
     ]
-    groups = []
-    for code, title, explanation in [*GROUPS, *others]:
-        if counts.get(code):
-            rows = deliveries_needing_action(cabinet=cabinet, company=company, reason_code=code)
-            groups.append(
-                ActionGroup(
-                    code=code,
-                    title=str(title),
-                    explanation=str(explanation),
-                    count=counts[code],
-                    deliveries=list(rows[:GROUP_ROWS]),
-                )
-            )
-    return groups
+    return [
+        ActionGroup(
+            code=code,
+            title=str(title),
+            explanation=str(explanation),
+            count=counts[code],
+            deliveries=rows.get(code, []),
+        )
+        for code, title, explanation in [*GROUPS, *others]
+        if counts.get(code)
+    ]

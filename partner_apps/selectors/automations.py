@@ -1,6 +1,7 @@
 import functools
 from dataclasses import dataclass
 
+from django.db.models import Case, Exists, IntegerField, OuterRef, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -59,34 +60,48 @@ class AutomationState:
 
 def folder_automation_states(*, folder: Folder) -> list[AutomationState]:
     """One state per connector the cabinet installed: on (own or inherited), available only
-    where the company is authorised. Four queries whatever the depth and number of apps."""
+    where the company is authorised. One query whatever the depth and number of apps: each app
+    with its authorisation and its nearest switch on (two when the page has not read the
+    folder's ancestors yet)."""
     company = folder.company
+    chain = [*folder.ancestor_ids, folder.pk]
+    # The switch on nearest the folder: the folder's own, else its parent's, and so on up.
+    nearest = (
+        FolderAutomation.objects.filter(app=OuterRef("pk"), folder_id__in=chain, enabled=True)
+        .annotate(
+            nearness=Case(
+                *(When(folder_id=pk, then=Value(-depth)) for depth, pk in enumerate(chain)),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("nearness")
+    )
     apps = list(
         PartnerApp.objects.filter(
             kind=AppKind.CONNECTOR, installations__cabinet_id=company.cabinet_id
-        ).order_by("position", "name")
+        )
+        .annotate(
+            authorized=Exists(
+                CompanyAuthorization.objects.effective().filter(company=company, app=OuterRef("pk"))
+            ),
+            switch_folder_id=Subquery(nearest.values("folder_id")[:1]),
+            switch_activated_at=Subquery(nearest.values("activated_at")[:1]),
+        )
+        .order_by("position", "name")
     )
     if not apps:
         return []
-    nearest: dict[int, FolderAutomation] = {}
-    for automation in effective_automations(folder=folder):
-        nearest.setdefault(automation.app_id, automation)
-    authorized = set(
-        CompanyAuthorization.objects.effective()
-        .filter(company=company, app__in=apps)
-        .values_list("app_id", flat=True)
-    )
-    ancestors = {a.pk: a for a in folder_ancestors(folder=folder)} if nearest else {}
+    inherits = any(app.switch_folder_id not in (None, folder.pk) for app in apps)
+    ancestors = {a.pk: a for a in folder_ancestors(folder=folder)} if inherits else {}
     states = []
     for app in apps:
-        automation = nearest.get(app.pk)
         inherited = (
-            ancestors.get(automation.folder_id)
-            if automation is not None and automation.folder_id != folder.pk
+            ancestors.get(app.switch_folder_id)
+            if app.switch_folder_id not in (None, folder.pk)
             else None
         )
-        available = app.pk in authorized
-        enabled = automation is not None
+        available = app.authorized
+        enabled = app.switch_folder_id is not None
         warning = ""
         if enabled and inherited is None and not connector_for(app).folder_matches(folder.name):
             warning = _(
@@ -98,7 +113,7 @@ def folder_automation_states(*, folder: Folder) -> list[AutomationState]:
                 app=app,
                 enabled=enabled,
                 inherited_from=inherited,
-                activated_at=automation.activated_at if automation else None,
+                activated_at=app.switch_activated_at,
                 available=available,
                 reason=""
                 if available

@@ -31,6 +31,18 @@ def deliveries_due(*, now: datetime) -> QuerySet[Delivery]:
     )
 
 
+def deliveries_to_sweep(*, now: datetime) -> QuerySet:
+    """The ids the sweep hands to the workers, oldest first: the due deliveries it has not
+    already handed over within a sweep period."""
+    grace = now - timedelta(seconds=settings.DELIVERY_SWEEP_SECONDS)
+    return (
+        deliveries_due(now=now)
+        .exclude(swept_at__gt=grace)
+        .order_by("created_at")
+        .values_list("pk", flat=True)
+    )
+
+
 # Since when a due delivery waits: a pending one since it was planned (or sent again by staff),
 # a retrying one since its next attempt came.
 _DUE_SINCE = Case(

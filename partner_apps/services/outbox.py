@@ -31,7 +31,7 @@ from ..connectors import (
 from ..models import Delivery, DeliveryStatus, ReasonCode
 from ..models.delivery import CLAIMABLE, SUCCEEDED
 from ..refusals import Refusal, delivery_refusal
-from ..selectors.outbox import deliveries_due
+from ..selectors.outbox import deliveries_to_sweep
 from ..selectors.readiness import app_installed, collection_address
 from .alerts import deliveries_announce, delivery_resolved
 
@@ -240,13 +240,7 @@ def deliveries_sweep() -> int:
         detail="worker lost",
         updated_at=now,
     )
-    grace = now - timedelta(seconds=settings.DELIVERY_SWEEP_SECONDS)
-    due = list(
-        deliveries_due(now=now)
-        .exclude(swept_at__gt=grace)
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
-    )
+    due = list(deliveries_to_sweep(now=now)[:SWEEP_BATCH])
     # Marked first: a backlog longer than a sweep period is not handed over again and again.
     Delivery.objects.filter(pk__in=due).update(swept_at=now)
     for delivery_id in due:

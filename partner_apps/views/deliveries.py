@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from welyb_portal.tenancy.access import access_company
+from welyb_portal.tenancy.pagination import SortFirstPaginator
 from welyb_portal.tenancy.permissions import staff_required
 from welyb_portal.tenancy.selectors import company_list_of_cabinet
 
@@ -57,7 +57,7 @@ def delivery_history_page(request):
     # A company of another cabinet is as unknown here as a missing one: the same 404.
     company = access_company(request.user, filters["company"]) if filters["company"] else None
     filters["company"] = str(company.pk) if company else ""
-    page = Paginator(
+    page = SortFirstPaginator(
         delivery_history(
             cabinet=request.cabinet,
             status=filters["status"],

@@ -288,3 +288,27 @@ def test_a_search_of_several_words_finds_them_together_and_in_their_order(world)
     ]
 
     assert found_ids == [together.pk]
+
+
+# A company's search page for staff, pinned: the cabinet, the session, the user; the company;
+# the matches' ids, the page's documents, what the apps note of them; the company's tree (which
+# names their folders too) and the top bar's counts. The same for 2 matches in 2 folders as for
+# 25 of 30 elsewhere.
+COMPANY_SEARCH_QUERIES = 9
+
+
+def test_a_company_search_costs_the_same_queries_for_many_matches_in_many_folders(
+    world, documents, django_assert_num_queries
+):
+    client = browser(world.a.admin)
+    query = {"q": "orange", "entreprise": world.a.company.pk}
+    client.get(SEARCH, query)
+    with django_assert_num_queries(COMPANY_SEARCH_QUERIES):
+        assert len(found(client.get(SEARCH, query))) == 2
+    many_statements(folder_at(world.a.company, f"{ANNUAL}/Banque"), 30, by=world.a.client)
+
+    with django_assert_num_queries(COMPANY_SEARCH_QUERIES):
+        response = client.get(SEARCH, {"q": "releve", "entreprise": world.a.company.pk})
+
+    assert len(found(response)) == 25
+    assert {row[1] for row in found(response)} == {f"{ANNUAL}/Banque"}

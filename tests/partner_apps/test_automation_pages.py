@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.paginator import Paginator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -18,6 +19,7 @@ from django.utils import timezone
 from ged.models import Document, DocumentStatus, Folder
 from ged.services.tree import company_tree_create
 from partner_apps.models import Delivery, DeliveryStatus, FolderAutomation
+from partner_apps.selectors.deliveries import delivery_history
 from partner_apps.services.automations import automation_set
 from tests.conftest import browser
 from tests.factories import CompanyFactory
@@ -37,6 +39,7 @@ from tests.partner_apps.store_helpers import (
     page_of,
     text_of,
 )
+from welyb_portal.tenancy.pagination import SortFirstPaginator
 
 pytestmark = pytest.mark.django_db
 
@@ -1022,6 +1025,12 @@ def test_the_history_paginates_by_50(world):
     assert client.get(HISTORY, {"page": 99}).status_code == 200
 
 
+# The send history's queries, pinned: the cabinet, the session, the user; the count of the
+# deliveries, the chart's days, the page's rows (their document, app, company and readiness);
+# the top bar's counts; the filters' apps and companies.
+HISTORY_QUERIES = 9
+
+
 def test_the_history_costs_the_same_queries_for_many_deliveries_as_for_few(world):
     achats = history_world(world.a)
     deposited(achats, *(f"a-{n}.pdf" for n in range(3)))
@@ -1036,7 +1045,27 @@ def test_the_history_costs_the_same_queries_for_many_deliveries_as_for_few(world
         response = client.get(HISTORY)
 
     assert len(history_rows(response)) == 15
-    assert len(many) == len(few)
+    assert len(many) == len(few) == HISTORY_QUERIES
+    # A company chosen: one more, to find it among the cabinet's.
+    with CaptureQueriesContext(connection) as filtered:
+        client.get(HISTORY, {"company": world.a.company.pk, "page": 2})
+    assert len(filtered) == HISTORY_QUERIES + 1
+
+
+def test_the_history_pages_hold_the_rows_of_a_plain_paginator_in_the_same_order(world):
+    achats = history_world(world.a)
+    deposited(achats, *(f"facture-{n:02d}.pdf" for n in range(7)))
+    failed = Delivery.objects.filter(company=world.a.company).order_by("pk")[3]
+    Delivery.objects.filter(pk=failed.pk).update(status=DeliveryStatus.FAILED)
+    history = delivery_history(cabinet=world.a.cabinet, failures_first=True)
+
+    for per_page, orphans in ((3, 0), (3, 1), (2, 0)):
+        plain = Paginator(history, per_page, orphans=orphans)
+        sorted_first = SortFirstPaginator(history, per_page, orphans=orphans)
+        assert sorted_first.num_pages == plain.num_pages
+        for number in plain.page_range:
+            assert [d.pk for d in sorted_first.page(number)] == [d.pk for d in plain.page(number)]
+    assert SortFirstPaginator(history, 3).page(1)[0].pk == failed.pk
 
 
 def chart_of(page: Page):
@@ -1246,10 +1275,11 @@ def test_the_other_cabinets_deliveries_never_appear(world):
 
 
 # An empty folder's page for staff, pinned: the cabinet, the session, the user, the folder, the
-# count of its documents, the tree, its ancestors, its subfolders; then the "Automatisations":
-# the installed connectors, the switches in effect, the authorisations, the ancestors named;
-# and the top bar's unread notifications, « Envois à régler » and « Emails à valider » counts.
-EMPTY_FOLDER_PAGE_QUERIES = 15
+# count of its documents, the tree (its ancestors and subfolders are read from it); then the
+# "Automatisations": the installed connectors, each with its authorisation and its nearest
+# switch on (the ancestors they name are the page's own); and the top bar's unread
+# notifications, « Envois à régler » and « Emails à valider », counted in one query.
+EMPTY_FOLDER_PAGE_QUERIES = 8
 
 
 def measured(client, path) -> int:

@@ -6,9 +6,10 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from ged.models import Document
-from partner_apps.models import Delivery, DeliveryStatus
+from partner_apps.models import Delivery, DeliveryStatus, ReasonCode
 from tests.conftest import browser
 from tests.ged.helpers import PDF, deposit, folder_at
 from tests.partner_apps.attention_helpers import (
@@ -341,3 +342,21 @@ def test_without_script_the_offer_comes_back_on_the_folder_page(world):
         == 1
     )
     assert not Document.objects.filter(deliveries__isnull=False).exists()
+
+
+# The page's queries, pinned: the cabinet, the session, the user; each group's first rows' ids
+# with the group's count, then those rows (their document, folder, depositor, app, company and
+# readiness); the top bar's counts. The same for one group as for four.
+NEEDS_ACTION_PAGE_QUERIES = 6
+
+
+def test_the_page_costs_the_same_for_one_group_or_four(world, stopped, django_assert_num_queries):
+    client = browser(world.a.admin)
+    client.get(PAGE)
+    with django_assert_num_queries(NEEDS_ACTION_PAGE_QUERIES):
+        assert len(groups(client.get(PAGE))) == 4
+    for delivery in Delivery.objects.needs_action().exclude(reason_code=ReasonCode.DUPLICATE):
+        Delivery.objects.filter(pk=delivery.pk).update(dismissed_at=timezone.now())
+
+    with django_assert_num_queries(NEEDS_ACTION_PAGE_QUERIES):
+        assert list(groups(client.get(PAGE))) == ["Doublons"]

@@ -3,30 +3,43 @@ from functools import cached_property
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from .selectors import notification_unread_count
+from .selectors import counts_at_once, notifications_unread
+
+_BELL = "bell"
 
 
 class TopBar:
     """What the top bar shows a signed-in user of the cabinet, computed only when a page draws
     it (never for a fragment): staff's notification bell with its unread count, and the badges
-    of the apps built on the core (settings.TOPBAR_BADGES, each shown while its count is above
-    0)."""
+    of the apps built on the core (settings.TOPBAR_BADGES: each gives its `label`, `url` and
+    the queryset it `counts`; shown while the count is above 0). Every count in one query."""
 
     def __init__(self, request):
         self.request = request
         self.has_bell = getattr(request.user, "is_cabinet_staff", False)
 
     @cached_property
+    def _counted(self) -> tuple[list[dict], dict]:
+        badges = [
+            badge for path in settings.TOPBAR_BADGES for badge in import_string(path)(self.request)
+        ]
+        querysets = {index: badge["counts"] for index, badge in enumerate(badges)}
+        if self.has_bell:
+            querysets[_BELL] = notifications_unread(user=self.request.user)
+        return badges, counts_at_once(querysets)
+
+    @cached_property
     def unread_notifications(self) -> int:
-        return notification_unread_count(user=self.request.user) if self.has_bell else 0
+        _badges, counts = self._counted
+        return counts.get(_BELL, 0)
 
     @cached_property
     def badges(self) -> list[dict]:
+        badges, counts = self._counted
         return [
-            badge
-            for path in settings.TOPBAR_BADGES
-            for badge in import_string(path)(self.request)
-            if badge["count"] > 0
+            {"label": badge["label"], "url": badge["url"], "count": counts[index]}
+            for index, badge in enumerate(badges)
+            if counts[index] > 0
         ]
 
 

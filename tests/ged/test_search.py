@@ -184,6 +184,7 @@ def many_statements(folder, count: int, *, by) -> list:
     return Document.objects.bulk_create(
         Document(
             company=folder.company,
+            cabinet_id=folder.company.cabinet_id,
             folder=folder,
             file=f"documents/bulk-{n}",
             name=f"releve-{n:04d}.pdf",

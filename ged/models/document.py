@@ -112,12 +112,6 @@ class Document(SearchableName):
                 condition=models.Q(trashed_at__isnull=True),
                 name="document_cabinet_date",
             ),
-            # The same across the companies of a search that names them (one company's).
-            models.Index(
-                fields=["-deposited_at", "-id"],
-                condition=models.Q(trashed_at__isnull=True),
-                name="document_live_date",
-            ),
         ]
 
     def __str__(self) -> str:

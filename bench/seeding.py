@@ -353,7 +353,8 @@ def platform_seed(
                    s.company_id, s.cabinet_id, s.admin_id, s.folder_id,
                    s.search_name || '.' || s.extension
             FROM (
-                SELECT n.company_id, c.cabinet_id, f.admin_id, g.i, leaf.folder_id, e.extension, e.content_type,
+                SELECT n.company_id, c.cabinet_id, f.admin_id, g.i, leaf.folder_id,
+                       e.extension, e.content_type,
                        {_authorised("n.company_id")} AS authorised,
                        md5(n.company_id || ':' || g.i) || md5(g.i || ':' || n.company_id) AS sha256,
                        now() - interval '730 days' * power(random(), 2) AS deposited_at,

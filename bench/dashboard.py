@@ -94,6 +94,7 @@ def build_world():
         documents += [
             Document(
                 company=company,
+                cabinet_id=company.cabinet_id,
                 folder=achats,
                 file=f"documents/{company.pk}/{uuid.uuid4().hex}",
                 name=f"facture-{number:03d}-{i:03d}.pdf",

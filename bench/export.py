@@ -74,6 +74,7 @@ def build_world(media: Path):
             documents.append(
                 Document(
                     company=company,
+                    cabinet_id=company.cabinet_id,
                     folder=folders[n % len(folders)],
                     file=key,
                     name=f"facture-{n:04d}.pdf",

@@ -57,6 +57,7 @@ def build_world():
         [
             Document(
                 company=company,
+                cabinet_id=company.cabinet_id,
                 folder=big,
                 file=f"documents/{company.pk}/{uuid.uuid4().hex}",
                 name=f"facture-{i:05d}.pdf",

@@ -75,6 +75,7 @@ def build_world():
             batch.append(
                 Document(
                     company=company,
+                    cabinet_id=company.cabinet_id,
                     folder=achats,
                     file=f"documents/{company.pk}/{uuid.uuid4().hex}",
                     name=name,

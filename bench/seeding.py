@@ -341,7 +341,7 @@ def platform_seed(
             f"""
             INSERT INTO ged_document (file, name, extension, size, sha256, content_type, channel,
                                       deposited_at, status, trashed_at, company_id,
-                                      deposited_by_id, folder_id, search_name)
+                                      cabinet_id, deposited_by_id, folder_id, search_name)
             SELECT 'documents/' || s.company_id || '/' || md5(s.sha256),
                    s.name || '.' || s.extension,
                    s.extension, 20000 + (s.i * 7919) %% 2000000, s.sha256, s.content_type,
@@ -350,9 +350,11 @@ def platform_seed(
                    CASE WHEN split_part({document_fate}, ':', 1) IN ('sent', 'delivered')
                         THEN 'validated' ELSE 'pending' END,
                    CASE WHEN s.i %% 100 = 7 THEN s.deposited_at + interval '2 days' END,
-                   s.company_id, s.admin_id, s.folder_id, s.search_name || '.' || s.extension
+                   s.company_id, s.cabinet_id, s.admin_id, s.folder_id,
+                   s.search_name || '.' || s.extension
             FROM (
-                SELECT n.company_id, f.admin_id, g.i, leaf.folder_id, e.extension, e.content_type,
+                SELECT n.company_id, c.cabinet_id, f.admin_id, g.i, leaf.folder_id,
+                       e.extension, e.content_type,
                        {_authorised("n.company_id")} AS authorised,
                        md5(n.company_id || ':' || g.i) || md5(g.i || ':' || n.company_id) AS sha256,
                        now() - interval '730 days' * power(random(), 2) AS deposited_at,

@@ -74,7 +74,7 @@ class DocumentAdmin(admin.ModelAdmin):
     list_filter = [
         "status",
         "channel",
-        "company__cabinet",
+        "cabinet",
         ("trashed_at", admin.EmptyFieldListFilter),
     ]
     list_select_related = ["company", "folder"]
@@ -83,6 +83,7 @@ class DocumentAdmin(admin.ModelAdmin):
     raw_id_fields = ["folder"]
     readonly_fields = [
         "company",
+        "cabinet",
         "file",
         "name",
         "extension",

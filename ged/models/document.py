@@ -1,9 +1,10 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from welyb_portal.tenancy.models import Company
+from welyb_portal.tenancy.models import Cabinet, Company
 from welyb_portal.tenancy.search import SearchableName
 
 from .folder import Folder
@@ -30,6 +31,12 @@ class Document(SearchableName):
     # A company that holds documents cannot be deleted: the firm never loses a document.
     company = models.ForeignKey(
         Company, on_delete=models.PROTECT, related_name="documents", verbose_name=_("entreprise")
+    )
+    # Always the company's own (a company never changes cabinet), copied at the deposit: a
+    # cabinet-wide search reads the cabinet's newest documents from `document_cabinet_date`
+    # instead of the whole platform's (docs/benchmarks.md, « Platform scale »).
+    cabinet = models.ForeignKey(
+        Cabinet, on_delete=models.PROTECT, related_name="+", verbose_name=_("cabinet")
     )
     folder = models.ForeignKey(
         Folder, on_delete=models.RESTRICT, related_name="documents", verbose_name=_("dossier")
@@ -97,15 +104,22 @@ class Document(SearchableName):
             models.Index(fields=["company", "sha256"], name="document_company_sha256"),
             # The dashboard's « Dernier dépôt » of every company.
             models.Index(fields=["company", "-deposited_at"], name="document_company_date"),
-            # A search across many companies reads the newest live documents in order and
+            # A cabinet-wide search reads the cabinet's newest live documents in order and
             # stops at its first matches, where a frequent word would make the trigram index
             # fetch and sort hundreds of thousands (the planner chooses per word).
             models.Index(
-                fields=["-deposited_at", "-id"],
+                fields=["cabinet", "-deposited_at", "-id"],
                 condition=models.Q(trashed_at__isnull=True),
-                name="document_live_date",
+                name="document_cabinet_date",
             ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.company_id is not None and self.cabinet_id != self.company.cabinet_id:
+            raise ValidationError(
+                {"cabinet": _("Un document appartient au cabinet de son entreprise.")}
+            )

@@ -122,6 +122,7 @@ def document_deposit(
             duplicate_of = earlier[0] if earlier is not None and earlier[1] is None else None
             document = Document.objects.create(
                 company=folder.company,
+                cabinet_id=folder.company.cabinet_id,
                 folder=folder,
                 file=key,
                 name=clean_name,

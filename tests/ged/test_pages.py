@@ -154,6 +154,7 @@ def many_documents(folder, count: int, *, duplicates: bool = False) -> list[Docu
     Document.objects.bulk_create(
         Document(
             company_id=folder.company_id,
+            cabinet_id=folder.company.cabinet_id,
             folder=folder,
             file="documents/test/fake",
             name=f"Facture {n:03d}.pdf",

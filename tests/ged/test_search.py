@@ -184,6 +184,7 @@ def many_statements(folder, count: int, *, by) -> list:
     return Document.objects.bulk_create(
         Document(
             company=folder.company,
+            cabinet_id=folder.company.cabinet_id,
             folder=folder,
             file=f"documents/bulk-{n}",
             name=f"releve-{n:04d}.pdf",
@@ -312,3 +313,28 @@ def test_a_company_search_costs_the_same_queries_for_many_matches_in_many_folder
 
     assert len(found(response)) == 25
     assert {row[1] for row in found(response)} == {f"{ANNUAL}/Banque"}
+
+
+# The cabinet-wide search page for staff, pinned: the cabinet, the session, the user; the
+# matches' ids (from the cabinet's own documents: no query for its companies), the page's
+# documents, what the apps note of them, their folders' paths; the top bar's counts (8, one
+# fewer than when the search asked for the cabinet's companies). A client's asks for its own
+# companies' ids, and has neither the apps' notes nor the top bar. The same for 3 matches in
+# 2 companies as for 25 of 33 in another folder.
+CABINET_SEARCH_QUERIES = {"admin": 8, "client": 7}
+
+
+@pytest.mark.parametrize("role", ["admin", "client"])
+def test_a_cabinet_wide_search_costs_the_same_queries_for_many_matches(
+    world, documents, role, django_assert_num_queries
+):
+    client = browser(getattr(world.a, role))
+    client.get(SEARCH, {"q": "orange"})
+    with django_assert_num_queries(CABINET_SEARCH_QUERIES[role]):
+        assert len(found(client.get(SEARCH, {"q": "orange"}))) == (3 if role == "admin" else 2)
+    many_statements(folder_at(world.a.company, f"{ANNUAL}/Banque"), 30, by=world.a.client)
+
+    with django_assert_num_queries(CABINET_SEARCH_QUERIES[role]):
+        response = client.get(SEARCH, {"q": "releve"})
+
+    assert len(found(response)) == 25

@@ -117,6 +117,7 @@ def build_world():
                     document=document,
                     app=achats_app,
                     company=company,
+                    cabinet_id=company.cabinet_id,
                     target="achat@inqombox.com",
                     sha256=document.sha256,
                     status=DeliveryStatus.FAILED,

@@ -93,6 +93,7 @@ def build_world(media: Path):
                 document=document,
                 app=connector,
                 company=company,
+                cabinet_id=company.cabinet_id,
                 target="achat.bench@inqombox.com",
                 sha256=document.sha256,
                 status=DeliveryStatus.SENT,

@@ -398,7 +398,7 @@ def platform_seed(
             INSERT INTO partner_apps_delivery (
                 target, sha256, status, reason_code, reason, notice, detail, attempts,
                 next_attempt_at, claimed_by, message_id, created_at, updated_at, sent_at,
-                dismissed_at, app_id, company_id, document_id)
+                dismissed_at, app_id, company_id, cabinet_id, document_id)
             SELECT coalesce(a.collection_email, ''), d.sha256, x.status, x.reason_code,
                    CASE WHEN x.reason_code <> '' THEN 'Motif ' || x.reason_code || '.'
                         WHEN x.status = 'retrying' THEN 'Le serveur d''envoi ne répond pas.'
@@ -416,9 +416,10 @@ def platform_seed(
                    CASE WHEN x.status IN ('skipped', 'failed', 'bounced')
                              AND d.deposited_at < now() - interval '30 days' AND x.h %% 5 <> 0
                         THEN d.deposited_at + interval '3 days' END,
-                   leaf.app_id, d.company_id, d.id
+                   leaf.app_id, d.company_id, c.cabinet_id, d.id
             FROM ged_document d
             JOIN leaf ON leaf.folder_id = d.folder_id
+            JOIN tenancy_company c ON c.id = d.company_id
             LEFT JOIN partner_apps_companyauthorization a
                    ON a.company_id = d.company_id AND a.app_id = leaf.app_id AND a.enabled
             CROSS JOIN LATERAL (

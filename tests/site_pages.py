@@ -166,6 +166,7 @@ def _documents(tenant, ventes_app: PartnerApp, long_name: str) -> list[Document]
         document=long_one,
         app=ventes_app,
         company=tenant.company,
+        cabinet=tenant.cabinet,
         sha256=long_one.sha256,
         target=f"vente.{long_name}@inqombox.com",
         status=DeliveryStatus.SKIPPED,

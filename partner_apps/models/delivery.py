@@ -1,12 +1,12 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ged.models import Document
-from welyb_portal.tenancy.models import Company
+from welyb_portal.tenancy.models import Cabinet, Company
 
 from .catalogue import PartnerApp
 
@@ -53,6 +53,31 @@ FILE_REFUSALS = (
 # Refusals that hold only until the cabinet authorises the company (or installs the app again).
 READINESS_REFUSALS = (ReasonCode.NOT_AUTHORIZED, ReasonCode.NOT_INSTALLED)
 
+# The send history's order: failures first, then what is still on its way or was not sent, then
+# the rest. An index holds it (`delivery_cabinet_attention`): the query must use this very
+# expression for PostgreSQL to read its first page in order instead of sorting a cabinet's all.
+ATTENTION = Case(
+    When(status__in=[DeliveryStatus.FAILED, DeliveryStatus.BOUNCED], then=Value(0)),
+    When(status__in=[DeliveryStatus.RETRYING, DeliveryStatus.SKIPPED], then=Value(1)),
+    default=Value(2),
+    output_field=models.IntegerField(),
+)
+
+
+def _in_attention_order(owner: str, *, name: str) -> models.Index:
+    """An owner's (cabinet's or company's) deliveries in the history's order, with the status
+    and app its filters read."""
+    return models.Index(
+        F(owner),
+        ATTENTION,
+        F("created_at").desc(),
+        F("id").desc(),
+        F("status"),
+        F("app"),
+        name=name,
+    )
+
+
 # Waits on someone of the cabinet: stopped, not dismissed, its document still in the GED. A
 # later success of the delivery (after « Renvoyer »), the document's trashing or a dismissal
 # takes it out.
@@ -70,7 +95,7 @@ class DeliveryQuerySet(models.QuerySet):
         from ..selectors.readiness import app_installed, collection_address
 
         return self.annotate(
-            app_installed=app_installed(cabinet="company__cabinet_id"),
+            app_installed=app_installed(cabinet="cabinet_id"),
             current_address=collection_address(company="company_id"),
         )
 
@@ -93,6 +118,16 @@ class Delivery(models.Model):
     )
     company = models.ForeignKey(
         Company, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("entreprise")
+    )
+    # The company's cabinet, kept on the row: a cabinet's history reads its own deliveries from
+    # one index instead of each of its companies' (docs/benchmarks.md, « Platform scale »).
+    # `delivery_cabinet_date` starts with it: an index of its own would repeat that one.
+    cabinet = models.ForeignKey(
+        Cabinet,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+        verbose_name=_("cabinet"),
+        db_index=False,
     )
     # The collection address when the delivery was planned (blank when there was none).
     target = models.CharField(_("destinataire"), max_length=254, blank=True)
@@ -165,6 +200,18 @@ class Delivery(models.Model):
                 fields=["company", "-created_at", "-id", "status", "app"],
                 name="delivery_company_date",
             ),
+            # The same for the whole cabinet: its history's counts and chart without a filter
+            # on a company read one range of this index instead of one per company.
+            models.Index(
+                fields=["cabinet", "-created_at", "-id", "status", "app"],
+                name="delivery_cabinet_date",
+            ),
+            # A cabinet's history page, failures first: its first rows read in order (0.5 ms
+            # for the first page of 93,000 deliveries, against a sort of them all, 35-45 ms).
+            _in_attention_order("cabinet", name="delivery_cabinet_attention"),
+            # The same within one company (the page's company filter; 40,000 deliveries: 30 ms
+            # of sorting before).
+            _in_attention_order("company", name="delivery_company_attention"),
             models.Index(fields=["message_id"], name="delivery_message_id"),
             models.Index(fields=["company", "target", "sha256"], name="delivery_duplicates"),
             # « Envois à régler » and its counts read only the few stopped, undismissed rows.

@@ -1,7 +1,7 @@
 import functools
 from dataclasses import dataclass
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,10 +16,12 @@ from .readiness import app_installed, collection_address
 
 @functools.cache
 def _automations_with_readiness():
-    """Switches, each with whether the folder's cabinet installed its app and the company's
-    collection address for it when authorised (else None). Built once per process: annotate()
-    resolving the subqueries costs more than running the query; only ever refined (copied)."""
+    """Switches, each with its folder's cabinet (`cabinet_id`, for the deliveries planned from
+    it), whether that cabinet installed its app and the company's collection address for it
+    when authorised (else None). Built once per process: annotate() resolving the subqueries
+    costs more than running the query; only ever refined (copied)."""
     return FolderAutomation.objects.select_related("app").annotate(
+        cabinet_id=F("folder__company__cabinet_id"),
         app_installed=app_installed(cabinet="folder__company__cabinet_id"),
         collection_address=collection_address(company="folder__company_id"),
     )
@@ -27,8 +29,8 @@ def _automations_with_readiness():
 
 def effective_automations(*, folder: Folder, readiness: bool = False) -> list[FolderAutomation]:
     """The switches that are on for a folder: its own and its ancestors', nearest first.
-    With `readiness`, each tells `app_installed` and `collection_address` (None when the
-    company is not authorised). One query, whatever the depth."""
+    With `readiness`, each tells `cabinet_id`, `app_installed` and `collection_address` (None
+    when the company is not authorised). One query, whatever the depth."""
     chain = [*folder.ancestor_ids, folder.pk]
     rank = {folder_id: position for position, folder_id in enumerate(reversed(chain))}
     switches = (

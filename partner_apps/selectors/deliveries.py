@@ -2,7 +2,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.validators import validate_slug
-from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -10,15 +10,7 @@ from ged.models import Document
 from welyb_portal.tenancy.models import Cabinet, Company
 
 from ..models import Delivery, DeliveryStatus
-from ..models.delivery import NEEDS_ACTION
-
-# Failures first, then what is still on its way, then the rest.
-_ATTENTION = Case(
-    When(status__in=[DeliveryStatus.FAILED, DeliveryStatus.BOUNCED], then=Value(0)),
-    When(status__in=[DeliveryStatus.RETRYING, DeliveryStatus.SKIPPED], then=Value(1)),
-    default=Value(2),
-    output_field=IntegerField(),
-)
+from ..models.delivery import ATTENTION, NEEDS_ACTION
 
 
 def delivery_history(
@@ -31,12 +23,23 @@ def delivery_history(
     failures_first=False,
 ) -> QuerySet[Delivery]:
     """The cabinet's send history, newest first (failures first when asked), filtered by
-    status, app slug, company, and whether they need action; each row knows whether it can be
-    sent again now."""
+    status, app slug, company (none for another cabinet's), and whether they need action; each
+    row knows whether it can be sent again now."""
+    if company is None and needs_action is True:
+        # The few that need action are read per company from their partial index
+        # (`delivery_needs_action`); by the cabinet's id, PostgreSQL crossed it with the whole
+        # platform's stopped deliveries (80 -> 100 ms at platform scale).
+        mine = Q(company__cabinet=cabinet)
+    elif company is None:
+        mine = Q(cabinet=cabinet)
+    elif company.cabinet_id == cabinet.pk:
+        # The company alone: with the cabinet too, PostgreSQL crossed both indexes' bitmaps and
+        # read the heap (a company of 40,000 deliveries: 150 ms, against an index-only range).
+        mine = Q(company=company)
+    else:
+        return Delivery.objects.none()
     deliveries = (
-        Delivery.objects.filter(company__cabinet=cabinet)
-        .with_readiness()
-        .select_related("document", "app", "company")
+        Delivery.objects.filter(mine).with_readiness().select_related("document", "app", "company")
     )
     if needs_action is True:
         deliveries = deliveries.needs_action()
@@ -50,11 +53,9 @@ def delivery_history(
             deliveries = deliveries.filter(app__slug=app)
         else:
             deliveries = deliveries.none()
-    if company is not None:
-        deliveries = deliveries.filter(company=company)
     order = ["-created_at", "-id"]
     if failures_first:
-        deliveries = deliveries.annotate(attention=_ATTENTION)
+        deliveries = deliveries.annotate(attention=ATTENTION)
         order.insert(0, "attention")
     return deliveries.order_by(*order)
 
@@ -82,11 +83,11 @@ def delivery_daily_counts(*, cabinet: Cabinet, days: int = 30) -> list[DayCounts
     """Deliveries per day and status over the last `days` days (today included). One query."""
     today = timezone.localdate()
     start = today - datetime.timedelta(days=days - 1)
-    # From the first day's local midnight, a range the index on (company, created_at) reads:
+    # From the first day's local midnight, a range the index on (cabinet, created_at) reads:
     # `created_at__date__gte` converted every delivery of the cabinet's to a local date first.
     since = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
     rows = (
-        Delivery.objects.filter(company__cabinet=cabinet, created_at__gte=since)
+        Delivery.objects.filter(cabinet=cabinet, created_at__gte=since)
         .annotate(day=TruncDate("created_at"))
         .values("day", "status")
         .annotate(n=Count("id"))

@@ -66,6 +66,7 @@ def _deliveries_write(
             document=document,
             app=automation.app,
             company_id=document.company_id,
+            cabinet_id=automation.cabinet_id,
             target=address,
             sha256=document.sha256,
         )

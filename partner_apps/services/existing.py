@@ -33,6 +33,7 @@ def existing_documents_send(*, folder: Folder, app: PartnerApp, by: User) -> int
             document=document,
             app=app,
             company_id=folder.company_id,
+            cabinet_id=folder.company.cabinet_id,
             target=found.address,
             sha256=document.sha256,
             status=DeliveryStatus.PENDING,

@@ -858,6 +858,7 @@ def test_clients_never_see_a_documents_send_history(world, who):
         document=other_document,
         app=app("inqom-achats"),
         company=world.a.other_company,
+        cabinet=world.a.cabinet,
         target="achat.garage-alpha@inqombox.com",
         sha256=other_document.sha256,
         status=DeliveryStatus.FAILED,
@@ -1050,6 +1051,33 @@ def test_the_history_costs_the_same_queries_for_many_deliveries_as_for_few(world
     with CaptureQueriesContext(connection) as filtered:
         client.get(HISTORY, {"company": world.a.company.pk, "page": 2})
     assert len(filtered) == HISTORY_QUERIES + 1
+
+
+def test_the_history_reads_its_first_page_in_order_from_the_cabinets_index(world):
+    """At platform scale, a cabinet's history sorted all its deliveries (failures first) for
+    each page: the order must be the one `delivery_cabinet_attention` holds, so that PostgreSQL
+    reads the page's rows in order (docs/benchmarks.md, « Platform scale »)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's plan")
+    achats = history_world(world.a)
+    deposited(achats, *(f"a-{n}.pdf" for n in range(3)))
+    plans = {}
+    for index, company in [
+        ("delivery_cabinet_attention", None),
+        ("delivery_company_attention", world.a.company),
+    ]:
+        history = delivery_history(cabinet=world.a.cabinet, company=company, failures_first=True)
+        sql, params = history.values("pk")[:50].query.sql_with_params()
+        with connection.cursor() as cursor:
+            # A handful of rows would be scanned and sorted: the plan is asked as for many.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plans[index] = "\n".join(row[0] for row in cursor.fetchall())
+
+    for index, plan in plans.items():
+        assert index in plan
+        assert "Sort" not in plan
 
 
 def test_the_history_pages_hold_the_rows_of_a_plain_paginator_in_the_same_order(world):

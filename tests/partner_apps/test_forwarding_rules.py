@@ -112,6 +112,8 @@ def assert_forwarded(document, *, to: str, company, content: bytes, content_type
     assert document.status == DocumentStatus.VALIDATED
     delivery = Delivery.objects.get(document=document, target=to)
     assert delivery.status == DeliveryStatus.SENT
+    # Under the company's cabinet, where the send history finds it.
+    assert delivery.cabinet == company.cabinet
     assert delivery.reason == ""
     assert delivery.message_id != ""
     assert delivery.sent_at is not None

@@ -320,6 +320,8 @@ def test_switching_on_a_folder_with_documents_offers_to_send_them_and_only_on_re
         ("janvier.pdf", DeliveryStatus.SENT)
     ]
     assert [email.attachment[0] for email in received()] == ["janvier.pdf"]
+    # Under its cabinet, where the send history finds it.
+    assert Delivery.objects.get().cabinet == world.a.cabinet
     assert "automation.sent_existing" in audit_actions(world.a.cabinet)
     again = client.post(f"{switch_url(achats)}envoyer-l-existant/", **HTMX)
     assert "Aucun document déjà présent ne reste à envoyer vers Inqom Achats." in text_of(again)

@@ -61,11 +61,11 @@ def company_offboard(*, company: Company, by: User, confirmation: str) -> dict:
         if company is None:
             raise ValidationError(_("Cette entreprise a déjà été supprimée."))
         offboarding_check(company=company, by=by, confirmation=confirmation)
-        emails = InboundEmail.objects.filter(company=company)
-        held_files = [name for name in emails.values_list("held_file", flat=True) if name]
+        emails = list(InboundEmail.objects.filter(company=company).values_list("pk", "held_file"))
+        held_files = [name for _pk, name in emails if name]
         notifications_delete(
             cabinet_id=company.cabinet_id,
-            keys=[inbound_notification_key(pk) for pk in emails.values_list("pk", flat=True)],
+            keys=[inbound_notification_key(pk) for pk, _name in emails],
         )
         counts = documents_purge(
             documents=Document.objects.filter(company=company),

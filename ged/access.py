@@ -58,7 +58,7 @@ def access_inbound_email(user: User, inbound_email_id) -> InboundEmail:
         raise Http404
     try:
         return InboundEmail.objects.select_related("company__cabinet").get(
-            pk=id_or_404(inbound_email_id), company__cabinet_id=user.cabinet_id
+            pk=id_or_404(inbound_email_id), company__cabinet_id=user.member_cabinet_id
         )
     except InboundEmail.DoesNotExist:
         raise Http404 from None

@@ -1,5 +1,7 @@
 import hashlib
 
+from typing import IO
+
 from django.core.files import File
 
 
@@ -11,12 +13,15 @@ class HashingFile(File):
     `hexdigest()` completes the hash from the source if a backend skipped a part, so that the
     result is always the sha256 of the whole file, with at most one chunk in memory."""
 
-    def __init__(self, file, name=None):
+    # Always a source: an upload, an open stored file, a stream in memory.
+    file: IO[bytes]
+
+    def __init__(self, file: IO[bytes], name: str | None = None):
         super().__init__(file, name)
         self._sha256 = hashlib.sha256()
         self._hashed = 0
 
-    def read(self, size=-1):
+    def read(self, size: int = -1) -> bytes:
         start = self.file.tell()
         data = self.file.read(size)
         if start <= self._hashed < start + len(data):
@@ -24,7 +29,7 @@ class HashingFile(File):
             self._hashed = start + len(data)
         return data
 
-    def seek(self, offset, whence=0):
+    def seek(self, offset: int, whence: int = 0) -> int:
         return self.file.seek(offset, whence)
 
     def hexdigest(self) -> str:

@@ -102,7 +102,7 @@ def document_search(
     if company is not None:
         documents = documents.filter(company=company)
     else:
-        documents = documents.filter(cabinet_id=user.cabinet_id)
+        documents = documents.filter(cabinet_id=user.member_cabinet_id)
         if not user.is_cabinet_staff:
             companies = company_list(user=user).values_list("pk", flat=True)
             documents = documents.filter(company__in=list(companies))

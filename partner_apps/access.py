@@ -12,7 +12,7 @@ def access_delivery(user: User, delivery_id) -> Delivery:
         raise Http404
     try:
         return Delivery.objects.select_related("document", "app", "company").get(
-            pk=id_or_404(delivery_id), company__cabinet_id=user.cabinet_id
+            pk=id_or_404(delivery_id), company__cabinet_id=user.member_cabinet_id
         )
     except Delivery.DoesNotExist:
         raise Http404 from None

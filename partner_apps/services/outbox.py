@@ -40,8 +40,8 @@ logger = logging.getLogger(__name__)
 SWEEP_BATCH = 500
 
 
-def delivery_enqueue(delivery_id: int, *, countdown: int | None = None) -> None:
-    """Hands a delivery to the workers. When the broker is down, the delivery stays in the
+def delivery_enqueue(delivery_id: int, *, countdown: int = 0) -> None:
+    """Hands a delivery to the workers (`countdown` seconds from now; Celery reads 0 as now). When the broker is down, the delivery stays in the
     outbox and the sweep sends it once the broker is back: a deposit never fails for it."""
     from ..tasks import deliver
 

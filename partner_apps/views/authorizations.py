@@ -81,7 +81,11 @@ def authorizations_page(request, slug):
     if not request.user.is_cabinet_admin:
         raise PermissionDenied
     ids = {request_id(value) for value in request.POST.getlist("rows")}
-    companies = list(Company.objects.filter(cabinet=request.cabinet, pk__in=ids).order_by("name"))
+    companies = list(
+        Company.objects.filter(
+            cabinet=request.cabinet, pk__in=[pk for pk in ids if pk is not None]
+        ).order_by("name")
+    )
     # A row that names no company of the cabinet (foreign, missing, or no id at all): the 404
     # of a foreign id, and nothing saved.
     if len(companies) != len(ids):

@@ -45,7 +45,7 @@ def access_staff_member(user: User, staff_id) -> User:
     """An admin or collaborator of the user's cabinet."""
     try:
         return User.objects.get(
-            pk=id_or_404(staff_id), cabinet_id=user.cabinet_id, role__in=STAFF_ROLES
+            pk=id_or_404(staff_id), cabinet_id=user.member_cabinet_id, role__in=STAFF_ROLES
         )
     except User.DoesNotExist:
         raise Http404 from None

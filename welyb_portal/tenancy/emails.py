@@ -56,14 +56,14 @@ def password_link(user: User) -> str:
             "token": default_token_generator.make_token(user),
         },
     )
-    return user.cabinet.absolute_url(path)
+    return user.member_cabinet.absolute_url(path)
 
 
 def account_email_send(*, user: User, kind: str, company: Company | None = None) -> None:
     """Renders and sends one account email."""
     if kind not in AccountEmail.ALL:
         raise ValueError(f"unknown account email {kind!r}")
-    cabinet = user.cabinet
+    cabinet = user.member_cabinet
     context = {
         "user": user,
         "company": company,
@@ -88,7 +88,7 @@ def notification_digest_email(
     their notifications page, and how to stop these emails. It carries the digest's own
     Message-ID, so that a resend is recognisably the same message."""
     user = digest.user
-    cabinet = user.cabinet
+    cabinet = user.member_cabinet
     message = branded_email(
         cabinet=cabinet,
         to=user.email,

@@ -53,6 +53,8 @@ class SearchableName(models.Model):
     the name alone through `update_fields` writes the key too) and bulk write."""
 
     search_name = models.TextField(_("clé de recherche"), editable=False, default="")
+    # Each concrete model's own field.
+    name: str
 
     objects = SearchableNameQuerySet.as_manager()
 

@@ -58,7 +58,7 @@ def _company_search(companies: QuerySet[Company], query: str) -> QuerySet[Compan
 def company_list(*, user: User, query: str = "") -> QuerySet[Company]:
     """The companies a user may see (all the cabinet's for staff, their own for a client),
     filtered by name or SIREN, in name order."""
-    companies = Company.objects.filter(cabinet_id=user.cabinet_id)
+    companies = Company.objects.filter(cabinet_id=user.member_cabinet_id)
     if not user.is_cabinet_staff:
         companies = companies.filter(memberships__user=user)
     return _company_search(companies, query)
@@ -117,7 +117,7 @@ def two_factor_applies(*, user: User) -> bool:
         return False
     return (
         two_factor_enabled(user=user)
-        or Cabinet.objects.filter(pk=user.cabinet_id, require_two_factor=True).exists()
+        or Cabinet.objects.filter(pk=user.member_cabinet_id, require_two_factor=True).exists()
     )
 
 

@@ -14,7 +14,7 @@ def send_account_email(user_id: int, kind: str, company_id: int | None = None) -
     if user is None:
         return
     company = (
-        Company.objects.filter(pk=company_id, cabinet_id=user.cabinet_id).first()
+        Company.objects.filter(pk=company_id, cabinet_id=user.member_cabinet_id).first()
         if company_id
         else None
     )

@@ -54,7 +54,11 @@ class Command(BaseCommand):
         if cabinet is None:
             raise CommandError(f"Cabinet inconnu : « {slug} ».")
         pk = request_id(company_id)
-        found = Company.objects.filter(cabinet=cabinet, pk=pk).select_related("cabinet").first()
+        found = (
+            Company.objects.filter(cabinet=cabinet, pk=pk).select_related("cabinet").first()
+            if pk is not None
+            else None
+        )
         if found is None:
             raise CommandError(f"Le cabinet « {slug} » n'a pas d'entreprise n° {company_id}.")
         return found

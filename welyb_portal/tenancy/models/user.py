@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -22,7 +24,7 @@ class Role(models.TextChoices):
 STAFF_ROLES = (Role.ADMIN, Role.COLLABORATOR)
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def get_by_natural_key(self, email):
@@ -72,7 +74,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    # AbstractBaseUser's new raw password until the next save (set_password).
+    _password: str | None
 
     class Meta:
         verbose_name = _("utilisateur")
@@ -126,6 +131,22 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_staff(self) -> bool:
         """Django admin access: platform support only (never cabinet staff)."""
         return self.is_superuser
+
+    # A cabinet user's cabinet, for the code that serves cabinet users only (the lookups scoped
+    # to the cabinet, its emails). Platform support belongs to none and never acts inside a
+    # cabinet (the middleware turns it into an anonymous visitor on a cabinet's host): asking
+    # for its cabinet is a bug, said at once rather than a query for the rows of no cabinet.
+    @property
+    def member_cabinet_id(self) -> int:
+        if self.cabinet_id is None:
+            raise LookupError(f"User {self.pk} is platform support: no cabinet.")
+        return self.cabinet_id
+
+    @property
+    def member_cabinet(self) -> Cabinet:
+        if self.cabinet is None:
+            raise LookupError(f"User {self.pk} is platform support: no cabinet.")
+        return self.cabinet
 
     @property
     def is_cabinet_staff(self) -> bool:

@@ -42,7 +42,7 @@ def digest_enqueue(digest_id: int, *, due_at: datetime | None = None) -> None:
     stays in the outbox and the sweep sends it once the broker is back."""
     from ..tasks import send_notification_digest
 
-    countdown = None
+    countdown = 0  # now, to Celery
     if due_at is not None:
         countdown = max(0, int((due_at - timezone.now()).total_seconds()) + 1)
     try:
@@ -148,7 +148,7 @@ def _record(digest: NotificationDigest, **fields) -> None:
 def _nobody_to_write_to(user: User) -> str:
     if not (user.is_active and user.is_cabinet_staff):
         return _("Ce compte ne fait plus partie de l'équipe du cabinet.")
-    if not user.cabinet.is_active:
+    if not user.member_cabinet.is_active:
         return _("Le cabinet est désactivé.")
     if not user.receives_digest:
         return _("Récapitulatif désactivé par son destinataire.")

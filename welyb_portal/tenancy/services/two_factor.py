@@ -86,7 +86,7 @@ def two_factor_verify(*, user: User, code: str | None) -> Device:
     # the refusal is raised after the transaction, which keeps the device's failure count.
     with transaction.atomic():
         app = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
-        device = app
+        device: TOTPDevice | StaticDevice | None = app
         if app is not None and not TOTP_CODE.fullmatch(code):
             device = (
                 StaticDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
@@ -211,7 +211,7 @@ def two_factor_disable(*, user: User, code: str | None) -> None:
     """Turns two-factor authentication off for the person: their app and recovery codes are
     forgotten. Refused while their cabinet requires it ("required_by_cabinet"), and without a
     right code (see two_factor_verify)."""
-    if Cabinet.objects.filter(pk=user.cabinet_id, require_two_factor=True).exists():
+    if Cabinet.objects.filter(pk=user.member_cabinet_id, require_two_factor=True).exists():
         raise ValidationError(
             _("Votre cabinet exige la double authentification : elle ne peut pas être désactivée."),
             code="required_by_cabinet",

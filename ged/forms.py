@@ -1,7 +1,12 @@
+from typing import TYPE_CHECKING, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .selectors import FolderNode
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class FolderNameForm(forms.Form):
@@ -20,8 +25,10 @@ class DocumentNameForm(forms.Form):
     name = forms.CharField(label=_("Nom du document"), max_length=300)
 
 
-def _folder_choices(nodes: list[FolderNode], *, exclude_path: str | None = None, root: bool):
-    choices = [("", _("— Racine —"))] if root else []
+def _folder_choices(
+    nodes: list[FolderNode], *, exclude_path: str | None = None, root: bool
+) -> "list[tuple[str, StrOrPromise]]":
+    choices: list[tuple[str, StrOrPromise]] = [("", _("— Racine —"))] if root else []
     for node in nodes:
         if exclude_path and node.folder.path.startswith(exclude_path):
             continue
@@ -36,7 +43,10 @@ class FolderMoveForm(forms.Form):
 
     def __init__(self, *args, nodes: list[FolderNode], folder, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].choices = _folder_choices(nodes, exclude_path=folder.path, root=True)
+        # Django types a form's fields as any Field; this one is declared above.
+        cast(forms.ChoiceField, self.fields["parent"]).choices = _folder_choices(
+            nodes, exclude_path=folder.path, root=True
+        )
 
 
 class DocumentMoveForm(forms.Form):
@@ -44,7 +54,7 @@ class DocumentMoveForm(forms.Form):
 
     def __init__(self, *args, nodes: list[FolderNode], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["folder"].choices = _folder_choices(nodes, root=False)
+        cast(forms.ChoiceField, self.fields["folder"]).choices = _folder_choices(nodes, root=False)
 
 
 class FolderTemplateForm(forms.Form):

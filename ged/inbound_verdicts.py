@@ -114,7 +114,7 @@ def _from_authentication_results(message, esp: str, evidence: Evidence) -> None:
     seen: set[str] = set()
     for value in _header_values(message, "Authentication-Results"):
         try:
-            header = authres.AuthenticationResultsHeader.parse_value(" ".join(value.split()))
+            header = authres.parse_value(" ".join(value.split()))
         except Exception:
             logger.info("an Authentication-Results header authres cannot read: %.200s", value)
             continue

@@ -5,10 +5,12 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from welyb_portal.tenancy.context_processors import TopBarBadge
+
 from .selectors_inbound import held_emails
 
 
-def held_emails_badge(request) -> list[dict]:
+def held_emails_badge(request) -> list[TopBarBadge]:
     if not getattr(request.user, "is_cabinet_staff", False):
         return []
     return [

@@ -3,6 +3,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from welyb_portal.tenancy.context_processors import TopBarBadge
+
 from .models import AppKind
 from .selectors import installed_apps
 from .selectors.attention import deliveries_counted_for_action
@@ -22,7 +24,7 @@ def home_tiles(request) -> list[dict]:
     ]
 
 
-def topbar_badges(request) -> list[dict]:
+def topbar_badges(request) -> list[TopBarBadge]:
     """« Envois à régler » and how many, in the top bar of every page (staff only; named in
     settings.TOPBAR_BADGES), counted with the others."""
     if not getattr(request.user, "is_cabinet_staff", False):

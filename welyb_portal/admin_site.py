@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +26,13 @@ def is_system_field(name: str) -> bool:
     return name.endswith(SYSTEM_FIELD_SUFFIXES) or name in SYSTEM_FIELDS
 
 
-class SystemFieldsReadOnly:
+if TYPE_CHECKING:
+    _ModelAdmin = admin.ModelAdmin[Any]
+else:
+    _ModelAdmin = object
+
+
+class SystemFieldsReadOnly(_ModelAdmin):
     """Shows the system's fields of a row read-only, whatever its ModelAdmin declares."""
 
     def get_readonly_fields(self, request, obj=None):

@@ -68,7 +68,8 @@ class CompanyFoldersView(GenericAPIView):
             FolderRow(node.folder.pk, node.folder.name, node.folder.parent_id, node.path)
             for node in folder_tree(company=company)
         ]
-        page = self.paginate_queryset(rows)
+        # DRF pages any sequence; its stubs name querysets only.
+        page: list[FolderRow] | None = self.paginate_queryset(rows)  # type: ignore[arg-type]
         return self.get_paginated_response(FolderSerializer(page, many=True).data)
 
     @extend_schema(request=FolderSerializer, responses={201: FolderSerializer})

@@ -19,17 +19,14 @@ from welyb_portal.tenancy.models import User
 from ..models import Document
 
 
-def _may_change_everything(by: User | None) -> bool:
-    # `by` is None for the portal's own work (an email filed, a command).
-    return by is None or by.is_cabinet_staff
-
-
 def document_change_refusals(*, documents: Iterable[Document], by: User | None) -> dict[int, str]:
     """Why `by` may not rename nor trash each of `documents`: {document id: French reason, in
     words that name no tool}. A document absent from the answer may be changed. One query per
     app that locks documents, whatever the number of documents."""
     documents = list(documents)
-    if _may_change_everything(by) or not documents:
+    # `by` is None for the portal's own work (an email filed, a command): it, and the cabinet's
+    # staff, may change everything.
+    if by is None or by.is_cabinet_staff or not documents:
         return {}
     not_theirs = _(
         "Vous ne pouvez renommer ou mettre à la corbeille que les documents que vous avez "
@@ -60,5 +57,5 @@ def document_change_check(*, document: Document, by: User | None) -> None:
 
 def document_move_check(*, by: User | None) -> None:
     """Raises PermissionDenied when `by` may not move documents: clients never do."""
-    if not _may_change_everything(by):
+    if by is not None and not by.is_cabinet_staff:
         raise PermissionDenied(_("Seul votre cabinet peut déplacer un document."))

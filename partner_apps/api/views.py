@@ -71,10 +71,11 @@ class AuthorizationListView(GenericAPIView):
     @extend_schema(responses={200: AuthorizationSerializer(many=True)})
     def get(self, request, slug):
         app = partner_app_get(slug, connector=True)
-        companies = self.paginate_queryset(
-            company_list_of_cabinet(cabinet=request.cabinet, query=request.query_params.get("q"))
+        companies = company_list_of_cabinet(
+            cabinet=request.cabinet, query=request.query_params.get("q")
         )
-        rows = authorization_rows(app=app, companies=companies)
+        page = self.paginate_queryset(companies)
+        rows = authorization_rows(app=app, companies=companies if page is None else page)
         return self.get_paginated_response(
             [
                 {

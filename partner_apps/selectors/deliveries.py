@@ -1,7 +1,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.core.validators import validate_slug
+from django.core.validators import slug_re
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -49,7 +49,7 @@ def delivery_history(
         deliveries = deliveries.filter(status=status)
     if app:
         # Whatever is not a slug names no app (and a NUL would make PostgreSQL refuse the query).
-        if validate_slug.regex.match(app):
+        if slug_re.match(app):
             deliveries = deliveries.filter(app__slug=app)
         else:
             deliveries = deliveries.none()
@@ -92,7 +92,9 @@ def delivery_daily_counts(*, cabinet: Cabinet, days: int = 30) -> list[DayCounts
         .values("day", "status")
         .annotate(n=Count("id"))
     )
-    by_day = {start + datetime.timedelta(days=i): {} for i in range(days)}
+    by_day: dict[datetime.date, dict[str, int]] = {
+        start + datetime.timedelta(days=i): {} for i in range(days)
+    }
     for row in rows:
         if row["day"] in by_day:
             by_day[row["day"]][row["status"]] = row["n"]

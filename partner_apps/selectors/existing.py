@@ -49,7 +49,7 @@ def existing_documents(*, folder: Folder, app: PartnerApp) -> ExistingDocuments:
         raise ValidationError(
             _("L'entreprise n'est pas autorisée pour %(app)s.") % {"app": app.name}
         )
-    documents = (
+    documents = list(
         Document.objects.filter(
             company_id=folder.company_id,
             folder__path__startswith=folder.path,
@@ -59,7 +59,6 @@ def existing_documents(*, folder: Folder, app: PartnerApp) -> ExistingDocuments:
         .order_by("deposited_at", "id")
     )
     found = ExistingDocuments(address=address)
-    documents = list(documents)
     seen = set(
         Delivery.objects.filter(
             company_id=folder.company_id,

@@ -1,4 +1,6 @@
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, QuerySet
@@ -10,17 +12,26 @@ from welyb_portal.tenancy.selectors import company_list_of_cabinet
 from ..connectors import connector_for, connectors_of_partner
 from ..models import AppKind, CabinetApp, CompanyAuthorization, PartnerApp
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 AUTHORIZATIONS_PER_PAGE = 50
 
 
-def catalogue(*, cabinet: Cabinet) -> QuerySet[PartnerApp]:
+class _Installed(TypedDict):
+    installed: bool
+
+
+def catalogue(*, cabinet: Cabinet | int) -> "QuerySet[WithAnnotations[PartnerApp, _Installed]]":
     """Every app of the store, with `installed` for this cabinet."""
     return PartnerApp.objects.annotate(
         installed=Exists(CabinetApp.objects.filter(cabinet=cabinet, app=OuterRef("pk")))
     ).order_by("position", "name")
 
 
-def installed_apps(*, cabinet: Cabinet) -> QuerySet[PartnerApp]:
+def installed_apps(
+    *, cabinet: Cabinet | int
+) -> "QuerySet[WithAnnotations[PartnerApp, _Installed]]":
     return catalogue(cabinet=cabinet).filter(installed=True)
 
 
@@ -72,7 +83,9 @@ def _suggestions(*, app: PartnerApp, companies: list[Company]) -> dict[int, str]
     return proposals
 
 
-def authorization_rows(*, app: PartnerApp, companies: list[Company]) -> list[AuthorizationRow]:
+def authorization_rows(
+    *, app: PartnerApp, companies: Iterable[Company]
+) -> list[AuthorizationRow]:
     """The given companies with their authorisation for a connector and, where they have no
     address yet, the one proposed from their other addresses. Two queries."""
     companies = list(companies)

@@ -5,9 +5,13 @@ import logging.config
 
 from celery.signals import after_setup_logger, task_postrun, task_prerun
 
-from welyb_portal.tenancy.log_context import log_context_end, log_context_start_task
+from welyb_portal.tenancy.log_context import (
+    LogContextToken,
+    log_context_end,
+    log_context_start_task,
+)
 
-_tokens: dict[str, object] = {}
+_tokens: dict[str, LogContextToken] = {}
 
 
 @task_prerun.connect

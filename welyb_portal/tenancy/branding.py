@@ -2,11 +2,15 @@
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from .models import Cabinet
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 LIGHT_TEXT = "#ffffff"
 DARK_TEXT = "#1b1f24"
@@ -68,7 +72,7 @@ class ContrastCheck:
     chosen by `readable_text_on`), or as the text itself on the white cards (`on_surface`)."""
 
     key: str
-    label: str
+    label: "StrOrPromise"
     field: str
     on_surface: bool
     ratio: float

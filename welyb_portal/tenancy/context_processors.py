@@ -1,11 +1,21 @@
 from functools import cached_property
+from typing import Any, TypedDict
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils.module_loading import import_string
 
 from .selectors import counts_at_once, notifications_unread
 
 _BELL = "bell"
+
+
+class TopBarBadge(TypedDict):
+    """One badge an app puts in the top bar: its words, its link, and the rows it counts."""
+
+    label: str
+    url: str
+    counts: QuerySet[Any]
 
 
 class TopBar:
@@ -19,11 +29,13 @@ class TopBar:
         self.has_bell = getattr(request.user, "is_cabinet_staff", False)
 
     @cached_property
-    def _counted(self) -> tuple[list[dict], dict]:
-        badges = [
+    def _counted(self) -> tuple[list[TopBarBadge], dict[int | str, int]]:
+        badges: list[TopBarBadge] = [
             badge for path in settings.TOPBAR_BADGES for badge in import_string(path)(self.request)
         ]
-        querysets = {index: badge["counts"] for index, badge in enumerate(badges)}
+        querysets: dict[int | str, QuerySet[Any]] = {
+            index: badge["counts"] for index, badge in enumerate(badges)
+        }
         if self.has_bell:
             querysets[_BELL] = notifications_unread(user=self.request.user)
         return badges, counts_at_once(querysets)
@@ -34,7 +46,7 @@ class TopBar:
         return counts.get(_BELL, 0)
 
     @cached_property
-    def badges(self) -> list[dict]:
+    def badges(self) -> list[dict[str, object]]:
         badges, counts = self._counted
         return [
             {"label": badge["label"], "url": badge["url"], "count": counts[index]}
@@ -50,7 +62,7 @@ def portal(request):
     user = getattr(request, "user", None)
     signed_in = user is not None and user.is_authenticated
     menu = []
-    if signed_in and getattr(user, "is_cabinet_staff", False):
+    if user is not None and signed_in and getattr(user, "is_cabinet_staff", False):
         menu = [
             {"label": label, "url_name": url_name}
             for label, url_name, role in settings.SETTINGS_MENU

@@ -4,6 +4,7 @@ add (settings.DASHBOARD_COLUMNS), searchable by name or SIREN, sortable and pagi
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import F, QuerySet
@@ -11,6 +12,9 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from .models import Company
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _unchanged(companies: QuerySet[Company]) -> QuerySet[Company]:
@@ -27,7 +31,8 @@ class DashboardColumn:
 
     # The column's name in the page's `?tri=`.
     key: str
-    label: str
+    # Translated when the page is drawn.
+    label: "StrOrPromise"
     # Renders one cell, given `company`.
     template: str
     annotate: Callable[[QuerySet[Company]], QuerySet[Company]] = _unchanged
@@ -90,7 +95,7 @@ def dashboard_page(ordered: QuerySet[Company], *, sort: Sort) -> list[Company]:
     """The companies of one page (a slice of `dashboard_order`) with every column's figures,
     in one query: the slice is its subquery, so that the figures are computed for the page's
     companies only, never for those of the pages before it. Then what the columns prefetch."""
-    companies = Company.objects.filter(pk__in=ordered.values("pk"))
+    companies: QuerySet[Company] = Company.objects.filter(pk__in=ordered.values("pk"))
     for column in dashboard_columns():
         companies = column.annotate(companies)
     rows = list(companies.order_by(*_ordering(sort)))

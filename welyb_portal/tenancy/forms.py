@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING, cast
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
@@ -7,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from .models import NotificationDigest, Role
 from .models.user import STAFF_ROLES
 from .plurals import nplural
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class PortalFormRenderer(TemplatesSetting):
@@ -111,7 +116,8 @@ class DigestPreferenceForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         by_role = _("oui") if user.digest_by_default else _("non")
-        self.fields["receive"].choices = [
+        # Django types a form's fields as any Field; this one is declared above.
+        cast(forms.ChoiceField, self.fields["receive"]).choices = [
             ("", _("Selon mon rôle (%(answer)s)") % {"answer": by_role}),
             ("oui", _("Oui")),
             ("non", _("Non")),
@@ -131,7 +137,9 @@ class DigestPreferenceForm(forms.Form):
         return self.CHOICES[self.cleaned_data["receive"]]
 
 
-def _code_field(label, *, help_text: str = "", recovery: bool = True) -> forms.CharField:
+def _code_field(
+    label: "StrOrPromise", *, help_text: "StrOrPromise" = "", recovery: bool = True
+) -> forms.CharField:
     """A two-factor code: the 6 digits of the app, or (where `recovery`) a recovery code."""
     return forms.CharField(
         label=label,

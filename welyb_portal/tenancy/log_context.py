@@ -8,19 +8,24 @@ for (`log_context_bind(cabinet=...)`) without importing the project's wiring.
 """
 
 import logging
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
+from typing import Any
 
+from django.http import HttpRequest
 from django.utils.functional import LazyObject, empty
 
-_request: ContextVar[object | None] = ContextVar("log_request", default=None)
+_request: ContextVar[HttpRequest | None] = ContextVar("log_request", default=None)
 _request_id: ContextVar[str | None] = ContextVar("log_request_id", default=None)
 _bound: ContextVar[dict[str, object] | None] = ContextVar("log_bound", default=None)
 
 # Every field a record may carry, in the order a JSON line gives them.
 FIELDS = ("request_id", "cabinet", "user_id", "task_name", "task_id")
 
+# What `log_context_end` undoes: each variable set, with the token of its value before.
+LogContextToken = list[tuple[ContextVar[Any], Token[Any]]]
 
-def log_context_start_request(request, *, request_id: str) -> object:
+
+def log_context_start_request(request: HttpRequest, *, request_id: str) -> LogContextToken:
     """The request being served; returns a token for `log_context_end`."""
     return [
         (_request, _request.set(request)),
@@ -29,13 +34,13 @@ def log_context_start_request(request, *, request_id: str) -> object:
     ]
 
 
-def log_context_start_task(*, task_name: str, task_id: str) -> object:
+def log_context_start_task(*, task_name: str, task_id: str) -> LogContextToken:
     """The task being run; returns a token for `log_context_end`. A task run in-process by a
     request (no broker: the embedded mode) keeps that request's fields besides its own."""
     return [(_bound, _bound.set({"task_name": task_name, "task_id": task_id}))]
 
 
-def log_context_end(token) -> None:
+def log_context_end(token: LogContextToken) -> None:
     for variable, variable_token in reversed(token):
         variable.reset(variable_token)
 
@@ -66,7 +71,7 @@ def log_context_fields() -> dict[str, object]:
     return {name: fields[name] for name in FIELDS if fields.get(name) is not None}
 
 
-def log_context_request():
+def log_context_request() -> HttpRequest | None:
     """The request being served in this context, or None (a task, a command)."""
     return _request.get()
 
@@ -76,7 +81,7 @@ def _known_user_id(request) -> int | None:
     unread, so that a log line never costs a query."""
     user = request.__dict__.get("user")
     while isinstance(user, LazyObject):
-        user = user._wrapped
+        user = user._wrapped  # type: ignore[attr-defined]  # Django's, not in its stubs
         if user is empty:
             return None
     if user is None or not user.is_authenticated:

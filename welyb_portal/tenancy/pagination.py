@@ -1,7 +1,10 @@
 """Pages through a search's first matches only, so that a word found in half a million names
 answers as fast as a rare one: counting every match would read them all."""
 
+from typing import Any
+
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 SEARCH_MAX_RESULTS = 1000
@@ -11,6 +14,8 @@ class CappedPaginator(Paginator):
     """The first `cap` objects of a queryset, in its order, by pages. Their ids come in one
     query (the search's index scan runs once, stopping at `cap + 1`), each page by id.
     `truncated` says that more than `cap` matched."""
+
+    object_list: QuerySet[Any]
 
     def __init__(self, object_list, per_page, *args, cap: int = SEARCH_MAX_RESULTS, **kwargs):
         super().__init__(object_list, per_page, *args, **kwargs)
@@ -42,6 +47,8 @@ class SortFirstPaginator(Paginator):
     the page's joins and subqueries run for its own rows only, in the same query
     (`pk IN (the slice)`). A plain slice made PostgreSQL join every row of a cabinet's hundred
     thousand before sorting them (docs/benchmarks.md, « Platform scale »)."""
+
+    object_list: QuerySet[Any]
 
     def page(self, number):
         # Django's page, bounds and orphans included; its own slice is lazy and never read.

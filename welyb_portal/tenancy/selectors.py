@@ -1,5 +1,7 @@
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
@@ -12,6 +14,8 @@ from .models import Cabinet, Company, Membership, Notification, Role, User
 from .models.user import STAFF_ROLES
 from .search import name_matches
 from .validators import normalize_siren, search_text
+
+_Key = TypeVar("_Key", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -145,12 +149,13 @@ def notifications_unread(*, user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user, read_at__isnull=True)
 
 
-def counts_at_once(querysets: dict[str, QuerySet]) -> dict[str, int]:
+def counts_at_once(querysets: Mapping[_Key, QuerySet[Any]]) -> dict[_Key, int]:
     """How many rows each queryset holds, by the same keys, in one query: the top bar's bell and
     badges on every page cost one round trip instead of one each."""
     if not querysets:
         return {}
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []
     for queryset in querysets.values():
         try:
             sql, values = queryset.order_by().values("pk").query.sql_with_params()

@@ -10,4 +10,6 @@ class SessionStore(DatabaseSessionStore):
     is no session at all: the visitor is anonymous, as with an unknown key."""
 
     def _validate_session_key(self, key):
-        return super()._validate_session_key(key) and all(c in VALID_KEY_CHARS for c in key)
+        # Django's SessionBase has it; its stubs do not.
+        valid = super()._validate_session_key(key)  # type: ignore[misc]
+        return valid and all(c in VALID_KEY_CHARS for c in key)

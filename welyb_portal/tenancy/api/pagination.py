@@ -12,7 +12,9 @@ class CappedPagination(PageNumberPagination):
 
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)
-        response.data["truncated"] = self.page.paginator.truncated
+        # The page paginate_queryset made, of django_paginator_class.
+        if self.page is not None and isinstance(self.page.paginator, CappedPaginator):
+            response.data["truncated"] = self.page.paginator.truncated
         return response
 
     def get_paginated_response_schema(self, schema):

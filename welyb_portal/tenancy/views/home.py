@@ -1,11 +1,15 @@
+from typing import cast
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.module_loading import import_string
 
 from ..dashboard import NAME, dashboard_columns, dashboard_order, dashboard_page, dashboard_sort
+from ..models import Company
 from ..selectors import company_list
 
 DASHBOARD_PER_PAGE = 25
@@ -26,7 +30,8 @@ def _dashboard(request):
     page = Paginator(dashboard_order(companies, sort=sort), DASHBOARD_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    page.object_list = dashboard_page(page.object_list, sort=sort)
+    # A page of a queryset holds its slice, a queryset too.
+    page.object_list = dashboard_page(cast(QuerySet[Company], page.object_list), sort=sort)
     columns = dashboard_columns()
     # The apps built on the tenancy core bring their tiles through settings.HOME_TILES.
     tiles = [tile for path in settings.HOME_TILES for tile in import_string(path)(request)]

@@ -1,5 +1,4 @@
 import hashlib
-
 from typing import IO
 
 from django.core.files import File

@@ -49,10 +49,7 @@ def delivery_history(
         deliveries = deliveries.filter(status=status)
     if app:
         # Whatever is not a slug names no app (and a NUL would make PostgreSQL refuse the query).
-        if slug_re.match(app):
-            deliveries = deliveries.filter(app__slug=app)
-        else:
-            deliveries = deliveries.none()
+        deliveries = deliveries.filter(app__slug=app) if slug_re.match(app) else deliveries.none()
     order = ["-created_at", "-id"]
     if failures_first:
         deliveries = deliveries.annotate(attention=ATTENTION)

@@ -83,9 +83,7 @@ def _suggestions(*, app: PartnerApp, companies: list[Company]) -> dict[int, str]
     return proposals
 
 
-def authorization_rows(
-    *, app: PartnerApp, companies: Iterable[Company]
-) -> list[AuthorizationRow]:
+def authorization_rows(*, app: PartnerApp, companies: Iterable[Company]) -> list[AuthorizationRow]:
     """The given companies with their authorisation for a connector and, where they have no
     address yet, the one proposed from their other addresses. Two queries."""
     companies = list(companies)

@@ -138,9 +138,9 @@ def staff_invite(*, cabinet: Cabinet, email: str, role: str, by: User, full_name
 
 
 def _other_active_admins(user: User):
-    return User.objects.filter(cabinet_id=user.member_cabinet_id, role=Role.ADMIN, is_active=True).exclude(
-        pk=user.pk
-    )
+    return User.objects.filter(
+        cabinet_id=user.member_cabinet_id, role=Role.ADMIN, is_active=True
+    ).exclude(pk=user.pk)
 
 
 @transaction.atomic
@@ -149,7 +149,9 @@ def staff_role_set(*, user: User, role: str, by: User) -> User:
     if not user.is_cabinet_staff or role not in STAFF_ROLES:
         raise ValidationError({"role": [_("Rôle inconnu.")]})
     # Lock the cabinet's admins so that two admins demoting each other cannot both succeed.
-    list(User.objects.select_for_update().filter(cabinet_id=user.member_cabinet_id, role=Role.ADMIN))
+    list(
+        User.objects.select_for_update().filter(cabinet_id=user.member_cabinet_id, role=Role.ADMIN)
+    )
     if user.role == Role.ADMIN and role != Role.ADMIN and not _other_active_admins(user).exists():
         raise ValidationError({"role": [_("Le cabinet doit garder au moins un administrateur.")]})
     old = user.role
@@ -174,7 +176,9 @@ def user_active_set(*, user: User, active: bool, by: User) -> User:
         raise ValidationError(
             {"is_active": [_("Vous ne pouvez pas désactiver votre propre compte.")]}
         )
-    list(User.objects.select_for_update().filter(cabinet_id=user.member_cabinet_id, role=Role.ADMIN))
+    list(
+        User.objects.select_for_update().filter(cabinet_id=user.member_cabinet_id, role=Role.ADMIN)
+    )
     if not active and user.role == Role.ADMIN and not _other_active_admins(user).exists():
         raise ValidationError(
             {"is_active": [_("Le cabinet doit garder au moins un administrateur.")]}

@@ -58,7 +58,8 @@ class DocumentDepositForm(forms.ModelForm):
             field.error_messages = {**field.error_messages, "required": too_large_message()}
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("folder") and cleaned.get("upload"):
             try:
                 deposit_check(folder=cleaned["folder"], file=cleaned["upload"])
@@ -104,11 +105,11 @@ class DocumentAdmin(admin.ModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         return super().add_view(request, form_url, extra_context)
 
-    def get_form(self, request, obj=None, **kwargs):
+    def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             kwargs["form"] = DocumentDepositForm
-        form = super().get_form(request, obj, **kwargs)
-        if obj is None:
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is None and issubclass(form, DocumentDepositForm):
             # A class of this request's own (modelform_factory makes one per call).
             form.upload_too_large = bool(upload_refusals(request))
         return form

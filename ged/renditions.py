@@ -7,12 +7,12 @@ send time: nothing here knows who asks, and nothing is stored.
 
 import io
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO
 
 import pillow_heif
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, TiffImagePlugin
 
 from .models import Document
 from .names import extension_of
@@ -84,7 +84,7 @@ class ImageTooLarge(UnreadableFile):
         )
 
 
-def rendition_convert(*, file: BinaryIO, name: str, content_type: str) -> Rendition:
+def rendition_convert(*, file: IO[bytes], name: str, content_type: str) -> Rendition:
     """The file (seekable, binary) as one JPEG, or as one PDF when it is a TIFF of several pages.
 
     `name` keeps its stem and takes the new extension ("IMG_0001.HEIC" is "IMG_0001.jpg").
@@ -103,7 +103,7 @@ def rendition_convert(*, file: BinaryIO, name: str, content_type: str) -> Rendit
         raise ValueError(f"no rendition for {content_type!r}")
     try:
         with Image.open(file, formats=[_DECODERS[content_type]]) as image:
-            if image.format == "TIFF" and image.n_frames > 1:
+            if isinstance(image, TiffImagePlugin.TiffImageFile) and image.n_frames > 1:
                 return Rendition(name=_renamed(name, "pdf"), content_type=PDF, content=_pdf(image))
             return Rendition(name=_renamed(name, "jpg"), content_type=JPEG, content=_jpeg(image))
     except Image.DecompressionBombError as error:
@@ -136,7 +136,7 @@ def _jpeg(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-def _pdf(tiff: Image.Image) -> bytes:
+def _pdf(tiff: TiffImagePlugin.TiffImageFile) -> bytes:
     """The TIFF's pages as a PDF, each page keeping its size on paper when the scan says it."""
     dpi, scanned_size = tiff.info.get("dpi"), tiff.size
     pages = _Pages(tiff)
@@ -154,7 +154,7 @@ class _Pages(Image.Image):
     it. Given a list of pages, the writer would hold every one until the end (26 MB for an A4
     page scanned in colour at 300 dpi); given this, it holds one at a time."""
 
-    def __init__(self, tiff: Image.Image):
+    def __init__(self, tiff: TiffImagePlugin.TiffImageFile):
         super().__init__()
         self._tiff = tiff
         self._page = -1

@@ -3,6 +3,7 @@ company's documents were exported since its last deposit."""
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Max, Q, Sum
 
@@ -10,6 +11,11 @@ from welyb_portal.tenancy.models import AuditEntry, Company, User
 from welyb_portal.tenancy.selectors import company_clients_with_other_companies
 
 from .models import Document
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from welyb_portal.tenancy.selectors import OtherCompanies
 
 # What the export writes in the audit trail, the company as its target (ged/services/export.py),
 # with `as_of` in its data.
@@ -23,8 +29,8 @@ class OffboardingState:
     bytes: int
     last_deposit_at: datetime | None
     last_export_at: datetime | None
-    # Each with `has_other_companies`: those without are deactivated.
-    clients: list[User]
+    # Those without other companies are deactivated.
+    clients: "list[WithAnnotations[User, OtherCompanies]]"
 
     @property
     def export_missing(self) -> bool:

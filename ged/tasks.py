@@ -20,7 +20,7 @@ def send_inbound_receipt(inbound_email_id: int) -> None:
         InboundEmail.objects.select_related("company__cabinet").filter(pk=inbound_email_id).first()
     )
     if record is not None and record.company is not None and record.sender:
-        inbound_receipt_send(record=record)
+        inbound_receipt_send(record=record, company=record.company)
 
 
 @shared_task

@@ -9,6 +9,8 @@ up to UPLOAD_MAX_REQUEST_MB in all, each file counted on its own. Only signed-in
 API's tokens) get these caps; anybody else has the default 2.5 MB, and no file written.
 """
 
+from typing import TypedDict
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
@@ -63,9 +65,16 @@ def too_large_message() -> str:
     return " ".join(document_too_large().messages)
 
 
-def refused_uploads(request) -> list[dict]:
+class RefusedFile(TypedDict):
+    """A file the deposit refused, and why (in French)."""
+
+    name: str
+    message: str
+
+
+def refused_uploads(request) -> list[RefusedFile]:
     """The files of the request's form that passed DOCUMENT_MAX_MB, as the deposit refuses
-    them: [{"name", "message"}]."""
+    them."""
     message = too_large_message()
     return [{"name": refusal.file_name, "message": message} for refusal in upload_refusals(request)]
 

@@ -67,12 +67,15 @@ class _Sink:
     def __init__(self):
         self._parts: list[bytes] = []
 
-    def write(self, data) -> int:
+    def write(self, data: bytes) -> int:
         self._parts.append(bytes(data))
         return len(data)
 
     def flush(self) -> None:
         pass
+
+    def close(self) -> None:
+        pass  # zipfile never closes a file it was given; typeshed asks for the method
 
     def take(self) -> bytes:
         data = b"".join(self._parts)

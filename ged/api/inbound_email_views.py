@@ -1,6 +1,8 @@
 """« Emails reçus » in the API: the emails received on the cabinet's deposit addresses, and the
 decision on a held one (its sender not authenticated): accept or reject."""
 
+from typing import ClassVar, Protocol
+
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -9,6 +11,7 @@ from rest_framework.response import Response
 
 from welyb_portal.tenancy.api.errors import as_api_error
 from welyb_portal.tenancy.api.permissions import IsCabinetStaff
+from welyb_portal.tenancy.models import User
 
 from ..access import access_inbound_email
 from ..models import InboundEmail
@@ -16,7 +19,7 @@ from ..selectors_inbound import STATUS_FILTERS, inbound_email_list
 from ..services.inbound_receiving import inbound_email_accept, inbound_email_reject
 
 # What the API says of each status: "filed" is an email that deposited its files, or some.
-API_STATUS = {status: name for name, statuses in STATUS_FILTERS.items() for status in statuses}
+API_STATUS: dict[str, str] = {status: name for name, statuses in STATUS_FILTERS.items() for status in statuses}
 
 
 class AuthenticationSerializer(serializers.Serializer):
@@ -80,10 +83,15 @@ class InboundEmailListView(GenericAPIView):
         return self.get_paginated_response(InboundEmailSerializer(page, many=True).data)
 
 
+class _Decide(Protocol):
+    def __call__(self, *, record: InboundEmail, by: User) -> InboundEmail: ...
+
+
 class _DecisionView(GenericAPIView):
     permission_classes = [IsCabinetStaff]
     serializer_class = InboundEmailSerializer
-    decide = None
+    # The service each subclass names.
+    decide: ClassVar[_Decide]
 
     @extend_schema(request=None, responses={200: InboundEmailSerializer})
     def post(self, request, inbound_email_id):

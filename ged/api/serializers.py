@@ -7,7 +7,10 @@ from ..models import Document
 class FolderSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(max_length=200)
-    parent = serializers.IntegerField(allow_null=True, required=False, source="parent_id")
+    # DRF's metaclass takes declared fields off the class: no clash with Field.parent.
+    parent = serializers.IntegerField(  # type: ignore[assignment]
+        allow_null=True, required=False, source="parent_id"
+    )
     path = serializers.CharField(
         read_only=True,
         help_text=_("Chemin des noms depuis la racine : « Dossier comptable annuel 2026/Achats »"),

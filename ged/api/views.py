@@ -133,7 +133,8 @@ class FolderDocumentsView(GenericAPIView):
             )
         except ValidationError as error:
             raise as_api_error(error) from error
-        document.notices = deposit_notices(document=document)
+        # For the serializer's `notices`.
+        document.notices = deposit_notices(document=document)  # type: ignore[attr-defined]
         serializer = StaffDepositSerializer if request.user.is_cabinet_staff else DepositSerializer
         return Response(serializer(document).data, status=status.HTTP_201_CREATED)
 

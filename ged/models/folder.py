@@ -63,6 +63,8 @@ class Folder(models.Model):
         related_name="+",
         verbose_name=_("mis à la corbeille avec"),
     )
+    # folder_ancestors' answer, kept on the object once read (ged/selectors.py).
+    _ancestors: list["Folder"]
 
     class Meta:
         verbose_name = _("dossier")

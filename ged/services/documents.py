@@ -59,10 +59,11 @@ def document_restore(*, document: Document, by: User) -> Document:
     """Brings a document back from the trash into its folder, if the folder is not trashed."""
     if document.trashed_at is None:
         return document
-    if document.trash_root_id is not None:
+    trash_root = document.trash_root  # no query when it has none
+    if trash_root is not None:
         raise ValidationError(
             _("Ce document est parti avec le dossier « %(name)s » : restaurez ce dossier.")
-            % {"name": document.trash_root.name}
+            % {"name": trash_root.name}
         )
     if document.folder.trashed_at is not None:
         # Name the folder the trash list shows: the one this folder left with.

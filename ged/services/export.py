@@ -147,7 +147,7 @@ class CompanyExport:
     def _documents(self, archive, paths, taken, writer) -> Iterator[bytes]:
         """Every document into the archive, and its line into the manifest."""
         writer.writerow(_manifest_headers())
-        folder_id = None
+        folder_id, folder = None, ""
         for batch in document_export_batches(company=self.company, batch_size=self.batch_size):
             sends = document_sends(document_ids=[row["pk"] for row in batch])
             for row in batch:

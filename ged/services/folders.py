@@ -79,11 +79,13 @@ def folder_create(*, company: Company, parent: Folder | None, name: str, by: Use
 
 
 def folder_path_ensure(*, company: Company, names: list[str], by: User | None) -> Folder:
-    """The folder at a path of names from the root, created where missing."""
-    parent = None
+    """The folder at a path of names from the root (at least one), created where missing."""
+    parent: Folder | None = None
     for name in names:
         existing = sibling_named(company_id=company.pk, parent=parent, name=name)
         parent = existing or folder_create(company=company, parent=parent, name=name, by=by)
+    if parent is None:
+        raise ValueError("a folder's path names one folder at least")
     return parent
 
 

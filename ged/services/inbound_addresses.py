@@ -4,6 +4,7 @@ choose."""
 
 import base64
 import secrets
+from typing import Literal, overload
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,7 +23,8 @@ from .tree import annual_folder_name
 
 A_CLASSER_FOLDER = "À classer"
 # Where each target files by default: a path of names; None stands for this year's annual folder.
-DEFAULT_PATHS = {
+# None: the year's annual folder.
+DEFAULT_PATHS: dict[str, tuple[str | None, ...]] = {
     Target.ACHATS: (None, "Achats"),
     Target.VENTES: (None, "Ventes"),
     Target.NDF: (None, "Notes de frais"),
@@ -78,12 +80,17 @@ def default_folder_path(target: str) -> list[str]:
     return [annual_folder_name(year) if part is None else part for part in DEFAULT_PATHS[target]]
 
 
+@overload
+def inbound_folder(address: InboundAddress, *, create: Literal[True]) -> Folder: ...
+@overload
+def inbound_folder(address: InboundAddress, *, create: bool = False) -> Folder | None: ...
 def inbound_folder(address: InboundAddress, *, create: bool = False) -> Folder | None:
     """Where the address files: the folder staff chose, else the target's default folder
     (this year's Achats, Ventes, Notes de frais; « À classer » at the root), created when
     `create` and missing."""
-    if address.folder_id is not None and address.folder.trashed_at is None:
-        return address.folder
+    chosen = address.folder
+    if chosen is not None and chosen.trashed_at is None:
+        return chosen
     names = default_folder_path(address.target)
     if create:
         return folder_path_ensure(company=address.company, names=names, by=None)

@@ -31,7 +31,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from welyb_portal.tenancy.models import User
+from welyb_portal.tenancy.models import Company, User
 from welyb_portal.tenancy.models.user import normalize_email
 from welyb_portal.tenancy.services.audit import audit_record
 from welyb_portal.tenancy.services.notifications import (
@@ -87,7 +87,7 @@ def _recipients(message) -> list[str]:
     envelope = getattr(message, "envelope_recipient", None)
     if envelope:
         return [normalize_email(envelope)]
-    addresses = []
+    addresses: list[str] = []
     for header in ("To", "Cc", "Delivered-To", "X-Original-To"):
         addresses.extend(a.addr_spec for a in message.get_address_header(header))
     return [normalize_email(a) for a in addresses if a]
@@ -149,6 +149,21 @@ def _duplicate_of(record: InboundEmail) -> InboundEmail | None:
     )
 
 
+def _company_of(record: InboundEmail) -> Company:
+    """The company of a record received on one of its addresses: every record past the address
+    step (the others are refused there), and an address goes only with its company."""
+    if record.company is None:
+        raise ValueError(f"inbound email {record.pk} was received for no company")
+    return record.company
+
+
+def _address_of(record: InboundEmail) -> InboundAddress:
+    """The address of a record past the address step (see _company_of)."""
+    if record.address is None:
+        raise ValueError(f"inbound email {record.pk} was received on no known address")
+    return record.address
+
+
 def _refuse(record: InboundEmail, reason: str) -> InboundEmail:
     record.status = InboundStatus.REFUSED
     record.reason = reason
@@ -168,18 +183,19 @@ def _hold(record: InboundEmail, arrival: Arrival, check: SenderCheck) -> Inbound
     )
     record.status = InboundStatus.HELD
     record.reason = check.summary
+    company = _company_of(record)
     try:
         with transaction.atomic():
             record.save()
             notifications_create(
-                cabinet=record.company.cabinet,
+                cabinet=company.cabinet,
                 kind=HELD_KIND,
                 text=_(
                     "%(company)s : un email de %(sender)s attend votre validation avant d'être "
                     "classé. %(summary)s"
                 )
                 % {
-                    "company": record.company.name,
+                    "company": company.name,
                     "sender": record.sender or _("(inconnu)"),
                     "summary": check.summary,
                 },
@@ -239,7 +255,7 @@ def _files_to_deposit(record: InboundEmail, message) -> list[Attachment] | None:
     record.items = [
         {
             "name": f.name,
-            "size": len(f.content),
+            "size": len(f.content or b""),
             "outcome": "ignored",
             "reason": _("Image intégrée au message (signature, logo)."),
         }
@@ -260,7 +276,7 @@ def _files_to_deposit(record: InboundEmail, message) -> list[Attachment] | None:
 
 def _deposit_each(record: InboundEmail, files: list[Attachment], depositor: User | None) -> int:
     """Deposits every file on its own (one refused leaves the others); returns how many went."""
-    folder = inbound_folder(record.address, create=True)
+    folder = inbound_folder(_address_of(record), create=True)
     deposited = 0
     for file in files:
         item = {"name": file.name, "size": len(file.content or b"")}
@@ -320,7 +336,7 @@ def _file(
 
 def _judge(record: InboundEmail, arrival: Arrival) -> InboundEmail:
     """Steps 3 to 5, for a record whose address is known and whose message is new there."""
-    company = record.company
+    company = _company_of(record)
     depositor = inbound_depositor(company=company, sender=record.sender)
     policy = inbound_policy_of(company)
     if not inbound_sender_allowed(policy=policy, sender=record.sender, depositor=depositor):
@@ -434,14 +450,15 @@ def _decided(record: InboundEmail, *, by: User, action: str) -> None:
     record.held_file = ""
     record.decided_by, record.decided_at = by, timezone.now()
     record.save()
+    company = _company_of(record)
     audit_record(
-        cabinet=record.company.cabinet,
+        cabinet=company.cabinet,
         actor=by,
         action=action,
-        target=record.company,
+        target=company,
         data={"inbound_email_id": record.pk, "sender": record.sender, "status": record.status},
     )
-    notifications_resolve(cabinet=record.company.cabinet, key=inbound_notification_key(record.pk))
+    notifications_resolve(cabinet=company.cabinet, key=inbound_notification_key(record.pk))
     # The raw message goes once the decision is kept.
     transaction.on_commit(lambda: default_storage.delete(held_file))
 
@@ -456,7 +473,7 @@ def inbound_email_accept(*, record: InboundEmail, by: User) -> InboundEmail:
         message = AnymailInboundMessage.parse_raw_mime_bytes(raw.read())
     record.items = []
     files = _files_to_deposit(record, message) or []
-    depositor = inbound_depositor(company=record.company, sender=record.sender)
+    depositor = inbound_depositor(company=_company_of(record), sender=record.sender)
     if files:
         _file(record, files, depositor=depositor, receipt=False)
     _decided(record, by=by, action="inbound_email.accepted")

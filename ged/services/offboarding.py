@@ -57,9 +57,10 @@ def company_offboard(*, company: Company, by: User, confirmation: str) -> dict:
     """
     with transaction.atomic():
         # Locked, and checked again under the lock: two admins confirming at once remove once.
-        company = Company.objects.select_for_update().filter(pk=company.pk).first()
-        if company is None:
+        locked = Company.objects.select_for_update().filter(pk=company.pk).first()
+        if locked is None:
             raise ValidationError(_("Cette entreprise a déjà été supprimée."))
+        company = locked
         offboarding_check(company=company, by=by, confirmation=confirmation)
         emails = list(InboundEmail.objects.filter(company=company).values_list("pk", "held_file"))
         held_files = [name for _pk, name in emails if name]

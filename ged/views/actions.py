@@ -66,7 +66,7 @@ def folder_rename_action(request, folder_id):
     form = FolderNameForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError(form.errors["name"])
+            raise ValidationError(list(form.errors["name"]))
         folder_rename(folder=folder, name=form.cleaned_data["name"], by=request.user)
     except ValidationError as error:
         _error(request, error)
@@ -134,7 +134,7 @@ def document_rename_action(request, document_id):
     form = DocumentNameForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError(form.errors["name"])
+            raise ValidationError(list(form.errors["name"]))
         document_rename(document=document, name=form.cleaned_data["name"], by=request.user)
     except ValidationError as error:
         _error(request, error)

@@ -1,3 +1,5 @@
+from typing import TypedDict
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +19,12 @@ from ..sniffing import inert_content_type
 from ..uploads import accepts_documents_page, refused_uploads, wants_json
 
 
+class _Deposited(TypedDict):
+    id: int
+    name: str
+    notices: list[str]
+
+
 @accepts_documents_page
 @login_required
 @require_POST
@@ -27,7 +35,8 @@ def upload(request, folder_id):
     with the deposit's words."""
     folder = access_folder(request.user, folder_id)
     files = request.FILES.getlist("file")
-    deposited, refused = [], refused_uploads(request)
+    deposited: list[_Deposited] = []
+    refused = refused_uploads(request)
     if not files and not refused:
         refused.append({"name": "", "message": _("Aucun fichier reçu.")})
     for file in files:
@@ -52,9 +61,10 @@ def upload(request, folder_id):
         messages.success(request, _("« %(name)s » déposé.") % item)
         for notice in item["notices"]:
             messages.warning(request, notice)
-    for item in refused:
+    for refusal in refused:
         messages.error(
-            request, f"{item['name']} : {item['message']}" if item["name"] else item["message"]
+            request,
+            f"{refusal['name']} : {refusal['message']}" if refusal["name"] else refusal["message"],
         )
     return redirect("ged:folder", folder_id=folder.pk)
 
@@ -71,7 +81,8 @@ def document_file_response(document: Document):
     scripts…) is announced as application/octet-stream (`inert_content_type`)."""
     if settings.DOCUMENT_DOWNLOAD_REDIRECT:
         disposition = content_disposition_header(True, document.name)
-        url = default_storage.url(
+        # S3's storage takes `parameters`; default_storage is typed as any storage.
+        url = default_storage.url(  # type: ignore[call-arg]
             document.file.name,
             parameters={
                 "ResponseContentDisposition": disposition,

@@ -196,7 +196,10 @@ def search_page(request):
     paths.update(folder_paths(folders=unknown.values()))
     for document in page.object_list:
         document.folder_path = paths[document.folder_id]
-    filters = {"q": query, **({"entreprise": company.pk} if company is not None else {})}
+    filters: dict[str, str | int] = {
+        "q": query,
+        **({"entreprise": company.pk} if company is not None else {}),
+    }
     context.update(
         page=page, query=query, search_query=query, page_query=urlencode(filters), searched=company
     )

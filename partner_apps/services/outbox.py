@@ -42,8 +42,8 @@ SWEEP_BATCH = 500
 
 def delivery_enqueue(delivery_id: int, *, countdown: int = 0) -> None:
     """Hands a delivery to the workers, `countdown` seconds from now (0: now). When the broker
-    is down, the delivery stays in the
-    outbox and the sweep sends it once the broker is back: a deposit never fails for it."""
+    is down, the delivery stays in the outbox and the sweep sends it once the broker is back: a
+    deposit never fails for it."""
     from ..tasks import deliver
 
     try:

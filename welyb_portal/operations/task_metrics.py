@@ -100,7 +100,11 @@ def _read() -> dict[str, float]:
         with _memory_lock:
             return dict(_memory)
     raw = redis_client(settings.REDIS_URL).hgetall(KEY)
-    return {field.decode(): float(value) for field, value in raw.items()}
+    # The client reads bytes (no decode_responses); redis-py types either.
+    return {
+        field.decode() if isinstance(field, bytes) else field: float(value)
+        for field, value in raw.items()
+    }
 
 
 class TaskMetricsCollector:

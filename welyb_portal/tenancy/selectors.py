@@ -1,7 +1,7 @@
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
@@ -15,7 +15,15 @@ from .models.user import STAFF_ROLES
 from .search import name_matches
 from .validators import normalize_siren, search_text
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 _Key = TypeVar("_Key", bound=Hashable)
+
+
+class OtherCompanies(TypedDict):
+    # Whether the client is a client of another company of the cabinet too.
+    has_other_companies: bool
 
 
 @dataclass(frozen=True)
@@ -81,7 +89,9 @@ def company_clients(*, company: Company) -> QuerySet[User]:
     return User.objects.filter(memberships__company=company, role=Role.CLIENT).order_by("email")
 
 
-def company_clients_with_other_companies(*, company: Company) -> QuerySet[User]:
+def company_clients_with_other_companies(
+    *, company: Company
+) -> "QuerySet[WithAnnotations[User, OtherCompanies]]":
     """The company's clients, each with `has_other_companies`: whether they are a client of
     another company too (removing this company leaves them their account). One query."""
     others = Membership.objects.filter(user=OuterRef("pk")).exclude(company=company)

@@ -1,5 +1,7 @@
 """The staff's own notifications, as the bell and the « Notifications » page show them."""
 
+from typing import TYPE_CHECKING
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.parsers import JSONParser
@@ -15,12 +17,16 @@ from .serializers import (
     NotificationSerializer,
 )
 
+if TYPE_CHECKING:
+    from ..http import CabinetAPIRequest
+
 
 class NotificationListView(generics.ListAPIView):
     """The user's own notifications, newest first."""
 
     serializer_class = NotificationSerializer
     permission_classes = [IsCabinetStaff]
+    request: "CabinetAPIRequest"
 
     def get_queryset(self):
         return notification_list(user=self.request.user)

@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
@@ -27,6 +29,9 @@ from .serializers import (
     TokenRequestSerializer,
     TokenSerializer,
 )
+
+if TYPE_CHECKING:
+    from ..http import CabinetAPIRequest
 
 
 class TokenView(APIView):
@@ -126,6 +131,7 @@ class CompanyListView(generics.ListCreateAPIView):
 
     serializer_class = CompanySerializer
     permission_classes = [IsStaffOrReadOnly]
+    request: "CabinetAPIRequest"
 
     def get_queryset(self):
         return company_list(user=self.request.user, query=self.request.query_params.get("q", ""))

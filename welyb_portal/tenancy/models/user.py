@@ -1,4 +1,4 @@
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from ..signals import password_changed
 from .cabinet import Cabinet
+
+if TYPE_CHECKING:
+    from django_otp.models import Device
 
 
 def normalize_email(email: str) -> str:
@@ -78,6 +81,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     # AbstractBaseUser's new raw password until the next save (set_password).
     _password: str | None
+    # Set on the instance by authenticate(): the backend that accepted it.
+    backend: str
+    # Set on the instance by django-otp once a device verified the session.
+    otp_device: "Device | None"
 
     class Meta:
         verbose_name = _("utilisateur")

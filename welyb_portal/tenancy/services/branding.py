@@ -17,7 +17,7 @@ def _logo_extension(logo: UploadedFile) -> str:
     """The extension of an uploaded logo, judged by its bytes (Pillow), not by its name.
 
     SVG is refused: it can carry scripts, and the logo is shown on every page."""
-    if logo.size > LOGO_MAX_BYTES:
+    if len(logo) > LOGO_MAX_BYTES:  # its size; an upload always knows it
         raise ValidationError({"logo": [_("Logo trop volumineux (1 Mo maximum).")]})
     too_large = _("Image trop grande (%(side)s × %(side)s pixels maximum).") % {
         "side": LOGO_MAX_SIDE

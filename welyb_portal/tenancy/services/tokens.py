@@ -7,6 +7,7 @@ activity in one. A token may thus expire up to an hour before API_TOKEN_DAYS day
 since its very last use.
 """
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -75,7 +76,7 @@ def api_token_revoke(*, token: Token) -> None:
     Token.objects.filter(pk=token.pk).delete()
 
 
-def api_tokens_revoke(*, users: list[User]) -> int:
+def api_tokens_revoke(*, users: Sequence[User]) -> int:
     """Deletes every API token of these users; returns how many."""
     _total, deleted = Token.objects.filter(user__in=users).delete()
     return deleted.get(Token._meta.label, 0)

@@ -58,6 +58,10 @@ def _totp_match(*, key: str, code: str) -> TOTP | None:
     return totp if totp.verify(int(code), tolerance=1) else None
 
 
+def _invalid() -> ValidationError:
+    return ValidationError(_("Code de double authentification invalide."), "invalid")
+
+
 def _throttled(data: dict) -> ValidationError:
     seconds = max(1, math.ceil((data["locked_until"] - timezone.now()).total_seconds()))
     message = nplural(
@@ -81,7 +85,7 @@ def two_factor_verify(*, user: User, code: str | None) -> Device:
     code = _clean(code)
     if not code:
         raise ValidationError(_("Code de double authentification requis."), code="required")
-    error = None
+    error: ValidationError | None = None
     # The devices are locked so that one code cannot be accepted twice by parallel requests;
     # the refusal is raised after the transaction, which keeps the device's failure count.
     with transaction.atomic():
@@ -97,13 +101,13 @@ def two_factor_verify(*, user: User, code: str | None) -> Device:
                 code="not_enrolled",
             )
         elif device is None:
-            error = ValidationError(_("Code de double authentification invalide."), "invalid")
+            error = _invalid()
         else:
             allowed, data = device.verify_is_allowed()
             if not allowed:
                 error = _throttled(data)
             elif not device.verify_token(code):
-                error = ValidationError(_("Code de double authentification invalide."), "invalid")
+                error = _invalid()
             elif isinstance(device, StaticDevice):
                 audit_record(
                     cabinet=user.cabinet,
@@ -114,6 +118,8 @@ def two_factor_verify(*, user: User, code: str | None) -> Device:
                 )
     if error is not None:
         raise error
+    if device is None:  # no device is a refusal above
+        raise _invalid()
     return device
 
 

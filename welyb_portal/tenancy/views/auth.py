@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -13,6 +15,9 @@ from ..services.two_factor import two_factor_backoff_reset
 from ..services.users import password_reset_request
 from ..throttling import client_ip, login_failures_forget, login_lock_message
 from ..two_factor import pending_login_start
+
+if TYPE_CHECKING:
+    from ..http import CabinetRequest
 
 
 def _needs_code(user: User) -> bool:
@@ -66,6 +71,7 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
     # resets the address's failed attempts, so a new password also lifts a lock.
     post_reset_login_backend = "welyb_portal.tenancy.backends.CabinetEmailBackend"
     success_url = reverse_lazy("home")
+    request: "CabinetRequest"
 
     def get_user(self, uidb64):
         user = super().get_user(uidb64)

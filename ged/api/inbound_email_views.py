@@ -19,7 +19,9 @@ from ..selectors_inbound import STATUS_FILTERS, inbound_email_list
 from ..services.inbound_receiving import inbound_email_accept, inbound_email_reject
 
 # What the API says of each status: "filed" is an email that deposited its files, or some.
-API_STATUS: dict[str, str] = {status: name for name, statuses in STATUS_FILTERS.items() for status in statuses}
+API_STATUS: dict[str, str] = {
+    status: name for name, statuses in STATUS_FILTERS.items() for status in statuses
+}
 
 
 class AuthenticationSerializer(serializers.Serializer):

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from partner_apps.connectors import Connector
+from partner_apps.connectors import Connector, SenderSetup
 from partner_apps.email_delivery import email_deliver, email_message_id
 from partner_apps.models import ReasonCode
 from partner_apps.refusals import Refusal
@@ -198,7 +198,7 @@ class InqomConnector(Connector):
             "Paramètres › Emails d'envoi"
         ) % {"sender": settings.INQOM_SENDER_EMAIL}
 
-    def sender_setup(self) -> dict:
+    def sender_setup(self) -> SenderSetup:
         return {
             "partner": "Inqom",
             "sender": settings.INQOM_SENDER_EMAIL,

@@ -5,11 +5,21 @@ registers its instances when Django starts; the store and the outbox only ever t
 interface, through `connector_for(app)`. Adding a partner is a new module, not a change here.
 """
 
+from typing import TypedDict
+
 from django.core.exceptions import ImproperlyConfigured
 
 from ged.renditions import CONVERTIBLE_TYPES
 
 _REGISTRY: dict[str, "Connector"] = {}
+
+
+class SenderSetup(TypedDict):
+    """Where, at the partner's, the cabinet allows the portal's sender address."""
+
+    partner: str  # "Inqom"
+    sender: str  # the address
+    where: str  # "Paramètres › Emails d'envoi"
 
 
 class DeliveryError(Exception):
@@ -94,10 +104,9 @@ class Connector:
         """What staff must check when the partner refused a message."""
         return ""
 
-    def sender_setup(self) -> dict | None:
-        """What the cabinet must do on the partner's side for our emails to be accepted:
-        {"partner": "Inqom", "sender": address, "where": "Paramètres › Emails d'envoi"};
-        None when nothing."""
+    def sender_setup(self) -> SenderSetup | None:
+        """What the cabinet must do on the partner's side for our emails to be accepted; None
+        when nothing."""
         return None
 
 

@@ -29,8 +29,11 @@ def attachment_part(name: str, content: bytes, content_type: str) -> MIMEBase:
     would lose its type and any text file its line endings over SMTP; anymail decodes it with
     the charset named."""
     maintype, subtype = content_type.split("/", 1)
-    params = {"charset": _text_charset(content)} if maintype == "text" else {}
-    part = MIMEBase(maintype, subtype, **params)
+    part = (
+        MIMEBase(maintype, subtype, charset=_text_charset(content))
+        if maintype == "text"
+        else MIMEBase(maintype, subtype)
+    )
     part.set_payload(base64.encodebytes(content).decode("ascii"))
     part["Content-Transfer-Encoding"] = "base64"
     filename = name if name.isascii() else ("utf-8", "", name)

@@ -1,5 +1,7 @@
 import functools
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal, TypedDict, overload
 
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Subquery, Value, When
 from django.utils import timezone
@@ -12,6 +14,18 @@ from ged.services.tree import template_paths
 from ..connectors import connector_for
 from ..models import AppKind, CompanyAuthorization, FolderAutomation, PartnerApp
 from .readiness import app_installed, collection_address
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class Readiness(TypedDict):
+    """What `effective_automations(readiness=True)` tells of each switch."""
+
+    cabinet_id: int
+    app_installed: bool
+    # None when the company is not authorised.
+    collection_address: str | None
 
 
 @functools.cache
@@ -27,7 +41,17 @@ def _automations_with_readiness():
     )
 
 
-def effective_automations(*, folder: Folder, readiness: bool = False) -> list[FolderAutomation]:
+@overload
+def effective_automations(
+    *, folder: Folder, readiness: Literal[True]
+) -> "list[WithAnnotations[FolderAutomation, Readiness]]": ...
+@overload
+def effective_automations(
+    *, folder: Folder, readiness: Literal[False] = False
+) -> list[FolderAutomation]: ...
+def effective_automations(
+    *, folder: Folder, readiness: bool = False
+) -> "list[FolderAutomation] | list[WithAnnotations[FolderAutomation, Readiness]]":
     """The switches that are on for a folder: its own and its ancestors', nearest first.
     With `readiness`, each tells `cabinet_id`, `app_installed` and `collection_address` (None
     when the company is not authorised). One query, whatever the depth."""
@@ -50,7 +74,8 @@ class AutomationState:
     enabled: bool
     # The ancestor whose switch applies here, when it is not the folder's own.
     inherited_from: Folder | None
-    activated_at: object
+    # When the switch that applies was turned on; None when it is off.
+    activated_at: datetime | None
     available: bool
     reason: str
     warning: str = ""

@@ -96,19 +96,18 @@ class BulkActivation:
 
 def _folders_at_path(*, company_ids: list[int], names: list[str]) -> dict[int, Folder]:
     """For each company, its live folder at that path of names (compared without case)."""
-    candidates = Folder.objects.filter(
-        company_id__in=company_ids, trashed_at__isnull=True, depth=len(names) - 1
-    ).filter(name__iexact=names[-1])
-    candidates = list(candidates)
+    candidates = list(
+        Folder.objects.filter(
+            company_id__in=company_ids, trashed_at__isnull=True, depth=len(names) - 1
+        ).filter(name__iexact=names[-1])
+    )
     by_id = Folder.objects.in_bulk({i for folder in candidates for i in folder.ancestor_ids})
     wanted = [n.casefold() for n in names]
     found: dict[int, Folder] = {}
     for folder in candidates:
         chain = [by_id.get(i) for i in folder.ancestor_ids] + [folder]
-        if (
-            all(f is not None and f.trashed_at is None for f in chain)
-            and [f.name.casefold() for f in chain] == wanted
-        ):
+        live = [f for f in chain if f is not None and f.trashed_at is None]
+        if len(live) == len(chain) and [f.name.casefold() for f in live] == wanted:
             found.setdefault(folder.company_id, folder)
     return found
 

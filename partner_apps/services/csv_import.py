@@ -177,13 +177,15 @@ def authorizations_csv_apply(*, cabinet: Cabinet, app: PartnerApp, content: byte
     """Authorises every valid row of the file with its address, all in one transaction;
     returns how many rows were applied."""
     preview = authorizations_csv_read(cabinet=cabinet, app=app, content=content)
+    # A valid row names one company of the cabinet.
+    rows = [(row.company, row) for row in preview.valid_rows if row.company is not None]
     with transaction.atomic():
-        for row in preview.valid_rows:
+        for company, row in rows:
             authorization_set(
-                company=row.company,
+                company=company,
                 app=app,
                 enabled=True,
                 collection_email=row.clean_address,
                 by=by,
             )
-    return len(preview.valid_rows)
+    return len(rows)

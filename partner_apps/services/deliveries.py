@@ -3,6 +3,8 @@ deposit or a move. Sending them is services/outbox.py's job; the rules that refu
 are in refusals.py, shared with the send."""
 
 from collections.abc import Iterable
+from functools import partial
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
@@ -15,6 +17,11 @@ from ..refusals import delivery_refusal, duplicate_refusal
 from ..selectors.automations import effective_automations
 from .alerts import deliveries_announce
 from .outbox import delivery_enqueue
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from ..selectors.automations import Readiness
 
 # Another delivery of the same bytes to the same address, done or on its way.
 ALREADY_GOING = (
@@ -55,7 +62,10 @@ def apps_switched_on(folder: Folder | None) -> set[int]:
 
 
 def _deliveries_write(
-    *, document: Document, automations: Iterable[FolderAutomation], first_of_its_bytes: bool
+    *,
+    document: Document,
+    automations: "Iterable[WithAnnotations[FolderAutomation, Readiness]]",
+    first_of_its_bytes: bool,
 ) -> list[Delivery]:
     """One delivery of the document per switch given (annotated with their readiness): skipped
     with its refusal, or pending and handed to the outbox once the transaction commits."""
@@ -101,7 +111,7 @@ def _deliveries_write(
     Delivery.objects.bulk_create(deliveries)
     for delivery in deliveries:
         if delivery.status == DeliveryStatus.PENDING:
-            transaction.on_commit(lambda pk=delivery.pk: delivery_enqueue(pk))
+            transaction.on_commit(partial(delivery_enqueue, delivery.pk))
     deliveries_announce([d for d in deliveries if d.status == DeliveryStatus.SKIPPED])
     return deliveries
 

@@ -2,6 +2,8 @@
 a folder on (« Envoyer aussi les N documents déjà présents ») or through the API. Switching on
 alone never sends them."""
 
+from functools import partial
+
 from django.db import transaction
 
 from ged.models import Folder
@@ -42,7 +44,7 @@ def existing_documents_send(*, folder: Folder, app: PartnerApp, by: User) -> int
         for document in found.sendable
     )
     for delivery in deliveries:
-        transaction.on_commit(lambda pk=delivery.pk: delivery_enqueue(pk))
+        transaction.on_commit(partial(delivery_enqueue, delivery.pk))
     if found.total:
         audit_record(
             cabinet=folder.company.cabinet,

@@ -3,7 +3,7 @@ action that fixes each; « Ignorer »; « Prévenir le client »."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
@@ -14,8 +14,8 @@ from welyb_portal.tenancy.access import access_company
 from welyb_portal.tenancy.permissions import staff_required
 
 from ..access import access_delivery
-from ..connectors import connector_for
-from ..models import ReasonCode
+from ..connectors import SenderSetup, connector_for
+from ..models import Delivery, ReasonCode
 from ..selectors.attention import (
     GROUPS,
     ActionGroup,
@@ -33,7 +33,7 @@ from .redirects import back_to
 GROUP_PAGE_SIZE = 50
 
 
-def _one_group(request, *, code: str, company) -> tuple[ActionGroup, object]:
+def _one_group(request, *, code: str, company) -> "tuple[ActionGroup, Page[Delivery]]":
     title, explanation = next(
         ((t, e) for c, t, e in GROUPS if c == code), (ReasonCode(code).label, "")
     )
@@ -72,11 +72,12 @@ def needs_action_page(request):
         for delivery in group.deliveries:
             # Whether « Prévenir le client » has someone to write to (a client, or the sender
             # of the email that brought the file).
-            delivery.client_notice_ok = bool(delivery.notice) and not client_notice_refusal(
-                delivery
-            )
+            # For the page's template.
+            delivery.client_notice_ok = bool(  # type: ignore[attr-defined]
+                delivery.notice
+            ) and not client_notice_refusal(delivery)
     # What to check at the partner's, once per partner (Inqom's four connectors say the same).
-    sender_setups = {}
+    sender_setups: dict[tuple[str, str], SenderSetup] = {}
     for group in groups:
         if group.code == ReasonCode.BOUNCED:
             for delivery in group.deliveries:

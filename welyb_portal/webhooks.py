@@ -76,12 +76,17 @@ def record_unreadable_inbound(view):
 def knows_webhook_secret(request) -> bool:
     """The call brings the webhooks' basic credentials (anymail checks them again): only then is
     an inbound email's body read beyond the default cap."""
-    secrets = settings.ANYMAIL.get("WEBHOOK_SECRET") or []
-    given = get_request_basic_auth(request)
-    return given is not None and any(
-        constant_time_compare(given, secret)
-        for secret in ([secrets] if isinstance(secrets, str) else secrets)
+    # anymail's setting: one "user:password", or several while one is being replaced.
+    configured = settings.ANYMAIL.get("WEBHOOK_SECRET") or []
+    secrets = (
+        [configured]
+        if isinstance(configured, str)
+        else configured
+        if isinstance(configured, list | tuple)
+        else []
     )
+    given = get_request_basic_auth(request)
+    return given is not None and any(constant_time_compare(given, secret) for secret in secrets)
 
 
 def _inbound_max_bytes(request) -> int:

@@ -110,7 +110,7 @@ class PlatformUserChangeForm(UserChangeForm):
     """Django's own change form: the password shows as a read-only hash with a link to the
     password form, never as an editable field."""
 
-    class Meta(UserChangeForm.Meta):
+    class Meta(UserChangeForm.Meta):  # type: ignore[name-defined]  # Django's, not in its stubs
         model = User
         fields = ["email", "password", "cabinet", "role", "full_name", "is_active", "is_superuser"]
 
@@ -131,7 +131,7 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ["cabinet"]
     search_fields = ["email", "full_name", "cabinet__name", "cabinet__slug"]
     ordering = ["email"]
-    filter_horizontal: list = []
+    filter_horizontal = ()
     readonly_fields = ["last_login", "date_joined"]
     inlines = [MembershipInline]
     actions = ["remove_two_factor"]

@@ -37,7 +37,7 @@ def demo_seed() -> tuple[Cabinet, bool]:
     """Creates what is missing of the demo cabinet, and nothing twice: safe to run again."""
     cabinet = Cabinet.objects.filter(slug=DEMO_SLUG).first()
     created = cabinet is None
-    if created:
+    if cabinet is None:
         cabinet = cabinet_create(
             slug=DEMO_SLUG,
             name="Cabinet Démo",

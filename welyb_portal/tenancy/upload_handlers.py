@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import TooManyFieldsSent, TooManyFilesSent
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.core.files.uploadhandler import SkipFile, TemporaryFileUploadHandler
-from django.http import QueryDict
+from django.http import HttpRequest, QueryDict
 from django.http.multipartparser import (
     FIELD,
     FILE,
@@ -50,6 +50,12 @@ def upload_refusals(request) -> list[UploadRefusal]:
 class BoundedUploadHandler(TemporaryFileUploadHandler):
     """Temporary files, for signed-in users only, each up to its route's cap (module)."""
 
+    # Django hands every handler its request; new_file names the file before any chunk.
+    request: HttpRequest
+    field_name: str
+    file_name: str
+    max_bytes: int
+
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
         limit = request_body_limit(self.request)
         if limit is not None and limit.in_memory:
@@ -57,11 +63,12 @@ class BoundedUploadHandler(TemporaryFileUploadHandler):
         return None
 
     def new_file(self, field_name, file_name, *args, **kwargs):
-        self.max_bytes = self._file_max_bytes()
-        if self.max_bytes is None:
+        max_bytes = self._file_max_bytes()
+        if max_bytes is None:
             # No file of this request is ever written (the user is the same for all its files):
             # the parser has no earlier file of ours to close when it skips this one.
             raise SkipFile
+        self.max_bytes = max_bytes
         super().new_file(field_name, file_name, *args, **kwargs)
 
     def receive_data_chunk(self, raw_data, start):
@@ -85,7 +92,8 @@ def form_in_memory(stream, boundary: bytes, encoding: str) -> tuple[QueryDict, M
     Django's own parser, but without Django's cap on each field (DATA_UPLOAD_MAX_MEMORY_SIZE),
     the route having capped the body as a whole. Fields and files are counted as Django counts
     them (DATA_UPLOAD_MAX_NUMBER_FIELDS, DATA_UPLOAD_MAX_NUMBER_FILES)."""
-    post, files = QueryDict(mutable=True, encoding=encoding), MultiValueDict()
+    post = QueryDict(mutable=True, encoding=encoding)
+    files: MultiValueDict[str, UploadedFile] = MultiValueDict()
     max_fields = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
     max_files = settings.DATA_UPLOAD_MAX_NUMBER_FILES
     field_count = file_count = 0

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
+from rest_framework.authtoken.models import Token
 
 from ..services.tokens import api_token_touch
 
@@ -10,8 +11,9 @@ class CabinetTokenAuthentication(TokenAuthentication):
     until API_TOKEN_DAYS days pass without a call (then 401, and the token is gone)."""
 
     def authenticate_credentials(self, key):
-        # DRF's lookup, with the token's last use in the same query.
-        token = self.get_model().objects.select_related("user", "activity").filter(key=key).first()
+        # DRF's lookup (its Token, as get_model() says), with the token's last use in the same
+        # query.
+        token = Token.objects.select_related("user", "activity").filter(key=key).first()
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("Jeton invalide."))
         return token.user, token

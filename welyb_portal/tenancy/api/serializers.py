@@ -77,6 +77,8 @@ class IdListField(serializers.ListField):
         try:
             return super().run_child_validation(data)
         except serializers.ValidationError as error:
+            if not isinstance(error.detail, dict):  # a list's errors come by position
+                raise
             raise serializers.ValidationError(
                 [
                     _("Élément %(position)s : %(message)s")

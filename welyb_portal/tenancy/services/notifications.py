@@ -3,6 +3,7 @@ needs someone, for instance) and retire them once the thing is handled; the core
 the bell, the « Notifications » page, the API and the email digest (digests.py), and knows
 nothing of what they are about."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -107,7 +108,7 @@ def notifications_create(
     )
 
 
-def notifications_resolve(*, cabinet: Cabinet, key: str = "", keys: list[str] = ()) -> int:
+def notifications_resolve(*, cabinet: Cabinet, key: str = "", keys: Iterable[str] = ()) -> int:
     """The thing `key` names (or each of `keys`) was handled, by anyone: its unread
     notifications in the cabinet are marked read, for everybody. They leave the bell and no
     digest will carry them. Returns how many."""

@@ -1,4 +1,4 @@
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
@@ -36,7 +36,7 @@ def folder_tree(*, company: Company) -> list[FolderNode]:
         siblings.sort(key=lambda f: (f.name.lower(), f.pk))
     nodes: list[FolderNode] = []
 
-    def walk(parent_id, prefix, depth):
+    def walk(parent_id: int | None, prefix: str, depth: int) -> None:
         for folder in children.get(parent_id, []):
             path = f"{prefix}{folder.name}"
             nodes.append(FolderNode(folder=folder, path=path, depth=depth))
@@ -113,7 +113,7 @@ def document_search(
     )
 
 
-def folder_paths(*, folders) -> dict[int, str]:
+def folder_paths(*, folders: Iterable[Folder]) -> dict[int, str]:
     """« Dossier comptable annuel 2026/Achats » for each folder, by id. One query for all."""
     folders = list(folders)
     ancestor_ids = {i for folder in folders for i in folder.ancestor_ids}

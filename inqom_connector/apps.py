@@ -1,10 +1,13 @@
 from django.apps import AppConfig
 from django.apps import apps as global_apps
+from django.apps.registry import Apps
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models.signals import post_migrate
 
 
-def catalogue_reseed(sender, *, using=DEFAULT_DB_ALIAS, apps=global_apps, **kwargs):
+def catalogue_reseed(
+    sender: object, *, using: str = DEFAULT_DB_ALIAS, apps: Apps = global_apps, **kwargs: object
+) -> None:
     """Puts the Inqom apps back after every `migrate` and `flush` (a TransactionTestCase's
     teardown, `manage.py flush`), as Django does for content types: a flush empties the tables
     the data migration seeded, and nothing else would refill them. Idempotent."""
@@ -23,7 +26,7 @@ class InqomConnectorConfig(AppConfig):
     name = "inqom_connector"
     verbose_name = "Connecteur Inqom"
 
-    def ready(self):
+    def ready(self) -> None:
         from partner_apps.connectors import connector_register
 
         from .connectors import INQOM_CONNECTORS

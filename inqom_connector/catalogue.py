@@ -1,6 +1,8 @@
 """The Inqom apps of the store, as the guide names them. Seeded by this app's data migration;
 `catalogue_seed` takes the model so that the migration passes its historical one."""
 
+from django.db.models import Model
+
 INQOM_URL = "https://app.inqom.com/"
 
 _CONNECTOR_TEXT = (
@@ -68,13 +70,13 @@ INQOM_APPS = [
 ]
 
 
-def catalogue_seed(partner_app_model) -> None:
+def catalogue_seed(partner_app_model: type[Model]) -> None:
     """Creates or updates the Inqom apps; running it again changes nothing."""
     companion_of = None
     for fields in INQOM_APPS:
         fields = dict(fields)
         slug = fields.pop("slug")
-        app, _created = partner_app_model.objects.update_or_create(
+        app, _created = partner_app_model._default_manager.update_or_create(
             slug=slug, defaults={**fields, "companion_of": companion_of}
         )
         if slug == "inqom":

@@ -10,9 +10,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from ged.models import Document
+from partner_apps.attachments import Attachment
 from partner_apps.connectors import Connector, SenderSetup
 from partner_apps.email_delivery import email_deliver, email_message_id
-from partner_apps.models import ReasonCode
+from partner_apps.models import Delivery, ReasonCode
 from partner_apps.refusals import Refusal
 
 INQOM_DOMAIN = "inqombox.com"
@@ -129,7 +131,7 @@ class InqomConnector(Connector):
     def address_for(self, company_name: str) -> str:
         return f"{self.prefix}.{company_name}@{INQOM_DOMAIN}"
 
-    def document_refusal(self, document) -> Refusal | None:
+    def document_refusal(self, document: Document) -> Refusal | None:
         if document.content_type in self.converted_types:
             # Judged on the JPEG or PDF made at send time (attachment_refusal).
             return None
@@ -187,7 +189,7 @@ class InqomConnector(Connector):
     def message_id_new(self) -> str:
         return email_message_id(settings.INQOM_SENDER_EMAIL)
 
-    def send(self, delivery, attachment) -> str:
+    def send(self, delivery: Delivery, attachment: Attachment) -> str:
         from .emails import inqom_email
 
         return email_deliver(inqom_email(delivery, attachment), message_id=delivery.message_id)

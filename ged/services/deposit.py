@@ -1,5 +1,6 @@
 import logging
 import uuid
+from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -34,7 +35,7 @@ def document_too_large() -> ValidationError:
     )
 
 
-def _file_size(file) -> int:
+def _file_size(file: IO[bytes]) -> int:
     size = getattr(file, "size", None)
     if size is None:
         position = file.tell()
@@ -43,7 +44,7 @@ def _file_size(file) -> int:
     return size
 
 
-def deposit_check(*, folder: Folder, file) -> int:
+def deposit_check(*, folder: Folder, file: IO[bytes] | None) -> int:
     """The refusals of `document_deposit`, without storing anything; returns the file's size.
     For forms that want to show them next to their field."""
     if file is None:
@@ -84,7 +85,12 @@ def _deposit_audit(*, document: Document, by: User | None) -> None:
 
 
 def document_deposit(
-    *, folder: Folder, file, by: User | None, channel: str, name: str | None = None
+    *,
+    folder: Folder,
+    file: IO[bytes],
+    by: User | None,
+    channel: str,
+    name: str | None = None,
 ) -> Document:
     """Puts a file into a folder: the only way a document enters the GED, for every channel.
 

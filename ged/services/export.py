@@ -16,8 +16,9 @@ import csv
 import hashlib
 import io
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
+from typing import IO, Any, Protocol
 
 from django.core.files.storage import default_storage
 from django.utils import timezone
@@ -96,7 +97,15 @@ def _folder_path(folder_id: int, paths: dict[int, str], taken: dict) -> str:
     return paths[folder_id]
 
 
-def _chunks(file, digest) -> Iterator[bytes]:
+class _Digest(Protocol):
+    def update(self, data: bytes, /) -> None: ...
+
+
+class _RowWriter(Protocol):
+    def writerow(self, row: Iterable[Any], /) -> Any: ...
+
+
+def _chunks(file: IO[bytes], digest: _Digest) -> Iterator[bytes]:
     with file:
         while chunk := file.read(CHUNK_SIZE):
             digest.update(chunk)
@@ -144,7 +153,13 @@ class CompanyExport:
         self.archive_bytes = archive.size
         self._record()
 
-    def _documents(self, archive, paths, taken, writer) -> Iterator[bytes]:
+    def _documents(
+        self,
+        archive: ZipStream,
+        paths: dict[int, str],
+        taken: dict[int | None, UniqueNames],
+        writer: _RowWriter,
+    ) -> Iterator[bytes]:
         """Every document into the archive, and its line into the manifest."""
         writer.writerow(_manifest_headers())
         folder_id, folder = None, ""
@@ -161,7 +176,14 @@ class CompanyExport:
                 path = f"{folder}/{names.claim(zip_component(row['name']))}"
                 yield from self._document(archive, row, path, sends, writer)
 
-    def _document(self, archive, row, path, sends, writer) -> Iterator[bytes]:
+    def _document(
+        self,
+        archive: ZipStream,
+        row: dict[str, Any],
+        path: str,
+        sends: dict[int, list[DocumentSend]],
+        writer: _RowWriter,
+    ) -> Iterator[bytes]:
         remark = ""
         try:
             # Raised at once by the file system and by django-storages' S3 alike.

@@ -28,8 +28,12 @@ def sibling_named(
     return next((f for f in siblings.iterator() if f.name.casefold() == wanted), None)
 
 
-def _name_taken(**kwargs) -> bool:
-    return sibling_named(**kwargs) is not None
+def _name_taken(
+    *, company_id: int, parent: Folder | None, name: str, exclude: Folder | None = None
+) -> bool:
+    return (
+        sibling_named(company_id=company_id, parent=parent, name=name, exclude=exclude) is not None
+    )
 
 
 def _depth_refusal() -> ValidationError:

@@ -23,6 +23,7 @@ from email.errors import InvalidBase64LengthDefect
 from email.utils import parseaddr
 
 from anymail.inbound import AnymailInboundMessage
+from anymail.signals import AnymailInboundEvent
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -65,7 +66,7 @@ class Arrival:
 
     message: AnymailInboundMessage
     esp: str
-    esp_event: object = None
+    esp_event: AnymailInboundEvent | None = None
     event_id: str | None = None
 
     @property
@@ -81,7 +82,7 @@ def inbound_notification_key(inbound_email_id: int) -> str:
     return f"inbound:{inbound_email_id}"
 
 
-def _recipients(message) -> list[str]:
+def _recipients(message: AnymailInboundMessage) -> list[str]:
     """The envelope recipient when the email service gives one: it is where the email was
     delivered. The headers' recipients (To, Cc…) only without one: a sender writes them."""
     envelope = getattr(message, "envelope_recipient", None)
@@ -93,7 +94,7 @@ def _recipients(message) -> list[str]:
     return [normalize_email(a) for a in addresses if a]
 
 
-def _sender(message) -> str:
+def _sender(message: AnymailInboundMessage) -> str:
     sender = message.from_email
     if isinstance(sender, list):
         sender = sender[0] if sender else None
@@ -117,7 +118,7 @@ def _address_for(recipients: list[str]) -> InboundAddress | None:
 # --- 2. The record -----------------------------------------------------------------------------
 
 
-def _fingerprint(message) -> str:
+def _fingerprint(message: AnymailInboundMessage) -> str:
     return hashlib.sha256(message.as_bytes()).hexdigest()
 
 
@@ -212,7 +213,7 @@ def _hold(record: InboundEmail, arrival: Arrival, check: SenderCheck) -> Inbound
 # --- 4. The files ------------------------------------------------------------------------------
 
 
-def _attachments(message) -> list[Attachment]:
+def _attachments(message: AnymailInboundMessage) -> list[Attachment]:
     """The files of an email: its attachments and its inline parts that carry a file name
     (some mailers attach scans inline). Bodies (text/html) are not files."""
     found = []
@@ -240,7 +241,9 @@ def _attachments(message) -> list[Attachment]:
     return found
 
 
-def _files_to_deposit(record: InboundEmail, message) -> list[Attachment] | None:
+def _files_to_deposit(
+    record: InboundEmail, message: AnymailInboundMessage
+) -> list[Attachment] | None:
     """The files worth depositing, the ignored inline images recorded on `record.items`; None
     when the email is refused for its files (none, or too many), `record` then refused."""
     files = _attachments(message)
@@ -364,7 +367,11 @@ def _judge(record: InboundEmail, arrival: Arrival) -> InboundEmail:
 
 
 def inbound_email_receive(
-    *, message, event_id: str | None = None, esp: str = "", esp_event=None
+    *,
+    message: AnymailInboundMessage,
+    event_id: str | None = None,
+    esp: str = "",
+    esp_event: AnymailInboundEvent | None = None,
 ) -> InboundEmail:
     """Files the attachments of an email received on a deposit address, and records it.
 

@@ -57,7 +57,9 @@ def stored_files_delete(names: list[str]) -> None:
             logger.exception("purge: the stored file %s could not be deleted", name)
 
 
-def _documents_delete_batch(documents: QuerySet[Document], ids: list[int], counts: PurgeCounts):
+def _documents_delete_batch(
+    documents: QuerySet[Document], ids: list[int], counts: PurgeCounts
+) -> None:
     """One transaction: the documents among `ids` that still match `documents` (one may have
     been restored meanwhile), their dependent rows in other apps, then their files on commit."""
     with transaction.atomic():

@@ -3,13 +3,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal, TypedDict, overload
 
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ged.models import Folder
 from ged.selectors import folder_ancestors
 from ged.services.tree import template_paths
+from welyb_portal.tenancy.models import Cabinet
 
 from ..connectors import connector_for
 from ..models import AppKind, CompanyAuthorization, FolderAutomation, PartnerApp
@@ -29,7 +40,7 @@ class Readiness(TypedDict):
 
 
 @functools.cache
-def _automations_with_readiness():
+def _automations_with_readiness() -> QuerySet[FolderAutomation]:
     """Switches, each with its folder's cabinet (`cabinet_id`, for the deliveries planned from
     it), whether that cabinet installed its app and the company's collection address for it
     when authorised (else None). Built once per process: annotate() resolving the subqueries
@@ -151,7 +162,7 @@ def folder_automation_states(*, folder: Folder) -> list[AutomationState]:
     return states
 
 
-def bulk_activation_paths(*, cabinet) -> list[str]:
+def bulk_activation_paths(*, cabinet: Cabinet) -> list[str]:
     """The folders « Activer sur un dossier pour toutes les entreprises autorisées » may name:
     the cabinet's default tree, for this year and the last."""
     year = timezone.localdate().year

@@ -2,6 +2,7 @@
 cabinet as the Applications list shows it."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -49,7 +50,7 @@ def company_connections(*, company: Company) -> list[Connection]:
     ]
 
 
-def count_of(rows: QuerySet, field: str):
+def count_of(rows: QuerySet[Any], field: str) -> Coalesce:
     """How many of `rows` point, by `field`, to the outer query's row; 0 for none. A subquery:
     the outer row is never repeated by a join."""
     counted = (

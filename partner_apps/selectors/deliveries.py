@@ -20,7 +20,7 @@ def delivery_history(
     app: str = "",
     company: Company | None = None,
     needs_action: bool | None = None,
-    failures_first=False,
+    failures_first: bool = False,
 ) -> QuerySet[Delivery]:
     """The cabinet's send history, newest first (failures first when asked), filtered by
     status, app slug, company (none for another cabinet's), and whether they need action; each

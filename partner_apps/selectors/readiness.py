@@ -4,7 +4,7 @@ its app installed by the company's cabinet, the company authorised with a collec
 
 from django.db.models import Exists, OuterRef, Subquery
 
-from ..models import CabinetApp, CompanyAuthorization
+from ..models import CabinetApp, CompanyAuthorization, Delivery
 
 
 def app_installed(*, cabinet: str, app: str = "app_id") -> Exists:
@@ -21,7 +21,7 @@ def collection_address(*, company: str, app: str = "app_id") -> Subquery:
     )
 
 
-def delivery_readiness(*, delivery) -> tuple[bool, str | None]:
+def delivery_readiness(*, delivery: Delivery) -> tuple[bool, str | None]:
     """(app installed, current collection address) for one delivery's company and app."""
     installed = CabinetApp.objects.filter(
         cabinet_id=delivery.company.cabinet_id, app_id=delivery.app_id

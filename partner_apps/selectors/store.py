@@ -107,8 +107,8 @@ def authorization_rows(*, app: PartnerApp, companies: Iterable[Company]) -> list
 
 
 def authorization_page(
-    *, cabinet: Cabinet, app: PartnerApp, query: str = "", page_number=1
-) -> tuple[Page, list[AuthorizationRow]]:
+    *, cabinet: Cabinet, app: PartnerApp, query: str = "", page_number: int | str | None = 1
+) -> "tuple[Page[Company], list[AuthorizationRow]]":
     """One page of the cabinet's companies with their authorisation for a connector, in name
     order, filtered by name or SIREN. A few queries whatever the number of companies."""
     page = Paginator(

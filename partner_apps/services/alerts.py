@@ -5,6 +5,7 @@ handled (sent after all, ignored, its document put in the trash)."""
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from welyb_portal.tenancy.models import Company
 from welyb_portal.tenancy.services.notifications import (
     NotificationDraft,
     notifications_create_many,
@@ -55,7 +56,7 @@ def delivery_resolved(delivery: Delivery) -> None:
     notifications_resolve(cabinet=delivery.document.company.cabinet, key=_key(delivery))
 
 
-def documents_trashed_resolve(*, company, document_ids: list[int]) -> None:
+def documents_trashed_resolve(*, company: Company, document_ids: list[int]) -> None:
     """Documents put in the trash need nothing any more: the notifications of their deliveries
     are retired with them."""
     keys = [

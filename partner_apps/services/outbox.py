@@ -14,7 +14,7 @@ from datetime import timedelta
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,7 +63,7 @@ def worker_name() -> str:
 
 
 @functools.cache
-def _with_send_context():
+def _with_send_context() -> QuerySet[Delivery]:
     """Deliveries with what a send needs to judge them again: the app may have been
     uninstalled since, the company revoked, its address changed. Built once per process:
     annotate() resolves its subqueries at every call, which costs more than running the query;
@@ -116,7 +116,7 @@ def document_status_refresh(document: Document) -> None:
     )
 
 
-def _record(delivery: Delivery, **fields) -> None:
+def _record(delivery: Delivery, **fields: object) -> None:
     Delivery.objects.filter(pk=delivery.pk).update(**fields, updated_at=timezone.now())
     for name, value in fields.items():
         setattr(delivery, name, value)

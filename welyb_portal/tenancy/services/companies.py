@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -32,7 +34,7 @@ def _company_validate(company: Company) -> None:
         raise ValidationError(errors)
 
 
-def _company_save(company: Company, **kwargs) -> None:
+def _company_save(company: Company, **kwargs: Any) -> None:
     try:
         company.save(**kwargs)
     except IntegrityError as error:

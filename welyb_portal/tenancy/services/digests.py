@@ -141,7 +141,7 @@ def _claim(digest_id: int, *, now: datetime) -> NotificationDigest | None:
     )
 
 
-def _record(digest: NotificationDigest, **fields) -> None:
+def _record(digest: NotificationDigest, **fields: object) -> None:
     NotificationDigest.objects.filter(pk=digest.pk).update(**fields, updated_at=timezone.now())
 
 

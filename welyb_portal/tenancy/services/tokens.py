@@ -93,7 +93,7 @@ def api_tokens_purge() -> int:
 
 
 @receiver(password_changed, dispatch_uid="tenancy.password_changed_revokes_api_tokens")
-def _revoke_on_password_change(sender, user: User, **kwargs) -> None:
+def _revoke_on_password_change(sender: object, user: User, **kwargs: object) -> None:
     # Whoever held the old password may have taken a token with it: the new password is the
     # only way in again.
     Token.objects.filter(user=user).delete()

@@ -3,6 +3,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from ..emails import AccountEmail
@@ -27,7 +28,9 @@ def _clean_email(email: str) -> str:
     return email
 
 
-def _new_user(*, cabinet: Cabinet, email: str, role: str, full_name: str, password: str | None):
+def _new_user(
+    *, cabinet: Cabinet, email: str, role: str, full_name: str, password: str | None
+) -> User:
     user = User(cabinet=cabinet, email=email, role=role, full_name=(full_name or "").strip())
     if password:
         try:
@@ -137,7 +140,7 @@ def staff_invite(*, cabinet: Cabinet, email: str, role: str, by: User, full_name
     return user
 
 
-def _other_active_admins(user: User):
+def _other_active_admins(user: User) -> QuerySet[User]:
     return User.objects.filter(
         cabinet_id=user.member_cabinet_id, role=Role.ADMIN, is_active=True
     ).exclude(pk=user.pk)

@@ -68,4 +68,4 @@ up: $(VENV)/.dev
 	honcho start --no-colour --port $(PORT) web worker beat
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

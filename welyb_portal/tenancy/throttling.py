@@ -5,7 +5,7 @@ other throttles.
 Axes counts the failures of `login_throttle_key` (a cabinet and an address) and, once
 LOGIN_FAILURE_LIMIT is reached, refuses every attempt with that key for LOGIN_LOCK_MINUTES.
 `AxesMiddleware` then replaces the login's answer with `login_lockout_response`. Settings:
-the "Login throttling" section of `welyb_portal/settings.py`.
+`welyb_portal/settings/accounts.py`; why so: README.md, « Login throttling ».
 """
 
 import hashlib

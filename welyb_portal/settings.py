@@ -373,7 +373,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCK_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "welyb_portal.tenancy.throttling.login_throttle_key"
-AXES_LOCKOUT_CALLABLE = "welyb_portal.tenancy.throttling.login_lockout_response"
+AXES_LOCKOUT_CALLABLE = "welyb_portal.tenancy.views.lockout.login_lockout_response"
 # A successful login (or a password chosen from a reset link) starts the count again.
 AXES_RESET_ON_SUCCESS = True
 # Attempts refused during the lock are not counted: the lock lifts LOGIN_LOCK_MINUTES after the

@@ -11,7 +11,7 @@ from ged.services.tree import template_paths
 
 from ..connectors import connector_for
 from ..models import AppKind, CompanyAuthorization, FolderAutomation, PartnerApp
-from .readiness import app_installed, collection_address
+from ..models.installation import app_installed, collection_address
 
 
 @functools.cache

@@ -30,9 +30,9 @@ from ..connectors import (
 )
 from ..models import Delivery, DeliveryStatus, ReasonCode
 from ..models.delivery import CLAIMABLE, SUCCEEDED
+from ..models.installation import app_installed, collection_address
 from ..refusals import Refusal, delivery_refusal
 from ..selectors.outbox import deliveries_to_sweep
-from ..selectors.readiness import app_installed, collection_address
 from .alerts import deliveries_announce, delivery_resolved
 
 logger = logging.getLogger(__name__)

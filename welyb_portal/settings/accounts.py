@@ -63,7 +63,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCK_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "welyb_portal.tenancy.throttling.login_throttle_key"
-AXES_LOCKOUT_CALLABLE = "welyb_portal.tenancy.throttling.login_lockout_response"
+AXES_LOCKOUT_CALLABLE = "welyb_portal.tenancy.views.lockout.login_lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"

@@ -1,7 +1,5 @@
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -16,7 +14,7 @@ from ..services.companies import company_create
 from ..services.tokens import api_token_obtain, api_token_revoke
 from ..services.two_factor import two_factor_verify
 from ..services.users import client_invite
-from ..throttling import login_failure_record, login_lock_message
+from ..throttling import login_failure_record
 from .authentication import CabinetTokenAuthentication
 from .errors import as_api_error
 from .permissions import IsCabinetStaff, IsStaffOrReadOnly
@@ -107,18 +105,6 @@ class LogoutView(APIView):
     def post(self, request):
         api_token_revoke(token=request.auth)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-def token_locked(request):
-    """The token endpoint's answer for a locked address, in the API's error format: it replaces
-    the view's own answer, once the response has left DRF (see throttling.py)."""
-    response = JsonResponse(
-        {"detail": login_lock_message(password_reset=True)},
-        status=status.HTTP_429_TOO_MANY_REQUESTS,
-        json_dumps_params={"ensure_ascii": False},
-    )
-    response["Retry-After"] = str(settings.LOGIN_LOCK_MINUTES * 60)
-    return response
 
 
 class CompanyListView(generics.ListCreateAPIView):

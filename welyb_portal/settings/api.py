@@ -20,6 +20,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_METADATA_CLASS": "welyb_portal.tenancy.api.metadata.ViewMetadata",
+    "EXCEPTION_HANDLER": "welyb_portal.tenancy.api.exception_handlers.api_exception_handler",
 }
 # An API token unused for API_TOKEN_DAYS days expires: the next call with it answers 401 and
 # deletes it, and POST /api/v1/auth/token/ hands out a new key. A new password (the reset link,

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from welyb_portal.admin_site import ReadOnlyModelAdmin
+from welyb_portal.tenancy.admin_base import ReadOnlyModelAdmin
 from welyb_portal.tenancy.upload_handlers import upload_refusals
 
 from .models import (

@@ -39,7 +39,3 @@ class HashingFile(File):
             self._hashed += len(chunk)
         self.file.seek(position)
         return self._sha256.hexdigest()
-
-    @property
-    def bytes_hashed(self) -> int:
-        return self._hashed

@@ -10,8 +10,8 @@ from welyb_portal.tenancy.dashboard import DashboardColumn
 from welyb_portal.tenancy.models import Company
 
 from .models import CompanyAuthorization, Delivery, FolderAutomation
+from .models.installation import app_installed
 from .selectors.connections import count_of
-from .selectors.readiness import app_installed
 
 
 def _authorized() -> QuerySet[CompanyAuthorization]:

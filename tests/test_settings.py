@@ -2,6 +2,7 @@
 service at all otherwise. Each check runs `manage.py` or imports the settings in a fresh
 process, with an environment built for the occasion."""
 
+import ast
 import json
 import os
 import secrets
@@ -456,3 +457,29 @@ def test_a_short_metrics_token_is_refused_at_start():
     assert result.returncode != 0
     assert "METRICS_TOKEN must be 32 characters or more" in result.stderr
     assert manage("check", env=clean_env(METRICS_TOKEN="m" * 32)).returncode == 0
+
+
+# --- The README ----------------------------------------------------------------------------------
+
+
+def variables_read_by_the_settings() -> set[str]:
+    """Every name the settings package reads from the environment by name: `env("X", …)`,
+    `env.int("X", …)` and the like, `os.environ.get("X")`."""
+    names = set()
+    for module in (PROJECT_DIR / "welyb_portal" / "settings").glob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text(), filename=str(module))):
+            if not (isinstance(node, ast.Call) and node.args):
+                continue
+            name, function = node.args[0], ast.unparse(node.func)
+            reads = function == "env" or function.startswith("env.") or function == "os.environ.get"
+            if reads and isinstance(name, ast.Constant) and isinstance(name.value, str):
+                names.add(name.value)
+    return names
+
+
+def test_every_variable_the_settings_read_is_in_the_readmes_configuration():
+    readme = (PROJECT_DIR / "README.md").read_text()
+    variables = variables_read_by_the_settings()
+
+    assert {"DATABASE_URL", "EMAIL_URL", "LOGIN_LOCK_MINUTES", "SENTRY_RELEASE"} <= variables
+    assert sorted(name for name in variables if f"`{name}`" not in readme) == []

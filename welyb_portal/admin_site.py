@@ -64,17 +64,3 @@ class PlatformAdminSite(admin.AdminSite):
         if not issubclass(admin_class, SystemFieldsReadOnly):
             admin_class = type(admin_class.__name__, (SystemFieldsReadOnly, admin_class), {})
         super().register(model_or_iterable, admin_class, **options)
-
-
-class ReadOnlyModelAdmin(admin.ModelAdmin):
-    """A record support may read and search but never add to, change or delete from (an
-    audit trail, a log of received emails)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

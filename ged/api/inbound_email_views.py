@@ -3,13 +3,11 @@ decision on a held one (its sender not authenticated): accept or reject."""
 
 from typing import ClassVar, Protocol
 
-from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from welyb_portal.tenancy.api.errors import as_api_error
 from welyb_portal.tenancy.api.permissions import IsCabinetStaff
 from welyb_portal.tenancy.models import User
 
@@ -98,10 +96,7 @@ class _DecisionView(GenericAPIView):
     @extend_schema(request=None, responses={200: InboundEmailSerializer})
     def post(self, request, inbound_email_id):
         record = access_inbound_email(request.user, inbound_email_id)
-        try:
-            record = type(self).decide(record=record, by=request.user)
-        except ValidationError as error:
-            raise as_api_error(error) from error
+        record = type(self).decide(record=record, by=request.user)
         return Response(InboundEmailSerializer(record).data)
 
 

@@ -1,11 +1,11 @@
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from welyb_portal.tenancy.access import access_company
+from welyb_portal.tenancy.api.permissions import staff_only
 
 from ..models import InboundTarget
 from ..selectors_inbound import inbound_address_row, inbound_address_rows
@@ -40,8 +40,7 @@ class InboundAddressRegenerateView(GenericAPIView):
     def post(self, request, company_id, target):
         """A new address for that target; the old one stops working."""
         company = access_company(request.user, company_id)
-        if not request.user.is_cabinet_staff:
-            raise PermissionDenied
+        staff_only(request)
         address = inbound_address_for_target(company=company, target=target)
         if address is None:
             raise Http404

@@ -1,6 +1,5 @@
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -9,13 +8,12 @@ from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from welyb_portal.tenancy.access import access_company
-from welyb_portal.tenancy.api.errors import as_api_error
 from welyb_portal.tenancy.api.pagination import CappedPageSchema, CappedPagination
+from welyb_portal.tenancy.api.permissions import staff_only
 from welyb_portal.tenancy.upload_handlers import upload_refusals
 
 from ..access import access_document, access_folder
@@ -50,11 +48,6 @@ def _document_serializer(request):
     return StaffDocumentSerializer if request.user.is_cabinet_staff else DocumentSerializer
 
 
-def _staff_only(request):
-    if not request.user.is_cabinet_staff:
-        raise PermissionDenied
-
-
 class CompanyFoldersView(GenericAPIView):
     """Every folder of a company with its path of names; clients create subfolders, staff
     folders anywhere."""
@@ -79,7 +72,7 @@ class CompanyFoldersView(GenericAPIView):
         serializer.is_valid(raise_exception=True)
         parent_id = serializer.validated_data.get("parent_id")
         if parent_id is None:
-            _staff_only(request)
+            staff_only(request)
             parent = None
         else:
             try:
@@ -87,16 +80,13 @@ class CompanyFoldersView(GenericAPIView):
             except Http404:
                 parent = None
             if parent is None or parent.company_id != company.pk:
-                raise as_api_error(ValidationError({"parent": [_("Dossier parent introuvable.")]}))
-        try:
-            folder = folder_create(
-                company=company,
-                parent=parent,
-                name=serializer.validated_data["name"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            raise as_api_error(error) from error
+                raise ValidationError({"parent": [_("Dossier parent introuvable.")]})
+        folder = folder_create(
+            company=company,
+            parent=parent,
+            name=serializer.validated_data["name"],
+            by=request.user,
+        )
         row = FolderRow(folder.pk, folder.name, folder.parent_id, folder_path_name(folder=folder))
         return Response(FolderSerializer(row).data, status=status.HTTP_201_CREATED)
 
@@ -122,17 +112,14 @@ class FolderDocumentsView(GenericAPIView):
         upload = DocumentUploadSerializer(data=request.data)
         if upload_refusals(request):
             # The file passed DOCUMENT_MAX_MB as it arrived: deleted, never given to the view.
-            raise as_api_error(document_too_large())
+            raise document_too_large()
         upload.is_valid(raise_exception=True)
-        try:
-            document = document_deposit(
-                folder=folder,
-                file=upload.validated_data["file"],
-                by=request.user,
-                channel=Channel.API,
-            )
-        except ValidationError as error:
-            raise as_api_error(error) from error
+        document = document_deposit(
+            folder=folder,
+            file=upload.validated_data["file"],
+            by=request.user,
+            channel=Channel.API,
+        )
         # For the serializer's `notices`.
         document.notices = deposit_notices(document=document)  # type: ignore[attr-defined]
         serializer = StaffDepositSerializer if request.user.is_cabinet_staff else DepositSerializer
@@ -192,14 +179,9 @@ class DocumentView(GenericAPIView):
         serializer = DocumentUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            # One change: a refused name leaves the document where it was.
-            with transaction.atomic():
-                self._update(request, document, data)
-        except ValidationError as error:
-            raise as_api_error(error) from error
-        except DjangoPermissionDenied as refusal:
-            raise PermissionDenied(str(refusal)) from refusal
+        # One change: a refused name leaves the document where it was.
+        with transaction.atomic():
+            self._update(request, document, data)
         return Response(_document_serializer(request)(document).data)
 
     def _update(self, request, document, data):
@@ -221,10 +203,7 @@ class DocumentView(GenericAPIView):
         document, a client one it deposited itself while nothing of it was sent (else 403 with
         the reason)."""
         document = access_document(request.user, document_id)
-        try:
-            document_trash(document=document, by=request.user)
-        except DjangoPermissionDenied as refusal:
-            raise PermissionDenied(str(refusal)) from refusal
+        document_trash(document=document, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -219,7 +219,7 @@ def _attachments(message: AnymailInboundMessage) -> list[Attachment]:
     found = []
     for number, part in enumerate(message.walk()):
         if number > settings.INBOUND_MAX_PARTS:
-            # Counted in the payload already (welyb_portal/webhook_parts.py): never reached
+            # Counted in the payload already (ged/inbound_payloads.py): never reached
             # through a webhook, but the walk stays bounded whoever calls it.
             break
         if part.is_multipart():

@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -6,7 +5,6 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from ged.access import access_folder
-from welyb_portal.tenancy.api.errors import as_api_error
 from welyb_portal.tenancy.api.permissions import IsCabinetStaff
 
 from ..selectors import partner_app_get
@@ -58,15 +56,12 @@ class FolderAutomationView(GenericAPIView):
         app = partner_app_get(slug, connector=True)
         serializer = AutomationWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            automation_set(
-                folder=folder,
-                app=app,
-                enabled=serializer.validated_data["enabled"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            raise as_api_error(error) from error
+        automation_set(
+            folder=folder,
+            app=app,
+            enabled=serializer.validated_data["enabled"],
+            by=request.user,
+        )
         state = next((s for s in folder_automation_states(folder=folder) if s.app == app), None)
         if state is None:
             raise Http404
@@ -89,8 +84,5 @@ class FolderSendExistingView(GenericAPIView):
         Switching on alone never sends them."""
         folder = access_folder(request.user, folder_id)
         app = partner_app_get(slug, connector=True)
-        try:
-            planned = existing_documents_send(folder=folder, app=app, by=request.user)
-        except ValidationError as error:
-            raise as_api_error(error) from error
+        planned = existing_documents_send(folder=folder, app=app, by=request.user)
         return Response({"planned": planned})

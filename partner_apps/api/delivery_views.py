@@ -1,7 +1,6 @@
 """The send history and « Envois à régler » in the API: deliveries, their summary, and the
 actions « Renvoyer » and « Ignorer »."""
 
-from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
@@ -9,7 +8,6 @@ from rest_framework.response import Response
 
 from ged.access import access_document
 from welyb_portal.tenancy.access import access_company
-from welyb_portal.tenancy.api.errors import as_api_error
 from welyb_portal.tenancy.api.permissions import IsCabinetStaff
 
 from ..access import access_delivery
@@ -151,10 +149,7 @@ class DeliveryRetryView(GenericAPIView):
         the reason where a retry cannot succeed (a refused file, a company not authorised, a
         delivery on its way or done)."""
         delivery = access_delivery(request.user, delivery_id)
-        try:
-            delivery = delivery_retry(delivery=delivery, by=request.user)
-        except ValidationError as error:
-            raise as_api_error(error) from error
+        delivery = delivery_retry(delivery=delivery, by=request.user)
         return Response(_row(delivery))
 
 
@@ -167,8 +162,5 @@ class DeliveryDismissView(GenericAPIView):
         """Mark a delivery that needs action as handled: it leaves `needs_action` (audited).
         400 where it needs none."""
         delivery = access_delivery(request.user, delivery_id)
-        try:
-            delivery = delivery_dismiss(delivery=delivery, by=request.user)
-        except ValidationError as error:
-            raise as_api_error(error) from error
+        delivery = delivery_dismiss(delivery=delivery, by=request.user)
         return Response(_row(delivery))

@@ -5,7 +5,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from welyb_portal.tenancy.api.errors import as_api_error
 from welyb_portal.tenancy.api.permissions import IsCabinetAdmin, IsCabinetStaff
 from welyb_portal.tenancy.models import Company
 from welyb_portal.tenancy.selectors import company_list_of_cabinet
@@ -55,10 +54,7 @@ class AppUninstallView(GenericAPIView):
     @extend_schema(request=None, responses={200: PartnerAppSerializer})
     def post(self, request, slug):
         app = partner_app_get(slug)
-        try:
-            app_uninstall(cabinet=request.cabinet, app=app, by=request.user)
-        except ValidationError as error:
-            raise as_api_error(error) from error
+        app_uninstall(cabinet=request.cabinet, app=app, by=request.user)
         return Response(PartnerAppSerializer(_app_row(request, slug)).data)
 
 
@@ -102,21 +98,12 @@ class AuthorizationView(GenericAPIView):
         serializer = AuthorizationSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         if not app_is_installed(cabinet=request.cabinet, app=app):
-            raise as_api_error(
-                ValidationError(
-                    {
-                        "detail": [
-                            _("Installez d'abord l'application « %(name)s ».") % {"name": app.name}
-                        ]
-                    }
-                )
+            raise ValidationError(
+                _("Installez d'abord l'application « %(name)s ».") % {"name": app.name}
             )
-        try:
-            authorization = authorization_set(
-                company=company, app=app, by=request.user, **serializer.validated_data
-            )
-        except ValidationError as error:
-            raise as_api_error(error) from error
+        authorization = authorization_set(
+            company=company, app=app, by=request.user, **serializer.validated_data
+        )
         return Response(
             {
                 "company": company.pk,

@@ -9,6 +9,7 @@ from ged.models import Document
 from welyb_portal.tenancy.models import Cabinet, Company
 
 from .catalogue import PartnerApp
+from .installation import app_installed, collection_address, delivery_readiness
 
 
 class DeliveryStatus(models.TextChoices):
@@ -92,8 +93,6 @@ class DeliveryQuerySet(models.QuerySet):
         """Each with `app_installed` and `current_address` (the company's collection address
         for its app now, None when not authorised): what `can_retry` needs, in the same query.
         """
-        from ..selectors.readiness import app_installed, collection_address
-
         return self.annotate(
             app_installed=app_installed(cabinet="cabinet_id"),
             current_address=collection_address(company="company_id"),
@@ -249,8 +248,6 @@ class Delivery(models.Model):
         """Whether its app is installed and its company authorised now (annotated by
         `with_readiness()`, else asked)."""
         if not hasattr(self, "current_address"):
-            from ..selectors.readiness import delivery_readiness
-
             self.app_installed, self.current_address = delivery_readiness(delivery=self)
         return bool(self.app_installed and self.current_address)
 

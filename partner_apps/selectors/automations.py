@@ -24,7 +24,7 @@ from welyb_portal.tenancy.models import Cabinet
 
 from ..connectors import connector_for
 from ..models import AppKind, CompanyAuthorization, FolderAutomation, PartnerApp
-from .readiness import app_installed, collection_address
+from ..models.installation import app_installed, collection_address
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -43,8 +43,11 @@ class Readiness(TypedDict):
 def _automations_with_readiness() -> QuerySet[FolderAutomation]:
     """Switches, each with its folder's cabinet (`cabinet_id`, for the deliveries planned from
     it), whether that cabinet installed its app and the company's collection address for it
-    when authorised (else None). Built once per process: annotate() resolving the subqueries
-    costs more than running the query; only ever refined (copied)."""
+    when authorised (else None).
+
+    Built once per process: annotate() resolving the subqueries costs more than running the
+    query. Shared safely by every call and thread: never evaluated, only refined (each copy
+    has its own result cache), and independent of any request, setting or connection."""
     return FolderAutomation.objects.select_related("app").annotate(
         cabinet_id=F("folder__company__cabinet_id"),
         app_installed=app_installed(cabinet="folder__company__cabinet_id"),

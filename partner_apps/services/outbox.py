@@ -30,9 +30,9 @@ from ..connectors import (
 )
 from ..models import Delivery, DeliveryStatus, ReasonCode
 from ..models.delivery import CLAIMABLE, SUCCEEDED
+from ..models.installation import app_installed, collection_address
 from ..refusals import Refusal, delivery_refusal
 from ..selectors.outbox import deliveries_to_sweep
-from ..selectors.readiness import app_installed, collection_address
 from .alerts import deliveries_announce, delivery_resolved
 
 logger = logging.getLogger(__name__)
@@ -65,9 +65,13 @@ def worker_name() -> str:
 @functools.cache
 def _with_send_context() -> QuerySet[Delivery]:
     """Deliveries with what a send needs to judge them again: the app may have been
-    uninstalled since, the company revoked, its address changed. Built once per process:
-    annotate() resolves its subqueries at every call, which costs more than running the query;
-    this queryset is never evaluated, only refined (each refinement is a copy)."""
+    uninstalled since, the company revoked, its address changed.
+
+    Built once per process: annotate() resolves its subqueries at every call, which costs more
+    than running the query. Shared safely by every call and thread because it is never
+    evaluated, only refined (each refinement is a copy, so its result cache stays empty), and
+    nothing in it depends on a request, a setting or a connection (the database is chosen when
+    a copy runs)."""
     return Delivery.objects.select_related("document__company__cabinet", "app").annotate(
         app_installed=app_installed(cabinet="company__cabinet_id"),
         current_address=collection_address(company="company_id"),

@@ -498,7 +498,7 @@ def s3_bucket(s3_server) -> Bucket:
 @pytest.fixture
 def portal_on_s3(settings, s3_bucket) -> Bucket:
     """This process stores documents in the test's bucket and redirects downloads to signed
-    URLs, as welyb_portal/settings.py makes it when AWS_STORAGE_BUCKET_NAME is set. A worker
+    URLs, as welyb_portal/settings/data.py makes it when AWS_STORAGE_BUCKET_NAME is set. A worker
     gets the same bucket from `s3_bucket.environment()` (through `celery_worker_env`)."""
     settings.STORAGES = {
         **settings.STORAGES,

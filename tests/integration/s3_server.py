@@ -83,7 +83,7 @@ class Bucket:
     server: S3Server
 
     def storage_options(self) -> dict:
-        """The default storage's OPTIONS, as welyb_portal/settings.py builds them from the
+        """The default storage's OPTIONS, as welyb_portal/settings/data.py builds them from the
         environment() below (credentials given here, where the settings leave them to boto3's
         reading of the environment)."""
         return {

@@ -81,9 +81,9 @@ class SmtpSink:
 
     `url` is what EMAIL_URL needs. `stop()` then `start()` brings it back on the same port, so
     that a test can make a sender meet a refused connection and then a working server again.
-    `fail_next()` and `refuse()` make it answer like a server in trouble or a server that does
-    not know an address. `reply_delay` (seconds) makes it take that long to accept each
-    message once its data is in: a sender killed meanwhile leaves an accepted message behind."""
+    `refuse()` makes it answer like a server that does not know an address. `reply_delay`
+    (seconds) makes it take that long to accept each message once its data is in: a sender
+    killed meanwhile leaves an accepted message behind."""
 
     HOST = "127.0.0.1"
 
@@ -92,7 +92,6 @@ class SmtpSink:
         self._controller: Controller | None = None
         self._received: list[ReceivedEmail] = []
         self._changed = threading.Condition()
-        self._data_failures: list[str] = []
         self._refusals: dict[str, str] = {}
         self.reply_delay: float = 0.0
 
@@ -124,10 +123,6 @@ class SmtpSink:
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
 
     # --- What it received ----------------------------------------------------------------------
 
@@ -175,12 +170,6 @@ class SmtpSink:
 
     # --- Faults --------------------------------------------------------------------------------
 
-    def fail_next(self, reply: str = "451 4.3.0 Try again later", *, times: int = 1) -> None:
-        """Answers the next `times` messages with this reply instead of accepting them
-        (4xx: a transient failure, 5xx: a permanent one)."""
-        with self._changed:
-            self._data_failures.extend([reply] * times)
-
     def refuse(self, address: str, reply: str = "550 5.1.1 No such user here") -> None:
         """Refuses this recipient at RCPT TO, as a server refuses an address it does not know."""
         with self._changed:
@@ -192,8 +181,6 @@ class SmtpSink:
 
     def _receive(self, envelope) -> str:
         with self._changed:
-            if self._data_failures:
-                return self._data_failures.pop(0)
             raw = bytes(envelope.original_content or b"")
             self._received.append(
                 ReceivedEmail(

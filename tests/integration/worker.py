@@ -1,5 +1,5 @@
-"""A real `celery -A welyb_portal worker` process for the integration tests: started, stopped,
-killed and restarted on demand, its output kept in a log file."""
+"""A real `celery -A welyb_portal worker` process for the integration tests: started, stopped
+(warmly, or as a deploy does) and killed on demand, its output kept in a log file."""
 
 import contextlib
 import os
@@ -91,11 +91,3 @@ class CeleryWorker(ServerProcess):
     def _sigterm_main_process(self) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.process.pid, signal.SIGTERM)
-
-    def restart(self, *, kill: bool = False) -> None:
-        """Stops (or kills) the worker and starts a new one on the same queue."""
-        if kill:
-            self.kill()
-        else:
-            self.stop()
-        self.start()

@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.admin import TokenAdmin as DRFTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
-from ..admin_site import ReadOnlyModelAdmin
+from .admin_base import ReadOnlyModelAdmin
 from .models import (
     AuditEntry,
     Cabinet,

@@ -1,6 +1,6 @@
 """Requests counted per key and per hour in Django's cache (see "Password resets" in
-settings.py for why the cache): the first request of a key opens its hour, and the count starts
-again once that hour is over."""
+welyb_portal/settings/accounts.py for why the cache): the first request of a key opens its hour,
+and the count starts again once that hour is over."""
 
 import hashlib
 

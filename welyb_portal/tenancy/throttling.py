@@ -4,8 +4,8 @@ other throttles.
 
 Axes counts the failures of `login_throttle_key` (a cabinet and an address) and, once
 LOGIN_FAILURE_LIMIT is reached, refuses every attempt with that key for LOGIN_LOCK_MINUTES.
-`AxesMiddleware` then replaces the login's answer with `login_lockout_response`. Settings:
-the "Login throttling" section of `welyb_portal/settings.py`.
+`AxesMiddleware` then replaces the login's answer with `views/lockout.py`'s. Settings:
+`welyb_portal/settings/accounts.py`; why so: README.md, « Login throttling ».
 """
 
 import hashlib
@@ -13,12 +13,10 @@ import hashlib
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_client_ip_address
 from axes.signals import user_locked_out
-from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
 
 from .models.user import normalize_email
-from .plurals import nplural
 from .services.logins import login_lock_record
 
 # The length of axes' `username` column.
@@ -58,28 +56,6 @@ def client_ip(request) -> str | None:
     return get_client_ip_address(request) or None
 
 
-def login_lock_message(*, password_reset: bool) -> str:
-    """What a locked login reads, the same whether the address has an account or not."""
-    minutes = settings.LOGIN_LOCK_MINUTES
-    if password_reset:
-        message = nplural(
-            "Trop de tentatives de connexion ont échoué : ce compte est temporairement "
-            "bloqué. Réessayez dans %(minutes)d minute ou réinitialisez votre mot de passe.",
-            "Trop de tentatives de connexion ont échoué : ce compte est temporairement "
-            "bloqué. Réessayez dans %(minutes)d minutes ou réinitialisez votre mot de passe.",
-            minutes,
-        )
-    else:
-        message = nplural(
-            "Trop de tentatives de connexion ont échoué : ce compte est temporairement "
-            "bloqué. Réessayez dans %(minutes)d minute.",
-            "Trop de tentatives de connexion ont échoué : ce compte est temporairement "
-            "bloqué. Réessayez dans %(minutes)d minutes.",
-            minutes,
-        )
-    return message % {"minutes": minutes}
-
-
 def login_attempt_allowed(request, *, email: str) -> bool:
     """Whether a login of `email` may be tried now on this request's cabinet: false while the
     address is locked. For the steps that follow the password (the two-factor code), which
@@ -98,19 +74,6 @@ def login_failures_forget(request, *, email: str) -> None:
     chosen from a reset link, when the login still waits for the two-factor code. (The app's
     own back-off after wrong codes stays.)"""
     AxesProxyHandler.reset_attempts(username=login_throttle_key(request, {"username": email}))
-
-
-def login_lockout_response(request, original_response=None, credentials=None):
-    """AXES_LOCKOUT_CALLABLE: the API's JSON error under /api/, the lock page elsewhere (the
-    login page of a cabinet, the Django admin's on the platform's host)."""
-    # Imported here: both views import this module for the lock message.
-    if request.path_info.startswith("/api/"):
-        from .api.views import token_locked
-
-        return token_locked(request)
-    from .views.auth import login_locked
-
-    return login_locked(request)
 
 
 @receiver(user_locked_out, dispatch_uid="tenancy.login_locked_audit")

@@ -1,3 +1,4 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .views import auth, branding, cabinet_security, companies, notifications, staff, two_factor
@@ -7,7 +8,7 @@ app_name = "tenancy"
 urlpatterns = [
     path("connexion/", auth.LoginView.as_view(), name="login"),
     path("connexion/code/", two_factor.login_code, name="login-code"),
-    path("deconnexion/", auth.LogoutView.as_view(), name="logout"),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("mot-de-passe/oublie/", auth.password_forgotten, name="password-forgotten"),
     path("mot-de-passe/<uidb64>/<token>/", auth.SetPasswordView.as_view(), name="set-password"),
     path("theme.css", branding.theme_css, name="theme-css"),

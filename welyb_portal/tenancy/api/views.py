@@ -1,13 +1,10 @@
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,10 +15,9 @@ from ..services.companies import company_create
 from ..services.tokens import api_token_obtain, api_token_revoke
 from ..services.two_factor import two_factor_verify
 from ..services.users import client_invite
-from ..throttling import login_failure_record, login_lock_message
+from ..throttling import login_failure_record
 from .authentication import CabinetTokenAuthentication
-from .errors import as_api_error
-from .permissions import IsCabinetStaff, IsStaffOrReadOnly
+from .permissions import IsStaffOrReadOnly, staff_only
 from .serializers import (
     ClientCreateSerializer,
     ClientSerializer,
@@ -114,18 +110,6 @@ class LogoutView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def token_locked(request):
-    """The token endpoint's answer for a locked address, in the API's error format: it replaces
-    the view's own answer, once the response has left DRF (see throttling.py)."""
-    response = JsonResponse(
-        {"detail": login_lock_message(password_reset=True)},
-        status=status.HTTP_429_TOO_MANY_REQUESTS,
-        json_dumps_params={"ensure_ascii": False},
-    )
-    response["Retry-After"] = str(settings.LOGIN_LOCK_MINUTES * 60)
-    return response
-
-
 class CompanyListView(generics.ListCreateAPIView):
     """The companies the user may see; staff create them (with their default folder tree)."""
 
@@ -137,12 +121,9 @@ class CompanyListView(generics.ListCreateAPIView):
         return company_list(user=self.request.user, query=self.request.query_params.get("q", ""))
 
     def perform_create(self, serializer):
-        try:
-            serializer.instance = company_create(
-                cabinet=self.request.cabinet, by=self.request.user, **serializer.validated_data
-            )
-        except ValidationError as error:
-            raise as_api_error(error) from error
+        serializer.instance = company_create(
+            cabinet=self.request.cabinet, by=self.request.user, **serializer.validated_data
+        )
 
 
 class CompanyClientCreateView(APIView):
@@ -152,12 +133,8 @@ class CompanyClientCreateView(APIView):
     def post(self, request, company_id):
         # Looked up first: a company the user cannot see is a 404, whatever their role.
         company = access_company(request.user, company_id)
-        if not IsCabinetStaff().has_permission(request, self):
-            raise PermissionDenied
+        staff_only(request)
         serializer = ClientCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            client = client_invite(company=company, by=request.user, **serializer.validated_data)
-        except ValidationError as error:
-            raise as_api_error(error) from error
+        client = client_invite(company=company, by=request.user, **serializer.validated_data)
         return Response(ClientSerializer(client).data, status=status.HTTP_201_CREATED)

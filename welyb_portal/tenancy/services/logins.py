@@ -1,6 +1,7 @@
 from django.conf import settings
 
 from ..models import AuditEntry, Cabinet
+from ..plurals import nplural
 from .audit import audit_record
 
 
@@ -22,3 +23,25 @@ def login_lock_record(
             "minutes": settings.LOGIN_LOCK_MINUTES,
         },
     )
+
+
+def login_lock_message(*, password_reset: bool) -> str:
+    """What a locked login reads, the same whether the address has an account or not."""
+    minutes = settings.LOGIN_LOCK_MINUTES
+    if password_reset:
+        message = nplural(
+            "Trop de tentatives de connexion ont échoué : ce compte est temporairement "
+            "bloqué. Réessayez dans %(minutes)d minute ou réinitialisez votre mot de passe.",
+            "Trop de tentatives de connexion ont échoué : ce compte est temporairement "
+            "bloqué. Réessayez dans %(minutes)d minutes ou réinitialisez votre mot de passe.",
+            minutes,
+        )
+    else:
+        message = nplural(
+            "Trop de tentatives de connexion ont échoué : ce compte est temporairement "
+            "bloqué. Réessayez dans %(minutes)d minute.",
+            "Trop de tentatives de connexion ont échoué : ce compte est temporairement "
+            "bloqué. Réessayez dans %(minutes)d minutes.",
+            minutes,
+        )
+    return message % {"minutes": minutes}

@@ -1,6 +1,5 @@
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
@@ -13,7 +12,7 @@ from ..models import User
 from ..selectors import two_factor_enabled
 from ..services.two_factor import two_factor_backoff_reset
 from ..services.users import password_reset_request
-from ..throttling import client_ip, login_failures_forget, login_lock_message
+from ..throttling import client_ip, login_failures_forget
 from ..two_factor import pending_login_start
 
 if TYPE_CHECKING:
@@ -38,26 +37,6 @@ class LoginView(auth_views.LoginView):
             pending_login_start(self.request, user=user, next_url=self.get_success_url())
             return redirect("tenancy:login-code")
         return super().form_valid(form)
-
-
-class LogoutView(auth_views.LogoutView):
-    pass
-
-
-def login_locked(request):
-    """The answer to a login on a locked address (a cabinet's login page, or the Django admin's
-    on the platform's host), whether that address has an account or not."""
-    response = render(
-        request,
-        "tenancy/login_locked.html",
-        {
-            "message": login_lock_message(password_reset=request.cabinet is not None),
-            "login_url": request.get_full_path(),
-        },
-        status=429,
-    )
-    response["Retry-After"] = str(settings.LOGIN_LOCK_MINUTES * 60)
-    return response
 
 
 class SetPasswordView(auth_views.PasswordResetConfirmView):

@@ -38,7 +38,7 @@ from ..two_factor import (
     totp_config_url,
     totp_secret,
 )
-from .auth import login_locked
+from .lockout import login_locked
 
 
 @never_cache

@@ -4,13 +4,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from welyb_portal.tenancy.context_processors import TopBarBadge
+from welyb_portal.tenancy.dashboard import HomeTile
 
 from .models import AppKind
 from .selectors import installed_apps
 from .selectors.attention import deliveries_counted_for_action
 
 
-def home_tiles(request) -> list[dict]:
+def home_tiles(request) -> list[HomeTile]:
     """Installed link apps shown on the home page, for the cabinet's staff only: clients never
     learn which tools the cabinet uses."""
     user = request.user

@@ -4,7 +4,7 @@ add (settings.DASHBOARD_COLUMNS), searchable by name or SIREN, sortable and pagi
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.db.models import F, QuerySet
@@ -19,6 +19,14 @@ if TYPE_CHECKING:
 
 def _unchanged(companies: QuerySet[Company]) -> QuerySet[Company]:
     return companies
+
+
+class HomeTile(TypedDict):
+    """A link an app puts on staff's home page (settings.HOME_TILES), opened in a new tab."""
+
+    name: str
+    url: str
+    description: str
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,14 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.module_loading import import_string
 
-from ..dashboard import NAME, dashboard_columns, dashboard_order, dashboard_page, dashboard_sort
+from ..dashboard import (
+    NAME,
+    HomeTile,
+    dashboard_columns,
+    dashboard_order,
+    dashboard_page,
+    dashboard_sort,
+)
 from ..models import Company
 from ..selectors import company_list
 
@@ -34,7 +41,9 @@ def _dashboard(request):
     page.object_list = dashboard_page(cast(QuerySet[Company], page.object_list), sort=sort)
     columns = dashboard_columns()
     # The apps built on the tenancy core bring their tiles through settings.HOME_TILES.
-    tiles = [tile for path in settings.HOME_TILES for tile in import_string(path)(request)]
+    tiles: list[HomeTile] = [
+        tile for path in settings.HOME_TILES for tile in import_string(path)(request)
+    ]
     filters = {"q": query} if query else {}
     return render(
         request,

@@ -92,7 +92,7 @@ def authorizations_set_many(
     """Saves a whole page of authorisations, all or nothing: each row as `authorization_set`
     saves it (checked, audited). When any row is refused, nothing at all is saved, and
     AuthorizationsRefused names every refused row with its reasons, not only the first. A
-    company outside `by`'s cabinet is refused (ValidationError) before any row is read."""
+    company outside `by`'s cabinet is refused (ValidationError) before any row is saved."""
     if any(change.company.cabinet_id != by.cabinet_id for change in changes):
         raise ValidationError(_("Entreprise inconnue du cabinet."))
     errors: dict[int, list[str]] = {}

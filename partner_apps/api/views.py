@@ -5,8 +5,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from welyb_portal.tenancy.access import access_company
 from welyb_portal.tenancy.api.permissions import IsCabinetAdmin, IsCabinetStaff
-from welyb_portal.tenancy.models import Company
 from welyb_portal.tenancy.selectors import company_list_of_cabinet
 
 from ..models import PartnerApp
@@ -92,9 +92,7 @@ class AuthorizationView(GenericAPIView):
         """Authorise or revoke a connector for a company. 400 with the reason (wrong prefix for
         this app, wrong domain, malformed address, no address) and nothing saved."""
         app = partner_app_get(slug, connector=True)
-        company = Company.objects.filter(cabinet=request.cabinet, pk=company_id).first()
-        if company is None:
-            raise Http404
+        company = access_company(request.user, company_id)
         serializer = AuthorizationSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         if not app_is_installed(cabinet=request.cabinet, app=app):

@@ -7,6 +7,7 @@ from .store import (
     authorization_rows,
     catalogue,
     installed_apps,
+    installed_connector_get,
     partner_app_get,
 )
 
@@ -19,5 +20,6 @@ __all__ = [
     "authorization_rows",
     "catalogue",
     "installed_apps",
+    "installed_connector_get",
     "partner_app_get",
 ]

@@ -48,6 +48,15 @@ def app_is_installed(*, cabinet: Cabinet, app: PartnerApp) -> bool:
     return CabinetApp.objects.filter(cabinet=cabinet, app=app).exists()
 
 
+def installed_connector_get(*, cabinet: Cabinet, slug: str) -> PartnerApp:
+    """A connector the cabinet installed, by its slug; the 404 of a missing app for one of the
+    catalogue it has not installed (or not installed any more)."""
+    app = partner_app_get(slug, connector=True)
+    if not app_is_installed(cabinet=cabinet, app=app):
+        raise Http404
+    return app
+
+
 @dataclass
 class AuthorizationRow:
     company: Company

@@ -1,3 +1,6 @@
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -62,3 +65,54 @@ def authorization_set(
             data={"app": app.slug, "company_id": company.pk, "old": old, "new": new},
         )
     return authorization
+
+
+@dataclass(frozen=True)
+class AuthorizationChange:
+    """One row of a page of authorisations: what was posted for a company."""
+
+    company: Company
+    enabled: bool
+    collection_email: str
+
+
+class AuthorizationsRefused(Exception):
+    """A page of authorisations was refused and nothing of it saved: `errors` gives, for each
+    refused company's id, why its row was refused (French)."""
+
+    def __init__(self, errors: dict[int, list[str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+@transaction.atomic
+def authorizations_set_many(
+    *, app: PartnerApp, changes: Sequence[AuthorizationChange], by: User
+) -> list[CompanyAuthorization]:
+    """Saves a whole page of authorisations, all or nothing: each row as `authorization_set`
+    saves it (checked, audited). When any row is refused, nothing at all is saved, and
+    AuthorizationsRefused names every refused row with its reasons, not only the first. A
+    company outside `by`'s cabinet is refused (ValidationError) before any row is saved."""
+    if any(change.company.cabinet_id != by.cabinet_id for change in changes):
+        raise ValidationError(_("Entreprise inconnue du cabinet."))
+    errors: dict[int, list[str]] = {}
+    authorizations = []
+    for change in changes:
+        try:
+            # authorization_set is atomic, so a savepoint here: a refused row leaves the
+            # others to be checked.
+            authorizations.append(
+                authorization_set(
+                    company=change.company,
+                    app=app,
+                    enabled=change.enabled,
+                    collection_email=change.collection_email,
+                    by=by,
+                )
+            )
+        except ValidationError as error:
+            errors[change.company.pk] = error.messages
+    if errors:
+        # Raised out of the transaction: the rows saved so far, and their audit, roll back.
+        raise AuthorizationsRefused(errors)
+    return authorizations

@@ -3,37 +3,34 @@ import base64
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ged.services.tree import annual_folder_name
+from welyb_portal.tenancy.access import access_companies, access_company
 from welyb_portal.tenancy.models import Company
 from welyb_portal.tenancy.permissions import admin_required, staff_required
 from welyb_portal.tenancy.plurals import nplural
-from welyb_portal.tenancy.validators import request_id
 
 from ..connectors import connector_for
-from ..models import PartnerApp
 from ..selectors import (
     AuthorizationRow,
-    app_is_installed,
     authorization_page,
     authorization_row,
-    partner_app_get,
+    installed_connector_get,
 )
 from ..selectors.automations import bulk_activation_paths
-from ..services.authorizations import authorization_set
+from ..services.authorizations import (
+    AuthorizationChange,
+    AuthorizationsRefused,
+    authorization_set,
+    authorizations_set_many,
+)
 from ..services.csv_import import authorizations_csv_apply, authorizations_csv_read
 
 CSV_SIGNING_MAX_AGE = 3600
-
-
-class _RollBack(Exception):
-    """Raised to undo a whole page of authorisations when one of its rows is refused."""
 
 
 def _posted_row(request, company: Company) -> tuple[bool, str]:
@@ -41,13 +38,6 @@ def _posted_row(request, company: Company) -> tuple[bool, str]:
         request.POST.get(f"enabled-{company.pk}") == "on",
         request.POST.get(f"email-{company.pk}", ""),
     )
-
-
-def installed_connector(request, slug) -> PartnerApp:
-    app = partner_app_get(slug, connector=True)
-    if not app_is_installed(cabinet=request.cabinet, app=app):
-        raise Http404
-    return app
 
 
 def _page_context(request, app, *, rows=None, page=None):
@@ -75,45 +65,28 @@ def _page_context(request, app, *, rows=None, page=None):
 def authorizations_page(request, slug):
     """The pencil of a connector: every company with its switch and its collection address,
     saved line by line (htmx) or the whole page at once."""
-    app = installed_connector(request, slug)
+    app = installed_connector_get(cabinet=request.cabinet, slug=slug)
     if request.method == "GET":
         return render(request, "partner_apps/authorizations.html", _page_context(request, app))
     if not request.user.is_cabinet_admin:
         raise PermissionDenied
-    ids = {request_id(value) for value in request.POST.getlist("rows")}
-    companies = list(
-        Company.objects.filter(
-            cabinet=request.cabinet, pk__in=[pk for pk in ids if pk is not None]
-        ).order_by("name")
-    )
     # A row that names no company of the cabinet (foreign, missing, or no id at all): the 404
     # of a foreign id, and nothing saved.
-    if len(companies) != len(ids):
-        raise Http404
-    errors: dict[int, list[str]] = {}
+    companies = access_companies(request.user, request.POST.getlist("rows"))
+    changes = [
+        AuthorizationChange(company, *_posted_row(request, company)) for company in companies
+    ]
     try:
-        with transaction.atomic():
-            for company in companies:
-                enabled, address = _posted_row(request, company)
-                try:
-                    with transaction.atomic():
-                        authorization_set(
-                            company=company,
-                            app=app,
-                            enabled=enabled,
-                            collection_email=address,
-                            by=request.user,
-                        )
-                except ValidationError as error:
-                    errors[company.pk] = error.messages
-            if errors:
-                raise _RollBack
-    except _RollBack:
+        authorizations_set_many(app=app, changes=changes, by=request.user)
+    except AuthorizationsRefused as refusal:
         rows = [
             AuthorizationRow(
-                company, *_posted_row(request, company), errors=errors.get(company.pk, [])
+                change.company,
+                change.enabled,
+                change.collection_email,
+                errors=refusal.errors.get(change.company.pk, []),
             )
-            for company in companies
+            for change in changes
         ]
         messages.error(
             request, _("Rien n'est enregistré : corrigez les lignes signalées puis recommencez.")
@@ -128,10 +101,8 @@ def authorizations_page(request, slug):
 @require_POST
 def authorization_row_save(request, slug, company_id):
     """One line of the page; htmx swaps the line with the answer."""
-    app = installed_connector(request, slug)
-    company = Company.objects.filter(cabinet=request.cabinet, pk=company_id).first()
-    if company is None:
-        raise Http404
+    app = installed_connector_get(cabinet=request.cabinet, slug=slug)
+    company = access_company(request.user, company_id)
     enabled, address = _posted_row(request, company)
     error, saved = None, False
     try:
@@ -168,7 +139,7 @@ def _signer(request, app) -> signing.TimestampSigner:
 @require_http_methods(["GET", "POST"])
 def authorizations_import(request, slug):
     """CSV import: a preview of every row first, then all the valid rows in one transaction."""
-    app = installed_connector(request, slug)
+    app = installed_connector_get(cabinet=request.cabinet, slug=slug)
     context = {"app": app, "connector": connector_for(app)}
     if request.method == "GET":
         return render(request, "partner_apps/import.html", context)

@@ -10,9 +10,9 @@ from django.views.decorators.http import require_http_methods
 from welyb_portal.tenancy.permissions import admin_required
 from welyb_portal.tenancy.plurals import nplural
 
+from ..selectors import installed_connector_get
 from ..selectors.automations import bulk_activation_paths
 from ..services.automations import automation_bulk_enable, automation_bulk_preview
-from .authorizations import installed_connector
 
 
 def _chosen_path(request, data) -> str | None:
@@ -73,7 +73,7 @@ def _done_sentence(app, path, plan) -> str:
 def automation_bulk(request, slug):
     """GET: what switching the connector on at the chosen folder would do, and the button that
     does it; POST: does it."""
-    app = installed_connector(request, slug)
+    app = installed_connector_get(cabinet=request.cabinet, slug=slug)
     data = request.POST if request.method == "POST" else request.GET
     path = _chosen_path(request, data)
     if path is None:

@@ -41,6 +41,16 @@ def access_company(user: User, company_id) -> Company:
         raise Http404 from None
 
 
+def access_companies(user: User, company_ids) -> list[Company]:
+    """The companies a form names (a page of rows), in name order, in one query: each as
+    `access_company` finds it, and the one 404 as soon as any id names none of them."""
+    ids = {id_or_404(value) for value in company_ids}
+    companies = list(company_list(user=user).select_related("cabinet").filter(pk__in=ids))
+    if len(companies) != len(ids):
+        raise Http404
+    return companies
+
+
 def access_staff_member(user: User, staff_id) -> User:
     """An admin or collaborator of the user's cabinet."""
     try:

@@ -1,6 +1,6 @@
-"""`document_trashed`: the documents in the trash, by id, so that counting rows that point at
-documents (the top bar's deliveries that need action) leaves out the trashed ones from this
-small index (docs/benchmarks.md, « Platform scale »)."""
+"""`document_trashed`: a cabinet's documents in the trash, by id, so that counting rows that
+point at documents (the top bar's deliveries that need action) leaves out the trashed ones from
+this small index (docs/benchmarks.md, « Platform scale »)."""
 
 from django.db import migrations, models
 
@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
             model_name="document",
             index=models.Index(
                 condition=models.Q(("trashed_at__isnull", False)),
-                fields=["id"],
+                fields=["cabinet", "id"],
                 name="document_trashed",
             ),
         ),

@@ -112,11 +112,11 @@ class Document(SearchableName):
                 condition=models.Q(trashed_at__isnull=True),
                 name="document_cabinet_date",
             ),
-            # The documents in the trash, by id (2 % of them): a count of rows that point at
-            # documents (the top bar's deliveries that need action) leaves out the trashed ones
-            # from this small index instead of fetching each document for its `trashed_at`.
+            # A cabinet's documents in the trash, by id (2 % of them): a count of rows that
+            # point at documents (the top bar's deliveries that need action) leaves out the
+            # trashed ones from this small index instead of fetching each document.
             models.Index(
-                fields=["id"],
+                fields=["cabinet", "id"],
                 condition=models.Q(trashed_at__isnull=False),
                 name="document_trashed",
             ),

@@ -88,13 +88,18 @@ class DeliveryQuerySet(models.QuerySet):
     def needs_action(self) -> "DeliveryQuerySet":
         return self.filter(NEEDS_ACTION)
 
-    def needs_action_to_count(self) -> "DeliveryQuerySet":
-        """The same rows as `needs_action()`, for a count: the trashed documents are left out
-        by a NOT EXISTS on `document_trashed` (the few documents in the trash) instead of a
-        join that fetches each document for its `trashed_at` (the top bar's count on every
-        page: 2,044 document fetches for a cabinet, 13-25 ms; docs/benchmarks.md)."""
-        trashed = Document.objects.filter(pk=OuterRef("document_id"), trashed_at__isnull=False)
-        return self.filter(status__in=STOPPED, dismissed_at__isnull=True).exclude(Exists(trashed))
+    def needs_action_to_count(self, *, cabinet: Cabinet) -> "DeliveryQuerySet":
+        """The cabinet's rows of `needs_action()`, for a count: its trashed documents are left
+        out by a NOT EXISTS on `document_trashed` (the cabinet's few documents in the trash; a
+        delivery's document is of its cabinet) instead of a join that fetches each document
+        for its `trashed_at` (the top bar's count on every page: 2,044 document fetches for a
+        cabinet, 13-25 ms; docs/benchmarks.md, « Platform scale »)."""
+        trashed = Document.objects.filter(
+            cabinet=cabinet, pk=OuterRef("document_id"), trashed_at__isnull=False
+        )
+        return self.filter(cabinet=cabinet, status__in=STOPPED, dismissed_at__isnull=True).exclude(
+            Exists(trashed)
+        )
 
     def with_readiness(self) -> "DeliveryQuerySet":
         """Each with `app_installed` and `current_address` (the company's collection address

@@ -138,7 +138,7 @@ def attention_summary(*, cabinet: Cabinet) -> AttentionSummary:
 def deliveries_counted_for_action(*, cabinet: Cabinet) -> QuerySet[Delivery]:
     """What the top bar's badge « Envois à régler » counts: the cabinet's deliveries that need
     action (read on the partial index `delivery_cabinet_needs_action` alone)."""
-    return Delivery.objects.filter(cabinet=cabinet).needs_action_to_count()
+    return Delivery.objects.needs_action_to_count(cabinet=cabinet)
 
 
 def attention_groups(*, cabinet: Cabinet, company: Company | None = None) -> list[ActionGroup]:

@@ -990,6 +990,10 @@ def test_the_history_filters_by_status_app_and_company(world):
         "Boulangerie Alpha",
         "Garage Alpha",
     ]
+    page = page_of(client.get(HISTORY, {"company": tenant.other_company.pk}))
+    [company_select] = page.find("select", name="company")
+    [chosen] = [o for o in page.find("option", inside=company_select) if o.has("selected")]
+    assert (chosen.attrs["value"], chosen.text) == (str(tenant.other_company.pk), "Garage Alpha")
 
 
 @pytest.mark.parametrize("app_filter", ["inqom\x00achats", "inqom achats", "²"])

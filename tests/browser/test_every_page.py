@@ -19,6 +19,7 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 from django.conf import settings
 
 from tests.browser.helpers import (
@@ -224,6 +225,7 @@ def _axe() -> str:
     return AXE.read_text()
 
 
+@pytest.mark.slow  # about 65 pages at two widths: `make test-all` (CI) runs it
 def test_every_page_fits_both_widths_passes_axe_and_reads_as_french(portal, world):
     axe = _axe()
     site = site_world(world)

@@ -2,7 +2,6 @@
 collaborator and clients, and clients (browser-like and API) bound to a cabinet's host."""
 
 import base64
-import html
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,18 +112,6 @@ def _portal_settings(settings, tmp_path):
 
 def host_of(cabinet: Cabinet) -> str:
     return f"{cabinet.slug}.localhost"
-
-
-def text_of(response) -> str:
-    """The page as a reader sees its words (entities such as &#x27; decoded, and French
-    typography's no-break spaces read as the spaces they look like: tests/tenancy/
-    test_typography.py checks them)."""
-    return readable(html.unescape(response.content.decode()))
-
-
-def readable(text: str) -> str:
-    """`text` with its no-break spaces as ordinary ones (see welyb_portal/tenancy/typography.py)."""
-    return text.replace("\u00a0", " ").replace("\u202f", " ")
 
 
 def basic(credentials: str) -> str:

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format worker beat up clean
+.PHONY: run test test-all lint format worker beat up clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + "): make PYTHON=python3.12 ...")'
@@ -35,8 +35,18 @@ AXE := var/axe-core/axe.min.js
 $(AXE): scripts/fetch_axe.py
 	$(PYTHON) scripts/fetch_axe.py && touch $@
 
+# The tests run on every core (pytest-xdist; TEST_WORKERS=1 for one process), the browser tests
+# on one worker, the integration tests on one (tests/conftest.py). `make test` leaves out the slow
+# group (marked `slow`: real processes, the fuzzer, every page in Chromium); `make test-all`, which
+# CI runs, runs it too.
+TEST_WORKERS ?= auto
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadgroup
+
 test: $(VENV)/.dev $(AXE)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(PYTEST_PARALLEL) -m "not slow" $(PYTEST_ARGS)
+
+test-all: $(VENV)/.dev $(AXE)
+	$(BIN)/pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

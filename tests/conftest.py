@@ -2,11 +2,13 @@
 collaborator and clients, and clients (browser-like and API) bound to a cabinet's host."""
 
 import base64
-import html
 import os
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.test import Client
 from rest_framework.authtoken.models import Token
@@ -25,6 +27,52 @@ from welyb_portal import celery_app
 from welyb_portal.tenancy.models import Cabinet, Company, User
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+# --- Parallel runs (pytest-xdist: `make test` runs `pytest -n auto --dist loadgroup`) ----------
+
+# The directories whose tests run one after the other on a single worker (`--dist loadgroup`),
+# while the other workers take the rest: the browser tests share one Chromium (one is enough,
+# and each costs memory and a core), the integration tests start real processes (Celery
+# workers, gunicorn, an S3 server) that two tests at once on two cores would starve.
+XDIST_GROUPS = ("browser", "integration")
+# The integration tests are also all of the slow group (`make test` leaves it out).
+SLOW_DIRECTORIES = ("integration",)
+
+
+def pytest_collection_modifyitems(config, items):
+    tests_dir = Path(__file__).parent
+    for item in items:
+        directory = item.path.relative_to(tests_dir).parts[0]
+        if directory in XDIST_GROUPS:
+            item.add_marker(pytest.mark.xdist_group(directory))
+        if directory in SLOW_DIRECTORIES:
+            item.add_marker(pytest.mark.slow)
+
+
+def pytest_configure(config):
+    _redis_of_this_worker()
+
+
+def _redis_of_this_worker() -> None:
+    """Under pytest-xdist, worker gwN uses the Redis database N places after REDIS_URL's (gw0
+    REDIS_URL's own, gw1 the next one...): its broker queues, task figures and cache keys, and
+    those of the processes it starts, never meet another worker's."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    url = os.environ.get("REDIS_URL", "")
+    if not (worker.startswith("gw") and url):
+        return
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    own = urlunsplit(parts._replace(path=f"/{base + int(worker[2:])}"))
+    os.environ["REDIS_URL"] = own
+    # Django's settings were read before this hook: the names that carry REDIS_URL follow it.
+    django_settings.REDIS_URL = own
+    django_settings.CELERY_BROKER_URL = own
+    django_settings.CACHES = {
+        **django_settings.CACHES,
+        "default": {**django_settings.CACHES["default"], "LOCATION": own},
+    }
+    celery_app.conf.broker_url = own
 
 
 def service_missing(reason: str):
@@ -64,18 +112,6 @@ def _portal_settings(settings, tmp_path):
 
 def host_of(cabinet: Cabinet) -> str:
     return f"{cabinet.slug}.localhost"
-
-
-def text_of(response) -> str:
-    """The page as a reader sees its words (entities such as &#x27; decoded, and French
-    typography's no-break spaces read as the spaces they look like: tests/tenancy/
-    test_typography.py checks them)."""
-    return readable(html.unescape(response.content.decode()))
-
-
-def readable(text: str) -> str:
-    """`text` with its no-break spaces as ordinary ones (see welyb_portal/tenancy/typography.py)."""
-    return text.replace("\u00a0", " ").replace("\u202f", " ")
 
 
 def basic(credentials: str) -> str:

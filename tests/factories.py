@@ -1,8 +1,11 @@
-"""Factories of the world tests stand in: cabinets, companies, staff and clients."""
+"""Factories of the world tests stand in: cabinets, companies, staff and clients, and the rows
+that tests write behind the services' back (deliveries, received emails)."""
 
 import factory
 from factory.django import DjangoModelFactory
 
+from ged.models import InboundEmail, InboundStatus
+from partner_apps.models import Delivery, PartnerApp
 from welyb_portal.tenancy.models import Cabinet, Company, Membership, Role, User
 from welyb_portal.tenancy.validators import luhn_is_valid
 
@@ -95,3 +98,41 @@ class SuperuserFactory(DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+class DeliveryFactory(DjangoModelFactory):
+    """A delivery of a document (required) to Inqom Achats unless `app` says, as the outbox
+    writes it: the document's company, cabinet and bytes. DeliveryFactory(document=document,
+    status=DeliveryStatus.FAILED, reason="...")."""
+
+    class Meta:
+        model = Delivery
+
+    app = factory.LazyFunction(lambda: PartnerApp.objects.get(slug="inqom-achats"))
+    company = factory.SelfAttribute("document.company")
+    cabinet = factory.SelfAttribute("company.cabinet")
+    sha256 = factory.SelfAttribute("document.sha256")
+
+
+NO_ATTACHMENT = "Aucune pièce jointe à déposer."
+
+
+class InboundEmailFactory(DjangoModelFactory):
+    """An email received at a deposit address (`address`: then its company and recipient), or
+    at no known one, refused for want of an attachment unless told otherwise."""
+
+    class Meta:
+        model = InboundEmail
+
+    key = factory.Sequence(lambda n: f"email-{n}")
+    address = None
+    company = factory.LazyAttribute(lambda email: email.address and email.address.company)
+    recipient = factory.LazyAttribute(
+        lambda email: f"{email.address.local_part}@depot.localhost" if email.address else ""
+    )
+    sender = "compta@fournisseur.fr"
+    subject = "Facture de mars"
+    status = InboundStatus.REFUSED
+    reason = factory.LazyAttribute(
+        lambda email: NO_ATTACHMENT if email.status == InboundStatus.REFUSED else ""
+    )

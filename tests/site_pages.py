@@ -22,7 +22,7 @@ from django.urls import Resolver404, resolve
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from ged.models import Document, InboundAddress, InboundEmail, InboundStatus
+from ged.models import Document, InboundAddress, InboundStatus
 from ged.services.documents import document_trash
 from ged.services.folders import folder_trash
 from partner_apps.models import Delivery, DeliveryStatus, PartnerApp, ReasonCode
@@ -30,7 +30,7 @@ from partner_apps.services.authorizations import authorization_set
 from partner_apps.services.automations import automation_set
 from partner_apps.services.store import app_install
 from tests.conftest import World, host_of
-from tests.factories import CollaboratorFactory
+from tests.factories import CollaboratorFactory, DeliveryFactory, InboundEmailFactory
 from tests.ged.helpers import PDF, deposit, folder_at
 from tests.tenancy.two_factor_helpers import CODE_URL, enrolled, password_step
 from welyb_portal.tenancy.models import Membership, Role, User
@@ -45,7 +45,7 @@ CLIENT = "client"
 HALF_LOGGED_IN = "half-logged-in"
 ROLES = (ADMIN, COLLABORATOR, CLIENT, ANONYMOUS, HALF_LOGGED_IN)
 
-ACHATS = "Dossier comptable annuel 2026/Achats"
+ACHATS_FOLDER = "Dossier comptable annuel 2026/Achats"
 VENTES = "Dossier comptable annuel 2026/Ventes"
 # Long words and sentences, as real ones are: what makes a page overflow or wrap badly.
 LONG_NAME = "Relevé bancaire Société Générale compte courant professionnel janvier 2026.pdf"
@@ -111,11 +111,9 @@ def _inbound_emails(tenant, document: Document) -> None:
             (InboundStatus.DUPLICATE, [], "Cet email a déjà été reçu le 5 janvier."),
         ]
     ):
-        InboundEmail.objects.create(
+        InboundEmailFactory(
             key=f"site-{n}",
-            company=tenant.company,
             address=address,
-            recipient=f"{address.local_part}@depot.localhost",
             sender=tenant.client.email if status != InboundStatus.HELD else "compta@fournisseur.fr",
             subject=f"Factures de janvier, envoi n° {n + 1} : {LONG_NAME}",
             status=status,
@@ -144,7 +142,9 @@ def _connected(tenant, long_name: str) -> tuple[PartnerApp, PartnerApp]:
         authorization_set(
             company=company, app=app, enabled=True, collection_email=address, by=admin
         )
-    automation_set(folder=folder_at(tenant.company, ACHATS), app=achats_app, enabled=True, by=admin)
+    automation_set(
+        folder=folder_at(tenant.company, ACHATS_FOLDER), app=achats_app, enabled=True, by=admin
+    )
     automation_set(folder=folder_at(tenant.company, VENTES), app=ventes_app, enabled=True, by=admin)
     return achats_app, ventes_app
 
@@ -152,7 +152,7 @@ def _connected(tenant, long_name: str) -> tuple[PartnerApp, PartnerApp]:
 def _documents(tenant, ventes_app: PartnerApp, long_name: str) -> list[Document]:
     """The client's deposits in Achats, one per delivery status, long names among them; a
     document elsewhere; a trashed folder and document. Returns those of each status."""
-    client, achats = tenant.client, folder_at(tenant.company, ACHATS)
+    client, achats = tenant.client, folder_at(tenant.company, ACHATS_FOLDER)
     documents = [
         _deposit_with_status(achats, f"facture-{n}.pdf", PDF + b"%d" % n, client, *status)
         for n, status in enumerate(STATUSES)
@@ -162,12 +162,9 @@ def _documents(tenant, ventes_app: PartnerApp, long_name: str) -> list[Document]
     deposit(achats, "setup.exe", EXE, by=client)  # refused: what to deposit instead
     deposit(folder_at(tenant.company, "Administratif/Contrats"), "bail commercial.pdf", PDF)
     # The long-named document's history names both connectors.
-    Delivery.objects.create(
+    DeliveryFactory(
         document=long_one,
         app=ventes_app,
-        company=tenant.company,
-        cabinet=tenant.cabinet,
-        sha256=long_one.sha256,
         target=f"vente.{long_name}@inqombox.com",
         status=DeliveryStatus.SKIPPED,
         reason_code=ReasonCode.FORMAT_NOT_ACCEPTED,
@@ -257,7 +254,7 @@ def entry_urls(site: Site) -> dict[str, list[str]]:
         ADMIN: [
             "/ged/recherche/?q=facture",
             f"/ged/recherche/?q=facture&entreprise={tenant.company.pk}",
-            f"/reglages/applications/inqom-achats/activer-dossier/?path={ACHATS}",
+            f"/reglages/applications/inqom-achats/activer-dossier/?path={ACHATS_FOLDER}",
             "/ged/documents/1000000000/",  # the portal's 404 inside its frame
         ],
         COLLABORATOR: [

@@ -31,6 +31,7 @@ from tests.factories import (
     CabinetFactory,
     ClientFactory,
     CompanyFactory,
+    InboundEmailFactory,
     SuperuserFactory,
     UserFactory,
 )
@@ -346,24 +347,14 @@ def _build_inbound_emails(n: int) -> None:
     for _ in range(n):
         company = CompanyFactory()
         address = inbound_addresses_ensure(company=company)[0]
-        InboundEmail.objects.create(
-            key=f"admin-{next(_inbound_keys)}",
-            esp="mailgun",
-            company=company,
-            address=address,
-            recipient=f"{address.local_part}@depot.localhost",
-            sender="compta@fournisseur.fr",
-            subject="Facture de mars",
-            status=InboundStatus.REFUSED,
-            reason="Aucune pièce jointe à déposer.",
-        )
+        InboundEmailFactory(key=f"admin-{next(_inbound_keys)}", esp="mailgun", address=address)
         # An email to no known address belongs to no company.
-        InboundEmail.objects.create(
+        InboundEmailFactory(
             key=f"admin-{next(_inbound_keys)}",
             esp="postmark",
             recipient="inconnue@depot.localhost",
             sender="robot@ailleurs.fr",
-            status=InboundStatus.REFUSED,
+            subject="",
             reason="Adresse de dépôt inconnue (ou régénérée depuis).",
         )
     # The date hierarchy adapts to the dates it finds: keep them all on one day.
@@ -703,14 +694,11 @@ def test_support_cannot_add_or_delete_a_delivery(world):
 
 
 def test_support_reads_the_received_emails_without_changing_them(world):
-    record = InboundEmail.objects.create(
+    record = InboundEmailFactory(
         key="admin-read-only",
         esp="mailgun",
         company=world.a.company,
-        sender="compta@fournisseur.fr",
         subject="Facture Minoterie de mars",
-        status=InboundStatus.REFUSED,
-        reason="Aucune pièce jointe à déposer.",
     )
     client = platform_browser(SuperuserFactory())
 

@@ -59,6 +59,7 @@ from welyb_portal.wsgi import application
 
 pytestmark = [
     pytest.mark.django_db,
+    pytest.mark.slow,  # a minute of fuzzing: `make test-all` (CI) runs it, `make test` does not
     # Schemathesis also fills the session cookie with long strings; Werkzeug warns about it.
     pytest.mark.filterwarnings("ignore:The 'sessionid' cookie is too large:UserWarning"),
 ]

@@ -11,9 +11,9 @@ from ged.models import Document
 from tests.conftest import browser
 from tests.factories import CompanyFactory, valid_siren
 from tests.ged.helpers import folder_at
+from tests.pages import page_of
 from tests.partner_apps.attention_helpers import stopped_deliveries
 from tests.partner_apps.forwarding_helpers import ACHATS, ANNUAL, VENTES, connect, switch_on
-from tests.partner_apps.store_helpers import page_of
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from tests.conftest import browser, text_of
+from tests.conftest import browser
+from tests.pages import text_of
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,14 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.integration.smtp_sink import free_loopback_port
+
+# gunicorn and its worker processes start for real: `make test-all` (CI) runs it.
+pytestmark = pytest.mark.slow
 
 ROOT = Path(settings.BASE_DIR)
 TOKEN = "g" * 40

@@ -45,6 +45,7 @@ from partner_apps.services.authorizations import authorization_set
 from partner_apps.services.automations import automation_set
 from partner_apps.services.store import app_install
 from tests.conftest import Tenant, World, api, host_of
+from tests.factories import InboundEmailFactory
 from tests.ged.helpers import deposit, folder_at
 from welyb_portal.tenancy.models import (
     AuditEntry,
@@ -396,9 +397,8 @@ def world(world: World) -> World:
         document_trash(document=trashed_document, by=tenant.admin)
         for company in (tenant.company, tenant.other_company):
             inbound_addresses_ensure(company=company)
-        InboundEmail.objects.create(
+        InboundEmailFactory(
             key=f"isolation-{tenant.cabinet.slug}",
-            company=tenant.company,
             address=InboundAddress.objects.get(company=tenant.company, target=INBOUND_TARGET),
             sender=tenant.client.email,
             subject=INBOUND_SUBJECT.format(label=label),

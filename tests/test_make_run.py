@@ -9,9 +9,13 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 from tests.integration.smtp_sink import free_loopback_port
+
+# `make run` installs, migrates and seeds before it serves: `make test-all` (CI) runs it.
+pytestmark = pytest.mark.slow
 
 ROOT = Path(settings.BASE_DIR)
 STARTUP_SECONDS = 90

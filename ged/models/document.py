@@ -112,6 +112,14 @@ class Document(SearchableName):
                 condition=models.Q(trashed_at__isnull=True),
                 name="document_cabinet_date",
             ),
+            # A cabinet's documents in the trash, by id (2 % of them): a count of rows that
+            # point at documents (the top bar's deliveries that need action) leaves out the
+            # trashed ones from this small index instead of fetching each document.
+            models.Index(
+                fields=["cabinet", "id"],
+                condition=models.Q(trashed_at__isnull=False),
+                name="document_trashed",
+            ),
         ]
 
     def __str__(self) -> str:

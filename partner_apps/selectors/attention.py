@@ -137,8 +137,8 @@ def attention_summary(*, cabinet: Cabinet) -> AttentionSummary:
 
 def deliveries_counted_for_action(*, cabinet: Cabinet) -> QuerySet[Delivery]:
     """What the top bar's badge « Envois à régler » counts: the cabinet's deliveries that need
-    action (read on the partial index `delivery_needs_action`)."""
-    return Delivery.objects.needs_action().filter(company__cabinet=cabinet)
+    action (read on the partial index `delivery_cabinet_needs_action` alone)."""
+    return Delivery.objects.needs_action_to_count(cabinet=cabinet)
 
 
 def attention_groups(*, cabinet: Cabinet, company: Company | None = None) -> list[ActionGroup]:

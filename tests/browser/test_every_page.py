@@ -19,6 +19,7 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 from django.conf import settings
 
 from tests.browser.helpers import (
@@ -36,7 +37,7 @@ from tests.conftest import service_missing
 from tests.french_faults import french_faults
 from tests.ged.helpers import PDF, folder_at
 from tests.site_pages import (
-    ACHATS,
+    ACHATS_FOLDER,
     ANONYMOUS,
     CLIENT,
     HALF_LOGGED_IN,
@@ -224,6 +225,7 @@ def _axe() -> str:
     return AXE.read_text()
 
 
+@pytest.mark.slow  # about 65 pages at two widths: `make test-all` (CI) runs it
 def test_every_page_fits_both_widths_passes_axe_and_reads_as_french(portal, world):
     axe = _axe()
     site = site_world(world)
@@ -293,7 +295,7 @@ def test_on_a_phone_the_client_reads_the_name_of_what_it_uploads(portal, world):
     """The upload's line under the zone (its name, its progress, « Déposé »), on a phone: the
     name keeps a good part of the line (it had none left), and the page still fits, the
     documents shown as cards."""
-    achats = folder_at(world.a.company, ACHATS)
+    achats = folder_at(world.a.company, ACHATS_FOLDER)
     session = portal.login(world.a.client, **PHONE_CONTEXT)
     session.goto(folder_url(achats))
     item = drop_and_wait(session, LONG_NAME, PDF, "application/pdf")

@@ -11,17 +11,18 @@ from ged.models import Document
 from ged.services.document_changes import document_change_refusal, document_change_refusals
 from ged.services.documents import document_move, document_rename, document_trash
 from partner_apps.models import Delivery, DeliveryStatus
-from tests.conftest import api, browser, text_of
+from tests.conftest import api, browser
 from tests.factories import ClientFactory
 from tests.ged.helpers import PDF, deposit, folder_at
 from tests.ged.test_api import document_url as api_document_url
 from tests.ged.test_api import snapshot
-from tests.ged.test_pages import document_url, flashes, folder_url, names_listed
+from tests.ged.test_pages import document_url, folder_url, names_listed
+from tests.pages import flashes, text_of
 from tests.partner_apps.attention_helpers import HIDDEN_WORDS, automated_achats
 
 pytestmark = pytest.mark.django_db
 
-ACHATS = "Dossier comptable annuel 2026/Achats"
+ACHATS_FOLDER = "Dossier comptable annuel 2026/Achats"
 SENT = (
     "Ce document a déjà été transmis à votre cabinet : demandez-lui de le renommer ou de le "
     "retirer."
@@ -57,7 +58,7 @@ def in_automated_achats(tenant, name="facture.pdf", status=None, content=PDF):
 
 
 def test_a_client_may_change_what_it_deposited_where_nothing_is_sent(world):
-    document = deposit(folder_at(world.a.company, ACHATS), by=world.a.client)
+    document = deposit(folder_at(world.a.company, ACHATS_FOLDER), by=world.a.client)
 
     assert document_change_refusal(document=document, by=world.a.client) is None
 
@@ -86,7 +87,7 @@ def test_what_left_or_is_leaving_is_the_cabinets(world, status, reason):
 
 
 def test_a_client_may_not_change_what_someone_else_deposited(world):
-    achats = folder_at(world.a.company, ACHATS)
+    achats = folder_at(world.a.company, ACHATS_FOLDER)
     by_colleague = deposit(achats, "a.pdf", by=colleague_of(world.a))
     by_staff = deposit(achats, "b.pdf", PDF + b"b", by=world.a.collaborator)
     by_email = deposit(achats, "c.pdf", PDF + b"c", by=None)
@@ -133,7 +134,7 @@ def test_the_services_refuse_a_client_and_change_nothing(world):
 
 
 def test_the_services_let_the_depositor_rename_and_trash(world):
-    document = deposit(folder_at(world.a.company, ACHATS), "scan.pdf", by=world.a.client)
+    document = deposit(folder_at(world.a.company, ACHATS_FOLDER), "scan.pdf", by=world.a.client)
 
     document_rename(document=document, name="Facture Minoterie.pdf", by=world.a.client)
     document_trash(document=document, by=world.a.client)
@@ -147,7 +148,7 @@ def test_the_services_let_the_depositor_rename_and_trash(world):
 
 
 def test_the_depositor_renames_then_trashes_through_the_api(world):
-    document = deposit(folder_at(world.a.company, ACHATS), "scan.pdf", by=world.a.client)
+    document = deposit(folder_at(world.a.company, ACHATS_FOLDER), "scan.pdf", by=world.a.client)
     client = api(world.a.client)
 
     renamed = client.patch(api_document_url(document), {"name": "Loyer mars.pdf"}, format="json")
@@ -162,7 +163,7 @@ def test_the_depositor_renames_then_trashes_through_the_api(world):
 
 @pytest.mark.parametrize("method", ["patch", "delete"])
 def test_another_client_of_the_company_is_refused_with_the_reason(world, method):
-    document = deposit(folder_at(world.a.company, ACHATS), by=world.a.client)
+    document = deposit(folder_at(world.a.company, ACHATS_FOLDER), by=world.a.client)
     before = snapshot()
 
     response = getattr(api(colleague_of(world.a)), method)(
@@ -189,7 +190,7 @@ def test_once_sent_the_depositor_is_refused_with_the_reason(world, method):
 
 
 def test_a_client_never_moves_a_document_even_its_own(world):
-    document = deposit(folder_at(world.a.company, ACHATS), by=world.a.client)
+    document = deposit(folder_at(world.a.company, ACHATS_FOLDER), by=world.a.client)
     ventes = folder_at(world.a.company, "Dossier comptable annuel 2026/Ventes")
     before = snapshot()
 
@@ -215,7 +216,7 @@ def test_staff_rename_and_trash_what_was_sent(world):
 @pytest.mark.parametrize("who", ["other_client", "other_cabinets_client"])
 @pytest.mark.parametrize("method", ["patch", "delete"])
 def test_other_companies_documents_stay_not_found(world, who, method):
-    document = deposit(folder_at(world.a.company, ACHATS), by=world.a.client)
+    document = deposit(folder_at(world.a.company, ACHATS_FOLDER), by=world.a.client)
     user = world.a.other_client if who == "other_client" else world.b.client
     before = snapshot()
 
@@ -263,7 +264,7 @@ def test_the_folder_offers_the_client_its_own_documents_that_were_not_sent(world
 
 
 def test_staff_manage_documents_from_their_page_not_from_the_list(world):
-    achats = folder_at(world.a.company, ACHATS)
+    achats = folder_at(world.a.company, ACHATS_FOLDER)
     document = deposit(achats, by=world.a.client)
 
     assert action_urls(browser(world.a.admin).get(folder_url(achats))) == set()
@@ -274,7 +275,7 @@ def test_staff_manage_documents_from_their_page_not_from_the_list(world):
 
 
 def test_the_client_renames_from_the_folder_and_comes_back_to_it(world):
-    achats = folder_at(world.a.company, ACHATS)
+    achats = folder_at(world.a.company, ACHATS_FOLDER)
     document = deposit(achats, "IMG_2041.jpg", by=world.a.client)
 
     response = browser(world.a.client).post(
@@ -284,24 +285,24 @@ def test_the_client_renames_from_the_folder_and_comes_back_to_it(world):
     )
 
     assert response.redirect_chain == [(folder_url(achats), 302)]
-    assert flashes(response) == [("success", "Document renommé.")]
+    assert flashes(response, levels=True) == [("success", "Document renommé.")]
     assert names_listed(response) == ["Ticket restaurant.jpg"]
 
 
 def test_the_client_renames_from_the_document_page_and_stays_there(world):
-    document = deposit(folder_at(world.a.company, ACHATS), "IMG_2041.jpg", by=world.a.client)
+    document = deposit(folder_at(world.a.company, ACHATS_FOLDER), "IMG_2041.jpg", by=world.a.client)
 
     response = browser(world.a.client).post(
         f"{document_url(document)}renommer/", {"name": ""}, follow=True
     )
 
     assert response.redirect_chain == [(document_url(document), 302)]
-    assert flashes(response) == [("error", "Ce champ est obligatoire.")]
+    assert flashes(response, levels=True) == [("error", "Ce champ est obligatoire.")]
     assert Document.objects.get(pk=document.pk).name == "IMG_2041.jpg"
 
 
 def test_the_client_puts_its_document_in_the_trash(world):
-    achats = folder_at(world.a.company, ACHATS)
+    achats = folder_at(world.a.company, ACHATS_FOLDER)
     document = deposit(achats, "doublon.pdf", by=world.a.client)
     client = browser(world.a.client)
 
@@ -310,7 +311,7 @@ def test_the_client_puts_its_document_in_the_trash(world):
     )
 
     assert response.redirect_chain == [(folder_url(achats), 302)]
-    assert flashes(response) == [
+    assert flashes(response, levels=True) == [
         (
             "success",
             "« doublon.pdf » est dans la corbeille : votre cabinet peut encore le restaurer.",
@@ -334,7 +335,7 @@ def test_a_document_sent_meanwhile_is_refused_with_the_reason(world, action):
     )
 
     assert response.redirect_chain == [(folder_url(document.folder), 302)]
-    assert flashes(response) == [("error", SENT)]
+    assert flashes(response, levels=True) == [("error", SENT)]
     assert snapshot() == before
 
 
@@ -355,7 +356,7 @@ def test_the_document_page_says_why_its_depositor_may_no_longer_change_it(world)
 
 @pytest.mark.parametrize("action", ["renommer", "supprimer"])
 def test_another_companys_client_finds_nothing(world, action):
-    document = deposit(folder_at(world.a.company, ACHATS), by=world.a.client)
+    document = deposit(folder_at(world.a.company, ACHATS_FOLDER), by=world.a.client)
     before = snapshot()
 
     response = browser(world.a.other_client).post(
@@ -370,7 +371,9 @@ def test_another_companys_client_finds_nothing(world, action):
 
 
 def test_the_upload_control_is_a_labelled_button_that_offers_the_camera(world):
-    page = text_of(browser(world.a.client).get(folder_url(folder_at(world.a.company, ACHATS))))
+    page = text_of(
+        browser(world.a.client).get(folder_url(folder_at(world.a.company, ACHATS_FOLDER)))
+    )
 
     assert '<label for="upload-input" class="button button-primary upload-button">' in page
     [control] = [line for line in page.splitlines() if 'id="upload-input"' in line]

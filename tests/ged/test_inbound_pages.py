@@ -24,11 +24,10 @@ from partner_apps.models import PartnerApp
 from partner_apps.services.authorizations import authorization_set
 from partner_apps.services.automations import automation_set
 from partner_apps.services.store import app_install
-from tests.conftest import api, browser, readable, text_of
+from tests.conftest import api, browser
 from tests.ged.helpers import PDF, folder_at
 from tests.ged.inbound_helpers import authentication_results
-from tests.ged.test_pages import flashes
-from tests.partner_apps.store_helpers import page_of
+from tests.pages import flashes, page_of, readable, text_of
 from welyb_portal.tenancy.models import AuditEntry
 from welyb_portal.tenancy.services.companies import company_create
 
@@ -405,7 +404,9 @@ def test_staff_point_an_address_at_another_folder(world):
     assert response.url == settings_url(world.a.company)
     assert address_row(world.a.company, "achats").folder == folder
     page = staff.get(response.url)
-    assert flashes(page) == [("success", "Dossier de l'adresse « Achats » enregistré.")]
+    assert flashes(page, levels=True) == [
+        ("success", "Dossier de l'adresse « Achats » enregistré.")
+    ]
     assert selected_folder(page, "achats") == str(folder.pk)
     assert selected_folder(page, "ventes") == ""
     assert AuditEntry.objects.filter(action="inbound_address.folder_changed").count() == 1
@@ -502,7 +503,7 @@ def test_staff_regenerate_an_address_and_the_old_one_stops_working(world):
     assert response.status_code == 302
     assert response.url == settings_url(world.a.company)
     page = staff.get(response.url)
-    assert flashes(page) == [
+    assert flashes(page, levels=True) == [
         ("success", "Nouvelle adresse « Achats » : l'ancienne ne fonctionne plus.")
     ]
     new = address_of(world.a.company, "achats")
@@ -544,7 +545,7 @@ def test_staff_open_the_addresses_to_everyone(world):
     assert policy.accept_anyone
     assert not policy.send_receipt
     page = staff.get(response.url)
-    assert flashes(page) == [("success", "Règles de dépôt par email enregistrées.")]
+    assert flashes(page, levels=True) == [("success", "Règles de dépôt par email enregistrées.")]
     assert is_checked(page, "accept_anyone")
     record = receive(to=address_of(world.a.company), sender=STRANGER)
     assert record.status == InboundStatus.DEPOSITED

@@ -33,10 +33,10 @@ from ged.services.inbound_receiving import inbound_email_receive
 from ged.services.inbound_senders import inbound_policy_update
 from ged.services.tree import annual_folder_name
 from partner_apps.models import Delivery, DeliveryStatus
-from tests.conftest import readable
 from tests.factories import CompanyFactory
 from tests.ged.helpers import CSV, PDF, PNG, folder_at
 from tests.ged.inbound_helpers import build, some_pdf
+from tests.pages import readable
 from tests.partner_apps.attention_helpers import EXE
 from tests.partner_apps.forwarding_helpers import (
     ACHATS,

@@ -18,9 +18,10 @@ from ged.services.inbound_receiving import (
 )
 from ged.services.inbound_senders import inbound_policy_update
 from partner_apps.models import DeliveryStatus
-from tests.conftest import api, browser, text_of
+from tests.conftest import api, browser
 from tests.ged.helpers import folder_at
 from tests.ged.inbound_helpers import build, some_pdf
+from tests.pages import page_of, text_of
 from tests.partner_apps.forwarding_helpers import (
     ACHATS,
     address,
@@ -29,7 +30,7 @@ from tests.partner_apps.forwarding_helpers import (
     received,
     switch_on,
 )
-from tests.partner_apps.store_helpers import audit_actions, page_of
+from tests.partner_apps.store_helpers import audit_actions
 from welyb_portal.tenancy.models import Notification
 
 pytestmark = pytest.mark.django_db

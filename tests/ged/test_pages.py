@@ -18,9 +18,10 @@ from ged.models import Channel, Document, Folder, FolderTemplate
 from ged.models.folder import DEFAULT_ANNUAL_SUBFOLDERS
 from ged.services.documents import document_trash
 from ged.services.folders import folder_trash
-from tests.conftest import browser, text_of
+from tests.conftest import browser
 from tests.factories import ClientFactory
 from tests.ged.helpers import CSV, PDF, PNG, deposit, folder_at, upload
+from tests.pages import flashes, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -37,16 +38,6 @@ def _small_upload_limit(settings):
 
 
 # --- Reading pages -----------------------------------------------------------------------------
-
-
-def flashes(response) -> list[tuple[str, str]]:
-    """The messages of a page, as (level, text)."""
-    return [
-        (level, html.unescape(" ".join(text.split())))
-        for level, text in re.findall(
-            r'<p class="flash flash-(\w+)"[^>]*>(.*?)</p>', response.content.decode(), re.S
-        )
-    ]
 
 
 def tree_of(response) -> list[tuple[int, str]]:
@@ -350,7 +341,7 @@ def test_an_upload_without_script_comes_back_to_the_folder_with_french_messages(
     assert response.status_code == 302
     assert response["Location"] == folder_url(folder)
     page = client.get(response["Location"])
-    assert flashes(page) == [
+    assert flashes(page, levels=True) == [
         ("success", "« facture.pdf » déposé."),
         ("error", "vide.pdf : Le fichier est vide."),
     ]
@@ -381,7 +372,9 @@ def test_a_bad_upload_is_refused_in_french_and_stores_nothing(world, files, mess
     for file in files.values():
         file.seek(0)
     redirected = client.post(upload_url(folder), files, follow=True)
-    assert flashes(redirected) == [("error", f"{name} : {message}" if name else message)]
+    assert flashes(redirected, levels=True) == [
+        ("error", f"{name} : {message}" if name else message)
+    ]
     assert Document.objects.count() == 0
     assert stored_files() == []
 
@@ -494,7 +487,7 @@ def test_client_creates_a_subfolder(world):
     assert created.parent == achats
     assert created.company == world.a.company
     assert response.redirect_chain == [(folder_url(created), 302)]
-    assert flashes(response) == [("success", "Dossier « Fournisseurs » créé.")]
+    assert flashes(response, levels=True) == [("success", "Dossier « Fournisseurs » créé.")]
     assert (2, "Fournisseurs") in tree_of(response)
 
 
@@ -518,7 +511,9 @@ def test_a_subfolder_name_clash_is_refused_in_french(world):
     )
 
     assert response.redirect_chain == [(folder_url(achats), 302)]
-    assert flashes(response) == [("error", "Un dossier « fournisseurs » existe déjà ici.")]
+    assert flashes(response, levels=True) == [
+        ("error", "Un dossier « fournisseurs » existe déjà ici.")
+    ]
     assert Folder.objects.filter(parent=achats).count() == 1
 
 
@@ -529,7 +524,7 @@ def test_a_subfolder_without_a_name_is_refused_in_french(world):
         create_url(world.a.company), {"parent": achats.pk, "name": "  "}, follow=True
     )
 
-    assert flashes(response) == [("error", "Donnez un nom au dossier.")]
+    assert flashes(response, levels=True) == [("error", "Donnez un nom au dossier.")]
     assert not Folder.objects.filter(parent=achats).exists()
 
 
@@ -540,7 +535,7 @@ def test_staff_create_a_root_folder(world):
 
     folder = Folder.objects.get(name="Immobilier")
     assert folder.parent is None
-    assert flashes(response) == [("success", "Dossier « Immobilier » créé.")]
+    assert flashes(response, levels=True) == [("success", "Dossier « Immobilier » créé.")]
 
 
 # --- Which company ----------------------------------------------------------------------------
@@ -697,7 +692,7 @@ def test_staff_rename_a_document(world):
     document.refresh_from_db()
     assert document.name == "Facture Minoterie mars.pdf"
     assert response.redirect_chain == [(document_url(document), 302)]
-    assert flashes(response) == [("success", "Document renommé.")]
+    assert flashes(response, levels=True) == [("success", "Document renommé.")]
 
 
 @pytest.mark.parametrize(("typed", "kept"), [("../../x.pdf", "x.pdf"), ("a\tb.pdf", "a b.pdf")])
@@ -719,7 +714,7 @@ def test_a_document_rename_with_a_nul_is_refused(world):
 
     document.refresh_from_db()
     assert document.name == "scan0001.pdf"
-    assert [level for level, _text in flashes(response)] == ["error"]
+    assert [level for level, _text in flashes(response, levels=True)] == ["error"]
 
 
 def test_a_document_rename_without_a_name_is_refused_in_french(world):
@@ -731,7 +726,7 @@ def test_a_document_rename_without_a_name_is_refused_in_french(world):
 
     document.refresh_from_db()
     assert document.name == "scan0001.pdf"
-    assert flashes(response) == [("error", "Donnez un nom au document.")]
+    assert flashes(response, levels=True) == [("error", "Donnez un nom au document.")]
 
 
 def test_staff_move_a_document_within_the_company(world):
@@ -744,7 +739,7 @@ def test_staff_move_a_document_within_the_company(world):
 
     document.refresh_from_db()
     assert document.folder == ventes
-    assert flashes(response) == [("success", "Document déplacé.")]
+    assert flashes(response, levels=True) == [("success", "Document déplacé.")]
     assert names_listed(browser(world.a.client).get(folder_url(ventes))) == ["facture.pdf"]
 
 
@@ -764,7 +759,7 @@ def test_a_document_cannot_move_out_of_its_company(world, where):
 
     document.refresh_from_db()
     assert document.folder == achats
-    assert flashes(response) == [("error", "Dossier de destination introuvable.")]
+    assert flashes(response, levels=True) == [("error", "Dossier de destination introuvable.")]
 
 
 def test_staff_trash_and_restore_a_document(world):
@@ -775,7 +770,7 @@ def test_staff_trash_and_restore_a_document(world):
     trashed = staff.post(f"{document_url(document)}supprimer/", follow=True)
 
     assert trashed.redirect_chain == [(folder_url(folder), 302)]
-    assert flashes(trashed) == [("success", "« facture.pdf » est dans la corbeille.")]
+    assert flashes(trashed, levels=True) == [("success", "« facture.pdf » est dans la corbeille.")]
     assert names_listed(trashed) == []
     assert staff.get(document_url(document)).status_code == 404
     assert browser(world.a.client).get(f"{document_url(document)}telecharger/").status_code == 404
@@ -786,7 +781,7 @@ def test_staff_trash_and_restore_a_document(world):
     restored = staff.post(f"{document_url(document)}restaurer/", follow=True)
 
     assert restored.redirect_chain == [(folder_url(folder), 302)]
-    assert flashes(restored) == [("success", "« facture.pdf » est restauré.")]
+    assert flashes(restored, levels=True) == [("success", "« facture.pdf » est restauré.")]
     assert names_listed(restored) == ["facture.pdf"]
     assert "La corbeille est vide." in text_of(staff.get(trash_url(world.a.company)))
 
@@ -803,7 +798,7 @@ def test_staff_rename_a_folder(world):
 
     achats.refresh_from_db()
     assert achats.name == "Achats et frais"
-    assert flashes(response) == [("success", "Dossier renommé.")]
+    assert flashes(response, levels=True) == [("success", "Dossier renommé.")]
     assert (1, "Achats et frais") in tree_of(response)
 
 
@@ -817,7 +812,7 @@ def test_a_folder_rename_that_clashes_is_refused_in_french(world):
 
     achats.refresh_from_db()
     assert achats.name == "Achats"
-    assert flashes(response) == [("error", "Un dossier « ventes » existe déjà ici.")]
+    assert flashes(response, levels=True) == [("error", "Un dossier « ventes » existe déjà ici.")]
 
 
 def test_a_folder_rename_with_a_slash_is_refused_in_french(world):
@@ -829,7 +824,7 @@ def test_a_folder_rename_with_a_slash_is_refused_in_french(world):
 
     achats.refresh_from_db()
     assert achats.name == "Achats"
-    assert flashes(response) == [
+    assert flashes(response, levels=True) == [
         ("error", "Le nom d'un dossier ne peut pas contenir « / » ni « \\ ».")
     ]
 
@@ -846,7 +841,7 @@ def test_staff_move_a_folder_with_its_content(world):
 
     fournisseurs.refresh_from_db()
     assert fournisseurs.parent == administratif
-    assert flashes(response) == [("success", "Dossier déplacé.")]
+    assert flashes(response, levels=True) == [("success", "Dossier déplacé.")]
     assert tree_of(response) == [
         (0, "Administratif"),
         (1, "Fournisseurs"),
@@ -868,7 +863,7 @@ def test_staff_move_a_folder_to_the_root(world):
     achats.refresh_from_db()
     assert achats.parent is None
     assert achats.depth == 0
-    assert flashes(response) == [("success", "Dossier déplacé.")]
+    assert flashes(response, levels=True) == [("success", "Dossier déplacé.")]
 
 
 def test_a_folder_cannot_move_into_its_own_subfolder(world):
@@ -881,7 +876,7 @@ def test_a_folder_cannot_move_into_its_own_subfolder(world):
         )
         annual.refresh_from_db()
         assert annual.parent is None
-        assert flashes(response) == [("error", "Dossier de destination introuvable.")]
+        assert flashes(response, levels=True) == [("error", "Dossier de destination introuvable.")]
 
 
 @pytest.mark.parametrize("where", ["other_company", "other_cabinet"])
@@ -897,7 +892,7 @@ def test_a_folder_cannot_move_to_another_company(world, where):
     achats.refresh_from_db()
     assert achats.parent.name == "Dossier comptable annuel 2026"
     assert achats.parent.company == world.a.company
-    assert flashes(response) == [("error", "Dossier de destination introuvable.")]
+    assert flashes(response, levels=True) == [("error", "Dossier de destination introuvable.")]
 
 
 def test_a_folder_move_that_clashes_is_refused_in_french(world):
@@ -910,7 +905,7 @@ def test_a_folder_move_that_clashes_is_refused_in_french(world):
 
     achats_factures.refresh_from_db()
     assert achats_factures.parent.name == "Achats"
-    assert flashes(response) == [("error", "Un dossier « Factures » existe déjà ici.")]
+    assert flashes(response, levels=True) == [("error", "Un dossier « Factures » existe déjà ici.")]
 
 
 def test_staff_trash_a_folder_with_its_content_and_restore_it(world):
@@ -924,7 +919,9 @@ def test_staff_trash_a_folder_with_its_content_and_restore_it(world):
     trashed = staff.post(f"{folder_url(achats)}supprimer/", follow=True)
 
     assert trashed.redirect_chain == [(folder_url(annual), 302)]
-    assert flashes(trashed) == [("success", "« Achats » et son contenu sont dans la corbeille.")]
+    assert flashes(trashed, levels=True) == [
+        ("success", "« Achats » et son contenu sont dans la corbeille.")
+    ]
     assert tree_of(trashed) == [(0, "Dossier comptable annuel 2026")]
     assert staff.get(folder_url(sub)).status_code == 404
     assert Document.objects.filter(trashed_at__isnull=True).count() == 0
@@ -939,7 +936,7 @@ def test_staff_trash_a_folder_with_its_content_and_restore_it(world):
     restored = staff.post(f"{folder_url(achats)}restaurer/", follow=True)
 
     assert restored.redirect_chain == [(folder_url(achats), 302)]
-    assert flashes(restored) == [("success", "« Achats » est restauré.")]
+    assert flashes(restored, levels=True) == [("success", "« Achats » est restauré.")]
     assert names_listed(restored) == ["facture.pdf"]
     assert folder_cards(restored) == ["Fournisseurs"]
     assert Document.objects.filter(trashed_at__isnull=True).count() == 2
@@ -953,11 +950,11 @@ def test_what_left_with_a_folder_comes_back_only_with_it(world):
     staff = browser(world.a.admin)
 
     response = staff.post(f"{folder_url(sub)}restaurer/", follow=True)
-    assert flashes(response) == [
+    assert flashes(response, levels=True) == [
         ("error", "Ce dossier est parti avec son dossier parent : restaurez le parent.")
     ]
     response = staff.post(f"{document_url(document)}restaurer/", follow=True)
-    assert flashes(response) == [
+    assert flashes(response, levels=True) == [
         ("error", "Ce document est parti avec le dossier « Achats » : restaurez ce dossier.")
     ]
     assert response.redirect_chain == [(trash_url(world.a.company), 302)]
@@ -973,7 +970,7 @@ def test_a_folder_restore_that_clashes_is_refused_in_french(world):
 
     achats.refresh_from_db()
     assert achats.trashed_at is not None
-    assert flashes(response) == [("error", "Un dossier « Achats » existe déjà ici.")]
+    assert flashes(response, levels=True) == [("error", "Un dossier « Achats » existe déjà ici.")]
 
 
 def test_the_trash_page_lists_what_can_be_restored(world):
@@ -1261,7 +1258,7 @@ def test_an_admin_edits_the_default_tree(world):
     )
 
     assert response.redirect_chain == [(TEMPLATE_URL, 302)]
-    assert flashes(response) == [("success", "Arborescence type enregistrée.")]
+    assert flashes(response, levels=True) == [("success", "Arborescence type enregistrée.")]
     template = FolderTemplate.objects.get(cabinet=world.a.cabinet)
     assert template.annual_subfolders == ["Achats", "Ventes", "Immobilisations"]
     assert template.permanent_folders == ["Administratif/Juridique", "Social/Contrats de travail"]

@@ -7,8 +7,9 @@ import re
 import pytest
 
 from ged.services.documents import document_trash
-from tests.conftest import api, browser, text_of
+from tests.conftest import api, browser
 from tests.ged.helpers import deposit, folder_at
+from tests.pages import text_of
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,11 @@ from django.test import Client
 
 from ged.models import Channel, Document
 from tests.bodies import MEBIBYTE, unread
-from tests.conftest import api, browser, text_of
+from tests.conftest import api, browser
 from tests.factories import SuperuserFactory
 from tests.ged.helpers import PDF, folder_at, upload
-from tests.ged.test_pages import flashes, stored_files
+from tests.ged.test_pages import stored_files
+from tests.pages import flashes, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +111,7 @@ def test_without_script_each_file_is_counted_on_its_own(world, achats, spool):
         follow=True,
     )
 
-    assert flashes(response) == [
+    assert flashes(response, levels=True) == [
         ("success", "« janvier.pdf » déposé."),
         ("success", "« fevrier.pdf » déposé."),
         ("error", f"scan.pdf : {TOO_LARGE}"),

@@ -11,9 +11,9 @@ import re
 
 import pytest
 
-from tests.conftest import readable
 from tests.integration.forwarding import wait_until
 from tests.integration.smtp_sink import ReceivedEmail
+from tests.pages import readable
 from tests.tenancy.notification_helpers import notify
 from welyb_portal.tenancy.models import DigestStatus, NotificationDigest
 

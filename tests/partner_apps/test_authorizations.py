@@ -13,6 +13,7 @@ from partner_apps.models import CompanyAuthorization
 from tests.conftest import browser
 from tests.factories import CompanyFactory
 from tests.not_ids import KINDS, not_ids
+from tests.pages import flashes, page_of, visible_text
 from tests.partner_apps.store_helpers import (
     ALL_APPS,
     CONNECTORS,
@@ -23,13 +24,10 @@ from tests.partner_apps.store_helpers import (
     audit_actions,
     authorizations_url,
     authorize,
-    flashes,
     import_url,
     install,
-    page_of,
     row_url,
     saved,
-    text_of,
 )
 from welyb_portal.tenancy.models import AuditEntry, Company
 
@@ -116,7 +114,7 @@ def test_the_page_lists_every_company_of_the_cabinet_and_none_of_the_other(world
     assert companies_listed(page) == [
         f"authorization-{c.pk}" for c in (third, world.a.company, world.a.other_company)
     ]
-    text = text_of(response)
+    text = visible_text(response)
     assert "Boulangerie Beta" not in text
     assert "Garage Beta" not in text
 
@@ -141,7 +139,7 @@ def test_each_line_has_a_labelled_access_switch_and_collection_address(world):
         assert label.text == f"Adresse de collecte de {company.name}"
         assert "Enregistrer" in page.buttons(inside=page.row(company))
     assert "Tout enregistrer" in page.buttons()
-    assert "achat.<nom>@inqombox.com" in text_of(browser(world.a.admin).get(PAGE))
+    assert "achat.<nom>@inqombox.com" in visible_text(browser(world.a.admin).get(PAGE))
 
 
 def test_the_page_shows_what_is_saved(world):
@@ -317,7 +315,7 @@ def test_a_company_of_the_other_cabinet_cannot_be_saved(world):
     )
 
     assert response.status_code == 404
-    assert "Boulangerie Beta" not in text_of(response)
+    assert "Boulangerie Beta" not in visible_text(response)
     assert saved(world.b.company, ACHATS) is None
     assert not CompanyAuthorization.objects.exists()
 
@@ -422,7 +420,7 @@ def test_a_page_naming_a_company_of_the_other_cabinet_saves_nothing(world):
 
     assert response.status_code == 404
     assert not CompanyAuthorization.objects.exists()
-    assert "Boulangerie Beta" not in text_of(response)
+    assert "Boulangerie Beta" not in visible_text(response)
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -493,7 +491,7 @@ def test_search_never_finds_the_other_cabinets_companies(world):
     response = browser(world.a.admin).get(PAGE, {"q": "Beta"})
 
     assert companies_listed(page_of(response)) == []
-    assert "Aucune entreprise ne correspond à « Beta »." in text_of(response)
+    assert "Aucune entreprise ne correspond à « Beta »." in visible_text(response)
 
 
 def test_the_page_shows_50_companies_at_a_time(world):
@@ -582,7 +580,7 @@ def test_collaborators_see_the_page_read_only(world):
     # No way to save, import or use a proposed address; copying and searching still work.
     assert page.buttons(inside=page.one("main")) == ["Copier", "Rechercher"]
     assert page.links("Importer un fichier CSV") == []
-    assert "Utiliser" not in text_of(response)
+    assert "Utiliser" not in visible_text(response)
 
 
 def test_collaborators_cannot_save_the_page_or_a_line(world):
@@ -597,7 +595,7 @@ def test_collaborators_cannot_save_the_page_or_a_line(world):
 
     assert whole.status_code == 403
     assert one.status_code == 403
-    assert FORBIDDEN in text_of(whole)
+    assert FORBIDDEN in visible_text(whole)
     assert not CompanyAuthorization.objects.exists()
     assert audit_actions(world.a.cabinet, "authorization.") == []
 
@@ -618,9 +616,9 @@ def test_clients_get_404_and_learn_nothing(world):
 
     for response in responses:
         assert response.status_code == 404
-        assert NOT_FOUND in text_of(response)
-        assert "Inqom" not in text_of(response)
-        assert "achat.acme" not in text_of(response)
+        assert NOT_FOUND in visible_text(response)
+        assert "Inqom" not in visible_text(response)
+        assert "achat.acme" not in visible_text(response)
     assert saved(world.a.company, ACHATS) == (True, "achat.acme@inqombox.com")
 
 
@@ -694,7 +692,7 @@ def test_the_other_cabinets_addresses_propose_nothing_here(world):
 
     response = browser(world.a.admin).get(authorizations_url("inqom-ventes"))
 
-    assert "acme" not in text_of(response)
+    assert "acme" not in visible_text(response)
 
 
 def test_a_proposed_address_is_saved_only_once_the_admin_saves_it(world):
@@ -726,7 +724,7 @@ def test_the_page_tells_to_authorise_the_portal_sender_in_inqom(world, settings,
     assert address.text == "envois@cabinet-alpha.fr"
     [copy] = page.find("button", data_copy="#sender-address")
     assert copy.text == "Copier"
-    text = text_of(response)
+    text = visible_text(response)
     assert "Paramètres › Emails d'envoi" in text
     assert "Dans Inqom › Paramètres › Emails d'envoi, autorisez l'adresse d'envoi" in text
     assert "no-reply@welyb.fr" not in text

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 CONNECTORS = ["inqom-achats", "inqom-ventes", "inqom-ndf", "inqom-administratif"]
 PREFIXES = {"inqom-achats": "achat", "inqom-ventes": "vente", "inqom-ndf": "ndf"}
 PREFIXES["inqom-administratif"] = "admin"
-ACHATS = "Dossier comptable annuel 2026/Achats"
+ACHATS_FOLDER = "Dossier comptable annuel 2026/Achats"
 VENTES = "Dossier comptable annuel 2026/Ventes"
 ACHATS_ADDRESS = "achat.boulangerie-alpha@inqombox.com"
 DELIVERIES_URL = "/api/v1/deliveries/"
@@ -130,7 +130,7 @@ def deposited(folder, *names: str, by=None) -> list[Document]:
 def achats_on(tenant: Tenant) -> Folder:
     """Achats authorised for the tenant's company and switched on its annual Achats folder."""
     ready(tenant, "inqom-achats")
-    achats = folder_at(tenant.company, ACHATS)
+    achats = folder_at(tenant.company, ACHATS_FOLDER)
     switch_on(achats, "inqom-achats", tenant.admin)
     return achats
 
@@ -167,7 +167,7 @@ def outbox_state() -> tuple:
 @pytest.mark.parametrize("role", ["admin", "collaborator"])
 def test_staff_read_one_row_per_installed_connector_with_the_promised_fields(world, role):
     ready(world.a, "inqom-achats")
-    achats = folder_at(world.a.company, ACHATS)
+    achats = folder_at(world.a.company, ACHATS_FOLDER)
 
     response = api(getattr(world.a, role)).get(automations_url(achats))
 
@@ -190,20 +190,20 @@ def test_staff_read_one_row_per_installed_connector_with_the_promised_fields(wor
 
 def test_only_installed_connectors_are_listed(world):
     ready(world.a, installed=("inqom", "inqom-ndf"))
-    folder = folder_at(world.a.company, ACHATS)
+    folder = folder_at(world.a.company, ACHATS_FOLDER)
 
     assert [row["app"] for row in api(world.a.admin).get(automations_url(folder)).json()] == [
         "inqom-ndf"
     ]
     # With no connector installed, the list is empty.
     ready(world.b, installed=("inqom",))
-    beta = folder_at(world.b.company, ACHATS)
+    beta = folder_at(world.b.company, ACHATS_FOLDER)
     assert api(world.b.admin).get(automations_url(beta)).json() == []
 
 
 def test_an_own_switch_says_when_it_was_turned_on(world):
     ready(world.a, "inqom-achats")
-    achats = folder_at(world.a.company, ACHATS)
+    achats = folder_at(world.a.company, ACHATS_FOLDER)
     automation = switch_on(achats, "inqom-achats", world.a.admin)
 
     row = rows_by_app(api(world.a.admin).get(automations_url(achats)))["inqom-achats"]
@@ -214,10 +214,10 @@ def test_an_own_switch_says_when_it_was_turned_on(world):
 
 def test_a_subfolder_inherits_the_switch_and_names_the_ancestor(world):
     ready(world.a, "inqom-achats")
-    achats = folder_at(world.a.company, ACHATS)
+    achats = folder_at(world.a.company, ACHATS_FOLDER)
     automation = switch_on(achats, "inqom-achats", world.a.admin)
     # A subfolder created after the switch inherits it too.
-    deep = folder_at(world.a.company, f"{ACHATS}/Fournisseurs/2026-T1")
+    deep = folder_at(world.a.company, f"{ACHATS_FOLDER}/Fournisseurs/2026-T1")
     client = api(world.a.collaborator)
 
     row = rows_by_app(client.get(automations_url(deep)))["inqom-achats"]
@@ -234,8 +234,8 @@ def test_a_subfolder_inherits_the_switch_and_names_the_ancestor(world):
 def test_the_nearest_switch_applies_when_several_ancestors_have_one(world):
     ready(world.a, "inqom-achats")
     annual = folder_at(world.a.company, "Dossier comptable annuel 2026")
-    achats = folder_at(world.a.company, ACHATS)
-    deep = folder_at(world.a.company, f"{ACHATS}/Fournisseurs")
+    achats = folder_at(world.a.company, ACHATS_FOLDER)
+    deep = folder_at(world.a.company, f"{ACHATS_FOLDER}/Fournisseurs")
     switch_on(annual, "inqom-achats", world.a.admin)
     FolderAutomation.objects.create(
         folder=achats,
@@ -274,7 +274,7 @@ def test_a_folders_switches_cost_the_same_queries_at_depth_1_and_depth_10(world)
 @pytest.mark.parametrize("role", ["admin", "collaborator"])
 def test_staff_switch_a_connector_on_and_get_its_row(world, role):
     ready(world.a, "inqom-achats")
-    achats = folder_at(world.a.company, ACHATS)
+    achats = folder_at(world.a.company, ACHATS_FOLDER)
     user = getattr(world.a, role)
 
     response = api(user).put(
@@ -303,7 +303,7 @@ def test_staff_switch_a_connector_on_and_get_its_row(world, role):
 def test_options_on_a_switch_describes_it_without_its_fields(world):
     # DRF's default metadata looked for a `queryset` the view does not have: a 500.
     ready(world.a, "inqom-achats")
-    url = automation_url(folder_at(world.a.company, ACHATS), "inqom-achats")
+    url = automation_url(folder_at(world.a.company, ACHATS_FOLDER), "inqom-achats")
 
     response = api(world.a.collaborator).options(url)
 
@@ -340,7 +340,7 @@ def test_switching_on_where_it_is_on_changes_nothing(world):
 
 def test_switching_off_a_switch_that_is_off_changes_nothing(world):
     ready(world.a, "inqom-achats")
-    achats = folder_at(world.a.company, ACHATS)
+    achats = folder_at(world.a.company, ACHATS_FOLDER)
     before = outbox_state()
 
     response = api(world.a.admin).put(
@@ -381,7 +381,7 @@ def test_a_revoked_authorisation_makes_the_switch_unavailable(world):
         collection_email=ACHATS_ADDRESS,
         by=world.a.admin,
     )
-    achats = folder_at(world.a.company, ACHATS)
+    achats = folder_at(world.a.company, ACHATS_FOLDER)
     client = api(world.a.admin)
 
     row = rows_by_app(client.get(automations_url(achats)))["inqom-achats"]
@@ -412,7 +412,7 @@ def test_switching_on_a_connector_the_cabinet_did_not_install_is_400_and_saves_n
 
 def test_an_inherited_switch_is_400_on_the_subfolder_and_names_the_ancestor(world):
     achats = achats_on(world.a)
-    below = folder_at(world.a.company, f"{ACHATS}/Fournisseurs")
+    below = folder_at(world.a.company, f"{ACHATS_FOLDER}/Fournisseurs")
     before = outbox_state()
 
     for enabled in (False, True):
@@ -432,7 +432,7 @@ def test_an_inherited_switch_is_400_on_the_subfolder_and_names_the_ancestor(worl
 @pytest.mark.parametrize("body", [{}, {"enabled": "peut-être"}, {"enabled": None}])
 def test_a_malformed_body_is_refused_on_its_field(world, body):
     ready(world.a, "inqom-achats")
-    achats = folder_at(world.a.company, ACHATS)
+    achats = folder_at(world.a.company, ACHATS_FOLDER)
     before = outbox_state()
 
     response = api(world.a.admin).put(automation_url(achats, "inqom-achats"), body, format="json")
@@ -445,7 +445,7 @@ def test_a_malformed_body_is_refused_on_its_field(world, body):
 @pytest.mark.parametrize("slug", ["inqom", "application-inconnue"])
 def test_a_link_app_or_an_unknown_slug_has_no_switch(world, slug):
     ready(world.a, "inqom-achats")
-    achats = folder_at(world.a.company, ACHATS)
+    achats = folder_at(world.a.company, ACHATS_FOLDER)
 
     response = api(world.a.admin).put(
         automation_url(achats, slug), {"enabled": True}, format="json"
@@ -472,7 +472,7 @@ def test_a_switch_turned_on_through_the_api_sends_what_is_deposited_next(
     world, django_capture_on_commit_callbacks
 ):
     ready(world.a, "inqom-achats")
-    achats = folder_at(world.a.company, ACHATS)
+    achats = folder_at(world.a.company, ACHATS_FOLDER)
     before = deposit(achats, name="avant.pdf", content=PDF + b"avant")
     api(world.a.admin).put(automation_url(achats, "inqom-achats"), {"enabled": True}, format="json")
 
@@ -504,7 +504,7 @@ def test_staff_read_a_documents_deliveries_with_the_promised_fields(
     world, role, django_capture_on_commit_callbacks
 ):
     ready(world.a, "inqom-achats", "inqom-administratif")
-    achats = folder_at(world.a.company, ACHATS)
+    achats = folder_at(world.a.company, ACHATS_FOLDER)
     switch_on(achats, "inqom-achats", world.a.admin)
     switch_on(achats.parent, "inqom-administratif", world.a.admin)
     with django_capture_on_commit_callbacks(execute=True):
@@ -552,7 +552,7 @@ def test_a_skipped_delivery_says_why(world, django_capture_on_commit_callbacks):
 
 def test_a_document_without_deliveries_has_an_empty_list(world):
     ready(world.a, "inqom-achats")
-    document = deposit(folder_at(world.a.company, ACHATS))
+    document = deposit(folder_at(world.a.company, ACHATS_FOLDER))
 
     response = api(world.a.admin).get(document_deliveries_url(document))
 
@@ -610,9 +610,9 @@ def test_the_history_filters_by_status_app_and_company(world):
     tenant = world.a
     ready(tenant, "inqom-achats", "inqom-ventes")
     ready(tenant, "inqom-achats", company=tenant.other_company, installed=())
-    achats = folder_at(tenant.company, ACHATS)
+    achats = folder_at(tenant.company, ACHATS_FOLDER)
     ventes = folder_at(tenant.company, VENTES)
-    garage = folder_at(tenant.other_company, ACHATS)
+    garage = folder_at(tenant.other_company, ACHATS_FOLDER)
     switch_on(achats, "inqom-achats", tenant.admin)
     switch_on(ventes, "inqom-ventes", tenant.admin)
     switch_on(garage, "inqom-achats", tenant.admin)

@@ -22,29 +22,26 @@ from partner_apps.models import Delivery, DeliveryStatus, FolderAutomation
 from partner_apps.selectors.deliveries import delivery_history
 from partner_apps.services.automations import automation_set
 from tests.conftest import browser
-from tests.factories import CompanyFactory
+from tests.factories import CompanyFactory, DeliveryFactory
 from tests.ged.helpers import PDF, deposit, folder_at
+from tests.pages import Page, flashes, page_of, visible_text
 from tests.partner_apps.forwarding_helpers import read, received
 from tests.partner_apps.store_helpers import (
     CONNECTORS,
     FORBIDDEN,
     HTMX,
     NOT_FOUND,
-    Page,
     app,
     authorizations_url,
     authorize,
-    flashes,
     install,
-    page_of,
-    text_of,
 )
 from welyb_portal.tenancy.pagination import SortFirstPaginator
 
 pytestmark = pytest.mark.django_db
 
 ANNUAL = "Dossier comptable annuel 2026"
-ACHATS = f"{ANNUAL}/Achats"
+ACHATS_FOLDER = f"{ANNUAL}/Achats"
 VENTES = f"{ANNUAL}/Ventes"
 HISTORY = "/reglages/applications/envois/"
 APPLICATIONS = "/reglages/applications/"
@@ -266,7 +263,7 @@ def deposited(folder, *names: str, by=None) -> list[Document]:
 @pytest.mark.parametrize("role", ["admin", "collaborator"])
 def test_staff_see_one_switch_per_installed_connector_on_the_folder_toolbar(world, role):
     ready(world.a, "inqom-achats")
-    achats = folder_at(world.a.company, ACHATS)
+    achats = folder_at(world.a.company, ACHATS_FOLDER)
 
     response = browser(getattr(world.a, role)).get(folder_url(achats))
 
@@ -290,7 +287,7 @@ def test_staff_see_one_switch_per_installed_connector_on_the_folder_toolbar(worl
 
 def test_only_the_installed_connectors_get_a_switch(world):
     install(world.a, "inqom", "inqom-achats", "inqom-ndf")
-    achats = folder_at(world.a.company, ACHATS)
+    achats = folder_at(world.a.company, ACHATS_FOLDER)
 
     response = browser(world.a.admin).get(folder_url(achats))
 
@@ -299,19 +296,19 @@ def test_only_the_installed_connectors_get_a_switch(world):
 
 def test_without_an_installed_connector_there_is_no_section(world):
     install(world.a, "inqom")
-    achats = folder_at(world.a.company, ACHATS)
+    achats = folder_at(world.a.company, ACHATS_FOLDER)
 
     response = browser(world.a.admin).get(folder_url(achats))
 
     assert response.status_code == 200
     assert automations_section(page_of(response)) is None
-    assert "Automatisations" not in text_of(response)
+    assert "Automatisations" not in visible_text(response)
 
 
 @pytest.mark.parametrize("role", ["admin", "collaborator"])
 def test_staff_switch_a_connector_on_in_place_with_htmx(world, role):
     ready(world.a, "inqom-achats")
-    achats = folder_at(world.a.company, ACHATS)
+    achats = folder_at(world.a.company, ACHATS_FOLDER)
 
     response = browser(getattr(world.a, role)).post(
         switch_url(achats, "inqom-achats"), {"enabled": "on"}, **HTMX
@@ -336,7 +333,7 @@ def test_staff_switch_a_connector_on_in_place_with_htmx(world, role):
 
 def test_staff_switch_a_connector_off_in_place(world):
     ready(world.a, "inqom-achats")
-    achats = folder_at(world.a.company, ACHATS)
+    achats = folder_at(world.a.company, ACHATS_FOLDER)
     switch_on(achats, "inqom-achats", world.a.admin)
 
     # An unticked box is not in the form htmx posts.
@@ -351,7 +348,7 @@ def test_staff_switch_a_connector_off_in_place(world):
 
 def test_without_htmx_the_switch_comes_back_to_the_folder_with_a_message(world):
     ready(world.a, "inqom-achats")
-    achats = folder_at(world.a.company, ACHATS)
+    achats = folder_at(world.a.company, ACHATS_FOLDER)
     client = browser(world.a.admin)
 
     response = client.post(switch_url(achats, "inqom-achats"), {"enabled": "on"})
@@ -369,7 +366,7 @@ def test_a_switch_is_disabled_with_the_reason_and_a_link_where_the_company_is_no
     world,
 ):
     ready(world.a, "inqom-achats")
-    achats = folder_at(world.a.company, ACHATS)
+    achats = folder_at(world.a.company, ACHATS_FOLDER)
 
     response = browser(world.a.collaborator).get(folder_url(achats))
 
@@ -407,7 +404,7 @@ def test_switching_on_where_the_company_is_not_authorised_is_refused_in_french(w
 def test_a_revoked_authorisation_without_htmx_says_why(world):
     ready(world.a, "inqom-achats")
     authorize(world.a, world.a.company, "inqom-achats", ACHATS_ADDRESS, enabled=False)
-    achats = folder_at(world.a.company, ACHATS)
+    achats = folder_at(world.a.company, ACHATS_FOLDER)
     client = browser(world.a.admin)
 
     response = client.post(switch_url(achats, "inqom-achats"), {"enabled": "on"}, follow=True)
@@ -422,10 +419,10 @@ def test_a_revoked_authorisation_without_htmx_says_why(world):
 
 def test_a_subfolder_shows_the_switch_on_and_locked_inherited_from_achats(world):
     ready(world.a, "inqom-achats")
-    achats = folder_at(world.a.company, ACHATS)
+    achats = folder_at(world.a.company, ACHATS_FOLDER)
     switch_on(achats, "inqom-achats", world.a.admin)
     # Present and future subfolders alike.
-    below = folder_at(world.a.company, f"{ACHATS}/Fournisseurs/2026-T1")
+    below = folder_at(world.a.company, f"{ACHATS_FOLDER}/Fournisseurs/2026-T1")
 
     response = browser(world.a.collaborator).get(folder_url(below))
 
@@ -443,9 +440,9 @@ def test_a_subfolder_shows_the_switch_on_and_locked_inherited_from_achats(world)
 
 def test_an_inherited_switch_cannot_be_changed_on_the_subfolder(world):
     ready(world.a, "inqom-achats")
-    achats = folder_at(world.a.company, ACHATS)
+    achats = folder_at(world.a.company, ACHATS_FOLDER)
     switch_on(achats, "inqom-achats", world.a.admin)
-    below = folder_at(world.a.company, f"{ACHATS}/Fournisseurs")
+    below = folder_at(world.a.company, f"{ACHATS_FOLDER}/Fournisseurs")
 
     response = browser(world.a.admin).post(switch_url(below, "inqom-achats"), {}, **HTMX)
 
@@ -488,7 +485,7 @@ def test_inqom_achats_on_ventes_gets_a_soft_warning(world):
 
 def test_inqom_achats_on_achats_gets_no_warning(world):
     ready(world.a, "inqom-achats")
-    achats = folder_at(world.a.company, ACHATS)
+    achats = folder_at(world.a.company, ACHATS_FOLDER)
 
     response = browser(world.a.admin).post(
         switch_url(achats, "inqom-achats"), {"enabled": "on"}, **HTMX
@@ -501,8 +498,8 @@ def test_inqom_achats_on_achats_gets_no_warning(world):
 def test_clients_never_see_the_automations(world, who):
     ready(world.a, "inqom-achats")
     ready(world.a, "inqom-ndf", company=world.a.other_company)
-    achats = folder_at(world.a.company, ACHATS)
-    other = folder_at(world.a.other_company, ACHATS)
+    achats = folder_at(world.a.company, ACHATS_FOLDER)
+    other = folder_at(world.a.other_company, ACHATS_FOLDER)
     switch_on(achats, "inqom-achats", world.a.admin)
     switch_on(other, "inqom-ndf", world.a.admin)
     folder = achats if who == "client" else other
@@ -518,13 +515,13 @@ def test_clients_never_see_the_automations(world, who):
 @pytest.mark.parametrize("who", ["client", "other_client"])
 def test_clients_cannot_toggle_a_switch(world, who):
     ready(world.a, "inqom-achats")
-    achats = folder_at(world.a.company, ACHATS)
+    achats = folder_at(world.a.company, ACHATS_FOLDER)
     client = browser(getattr(world.a, who))
 
     for headers in ({}, HTMX):
         response = client.post(switch_url(achats, "inqom-achats"), {"enabled": "on"}, **headers)
         assert response.status_code == 404
-        assert NOT_FOUND in text_of(response)
+        assert NOT_FOUND in visible_text(response)
         assert_names_no_automation(response)
     assert not FolderAutomation.objects.exists()
 
@@ -532,7 +529,7 @@ def test_clients_cannot_toggle_a_switch(world, who):
 def test_staff_of_the_other_cabinet_cannot_toggle_this_cabinets_switch(world):
     ready(world.a, "inqom-achats")
     install(world.b, "inqom", *CONNECTORS)
-    achats = folder_at(world.a.company, ACHATS)
+    achats = folder_at(world.a.company, ACHATS_FOLDER)
 
     response = browser(world.b.admin).post(
         switch_url(achats, "inqom-achats"), {"enabled": "on"}, **HTMX
@@ -644,9 +641,9 @@ def test_the_authorisation_page_offers_the_bulk_activation_to_admins(world):
     # No free text: the folders of the cabinet's default tree, this year's and last year's.
     options = page.find("option", inside=form)
     paths = [option.text for option in options]
-    assert paths[:2] == [ANNUAL, ACHATS]
+    assert paths[:2] == [ANNUAL, ACHATS_FOLDER]
     assert "Dossier comptable annuel 2025/Achats" in paths
-    assert [o.text for o in options if o.has("selected")] == [ACHATS]
+    assert [o.text for o in options if o.has("selected")] == [ACHATS_FOLDER]
     assert page.buttons(inside=form) == ["pour toutes les entreprises autorisées…"]
     # Collaborators read the page without the form.
     collaborator = page_of(browser(world.a.collaborator).get(authorizations_url("inqom-achats")))
@@ -665,15 +662,15 @@ def test_bulk_activation_switches_the_folder_on_for_every_authorised_company_and
     authorize(tenant, tenant.company, "inqom-achats", ACHATS_ADDRESS)
     authorize(tenant, tenant.other_company, "inqom-achats", "achat.garage-alpha@inqombox.com")
     authorize(tenant, third, "inqom-achats", "achat.charcuterie-alpha@inqombox.com")
-    ours = folder_at(tenant.company, ACHATS)
-    theirs = folder_at(tenant.other_company, ACHATS)
+    ours = folder_at(tenant.company, ACHATS_FOLDER)
+    theirs = folder_at(tenant.other_company, ACHATS_FOLDER)
     switch_on(theirs, "inqom-achats", tenant.admin)  # on already
     folder_at(third, f"{ANNUAL}/Ventes")  # no Achats folder
-    outside = folder_at(unauthorised, ACHATS)
-    beta = folder_at(world.b.company, ACHATS)
+    outside = folder_at(unauthorised, ACHATS_FOLDER)
+    beta = folder_at(world.b.company, ACHATS_FOLDER)
     client = browser(tenant.admin)
 
-    response = client.post(bulk_url("inqom-achats"), {"path": ACHATS}, follow=True)
+    response = client.post(bulk_url("inqom-achats"), {"path": ACHATS_FOLDER}, follow=True)
 
     assert response.redirect_chain == [(authorizations_url("inqom-achats"), 302)]
     assert flashes(response) == [
@@ -694,7 +691,7 @@ def test_bulk_activation_switches_the_folder_on_for_every_authorised_company_and
 
 def test_bulk_activation_matches_the_path_without_case_nor_surrounding_slashes(world):
     ready(world.a, "inqom-achats")
-    achats = folder_at(world.a.company, ACHATS)
+    achats = folder_at(world.a.company, ACHATS_FOLDER)
 
     response = browser(world.a.admin).post(
         bulk_url("inqom-achats"), {"path": "/dossier comptable ANNUEL 2026/achats/"}, follow=True
@@ -712,7 +709,7 @@ def test_bulk_activation_matches_the_path_without_case_nor_surrounding_slashes(w
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_bulk_activation_of_a_folder_outside_the_tree_is_refused_in_french(world, path, method):
     ready(world.a, "inqom-achats")
-    folder_at(world.a.company, ACHATS)
+    folder_at(world.a.company, ACHATS_FOLDER)
     client = browser(world.a.admin)
 
     response = getattr(client, method)(bulk_url("inqom-achats"), {"path": path}, follow=True)
@@ -728,15 +725,15 @@ def test_bulk_activation_previews_before_it_switches_anything(world):
     third = CompanyFactory(cabinet=tenant.cabinet, name="Charcuterie Alpha")
     authorize(tenant, tenant.other_company, "inqom-achats", "achat.garage-alpha@inqombox.com")
     authorize(tenant, third, "inqom-achats", "achat.charcuterie-alpha@inqombox.com")
-    folder_at(tenant.company, ACHATS)
-    switch_on(folder_at(tenant.other_company, ACHATS), "inqom-achats", tenant.admin)
+    folder_at(tenant.company, ACHATS_FOLDER)
+    switch_on(folder_at(tenant.other_company, ACHATS_FOLDER), "inqom-achats", tenant.admin)
     folder_at(third, f"{ANNUAL}/Ventes")
     Folder.objects.filter(company=third, name="Achats").delete()
 
-    response = browser(tenant.admin).get(bulk_url("inqom-achats"), {"path": ACHATS})
+    response = browser(tenant.admin).get(bulk_url("inqom-achats"), {"path": ACHATS_FOLDER})
 
     page = page_of(response)
-    assert page.one("h1").text == f"Activer Inqom Achats sur « {ACHATS} » ?"
+    assert page.one("h1").text == f"Activer Inqom Achats sur « {ACHATS_FOLDER} » ?"
     lead = next(p.text for p in page.find("p") if "lead" in p.attrs.get("class", ""))
     assert lead == (
         "3 entreprises autorisées pour Inqom Achats, dont 1 déjà activée et 1 sans ce dossier."
@@ -744,13 +741,13 @@ def test_bulk_activation_previews_before_it_switches_anything(world):
     [form] = [f for f in page.find("form") if f.attrs.get("action") == bulk_url("inqom-achats")]
     assert form.attrs["method"] == "post"
     assert page.buttons(inside=form) == ["Activer pour 1 entreprise"]
-    assert page.one("input", name="path").attrs["value"] == ACHATS
+    assert page.one("input", name="path").attrs["value"] == ACHATS_FOLDER
     assert FolderAutomation.objects.filter(enabled=True).count() == 1
 
 
 def test_bulk_activation_of_a_folder_no_authorised_company_has_is_refused(world):
     ready(world.a, "inqom-achats")
-    folder_at(world.a.company, ACHATS)
+    folder_at(world.a.company, ACHATS_FOLDER)
     last_year = "Dossier comptable annuel 2025/Achats"
     client = browser(world.a.admin)
 
@@ -767,12 +764,12 @@ def test_bulk_activation_of_a_folder_no_authorised_company_has_is_refused(world)
 
 def test_collaborators_cannot_bulk_activate(world):
     ready(world.a, "inqom-achats")
-    folder_at(world.a.company, ACHATS)
+    folder_at(world.a.company, ACHATS_FOLDER)
 
-    response = browser(world.a.collaborator).post(bulk_url("inqom-achats"), {"path": ACHATS})
+    response = browser(world.a.collaborator).post(bulk_url("inqom-achats"), {"path": ACHATS_FOLDER})
 
     assert response.status_code == 403
-    assert FORBIDDEN in text_of(response)
+    assert FORBIDDEN in visible_text(response)
     assert not FolderAutomation.objects.exists()
 
 
@@ -782,7 +779,7 @@ def test_collaborators_cannot_bulk_activate(world):
 def history_world(tenant):
     """Inqom Achats authorised for the tenant's company and switched on its annual Achats."""
     ready(tenant, "inqom-achats")
-    achats = folder_at(tenant.company, ACHATS)
+    achats = folder_at(tenant.company, ACHATS_FOLDER)
     switch_on(achats, "inqom-achats", tenant.admin)
     return achats
 
@@ -851,16 +848,12 @@ def test_renvoyer_on_a_documents_page_sends_again_and_comes_back_to_it(
 @pytest.mark.parametrize("who", ["client", "other_client"])
 def test_clients_never_see_a_documents_send_history(world, who):
     achats = history_world(world.a)
-    other = folder_at(world.a.other_company, ACHATS)
+    other = folder_at(world.a.other_company, ACHATS_FOLDER)
     [document] = deposited(achats, "facture.pdf", by=world.a.client)
     [other_document] = deposited(other, "autre.pdf")
-    Delivery.objects.create(
+    DeliveryFactory(
         document=other_document,
-        app=app("inqom-achats"),
-        company=world.a.other_company,
-        cabinet=world.a.cabinet,
         target="achat.garage-alpha@inqombox.com",
-        sha256=other_document.sha256,
         status=DeliveryStatus.FAILED,
         reason="Inqom a refusé l'envoi.",
     )
@@ -876,7 +869,7 @@ def test_clients_never_see_a_documents_send_history(world, who):
 
 def test_a_document_without_deliveries_has_no_history_panel(world):
     ready(world.a, "inqom-achats")
-    [document] = deposited(folder_at(world.a.company, ACHATS), "facture.pdf")
+    [document] = deposited(folder_at(world.a.company, ACHATS_FOLDER), "facture.pdf")
 
     response = browser(world.a.admin).get(document_url(document))
 
@@ -949,9 +942,9 @@ def test_the_history_filters_by_status_app_and_company(world):
     tenant = world.a
     ready(tenant, "inqom-achats", "inqom-ventes")
     ready(tenant, "inqom-achats", company=tenant.other_company)
-    achats = folder_at(tenant.company, ACHATS)
+    achats = folder_at(tenant.company, ACHATS_FOLDER)
     ventes = folder_at(tenant.company, VENTES)
-    garage = folder_at(tenant.other_company, ACHATS)
+    garage = folder_at(tenant.other_company, ACHATS_FOLDER)
     switch_on(achats, "inqom-achats", tenant.admin)
     switch_on(ventes, "inqom-ventes", tenant.admin)
     switch_on(garage, "inqom-achats", tenant.admin)
@@ -976,7 +969,7 @@ def test_the_history_filters_by_status_app_and_company(world):
     assert listed(status="failed", company=tenant.company.pk) == {"achat.pdf"}
     assert listed(status="delivered") == set()
     empty = client.get(HISTORY, {"status": "delivered"})
-    assert "Aucun envoi pour ces filtres." in text_of(empty)
+    assert "Aucun envoi pour ces filtres." in visible_text(empty)
     # The form offers the filters, the chosen ones selected.
     page = page_of(client.get(HISTORY, {"status": "failed", "app": "inqom-achats"}))
     [status_select] = page.find("select", name="status")
@@ -990,6 +983,10 @@ def test_the_history_filters_by_status_app_and_company(world):
         "Boulangerie Alpha",
         "Garage Alpha",
     ]
+    page = page_of(client.get(HISTORY, {"company": tenant.other_company.pk}))
+    [company_select] = page.find("select", name="company")
+    [chosen] = [o for o in page.find("option", inside=company_select) if o.has("selected")]
+    assert (chosen.attrs["value"], chosen.text) == (str(tenant.other_company.pk), "Garage Alpha")
 
 
 @pytest.mark.parametrize("app_filter", ["inqom\x00achats", "inqom achats", "²"])
@@ -1001,7 +998,7 @@ def test_an_app_filter_that_names_no_app_lists_nothing(world, app_filter):
 
     assert response.status_code == 200
     assert history_rows(response) == []
-    assert "Aucun envoi pour ces filtres." in text_of(response)
+    assert "Aucun envoi pour ces filtres." in visible_text(response)
 
 
 def test_the_history_paginates_by_50(world):
@@ -1039,7 +1036,7 @@ def test_the_history_costs_the_same_queries_for_many_deliveries_as_for_few(world
     client.get(HISTORY)
     with CaptureQueriesContext(connection) as few:
         client.get(HISTORY)
-    other = folder_at(world.a.company, f"{ACHATS}/Fournisseurs")
+    other = folder_at(world.a.company, f"{ACHATS_FOLDER}/Fournisseurs")
     deposited(other, *(f"b-{n}.pdf" for n in range(12)))
 
     with CaptureQueriesContext(connection) as many:
@@ -1270,7 +1267,7 @@ def test_clients_get_404_from_the_history_and_renvoyer(world, who):
         client.post(retry_url(delivery), {"next": HISTORY}),
     ):
         assert response.status_code == 404
-        assert NOT_FOUND in text_of(response)
+        assert NOT_FOUND in visible_text(response)
         assert_names_no_automation(response)
     assert delivery_of(document).status == DeliveryStatus.FAILED
 

@@ -10,8 +10,9 @@ from ged.services.inbound_addresses import inbound_address_email
 from tests.conftest import browser
 from tests.factories import CompanyFactory
 from tests.ged.helpers import folder_at
+from tests.pages import page_of
 from tests.partner_apps.forwarding_helpers import ACHATS, ANNUAL, VENTES, connect, switch_on
-from tests.partner_apps.store_helpers import install, page_of
+from tests.partner_apps.store_helpers import install
 
 pytestmark = pytest.mark.django_db
 

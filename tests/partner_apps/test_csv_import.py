@@ -16,6 +16,7 @@ from partner_apps.services.csv_import import authorizations_csv_apply, authoriza
 from tests.conftest import browser
 from tests.factories import CompanyFactory
 from tests.not_ids import ARABIC_INDIC
+from tests.pages import flashes, page_of, visible_text
 from tests.partner_apps.store_helpers import (
     ALL_APPS,
     FORBIDDEN,
@@ -23,12 +24,9 @@ from tests.partner_apps.store_helpers import (
     app,
     authorizations_url,
     authorize,
-    flashes,
     import_url,
     install,
-    page_of,
     saved,
-    text_of,
 )
 from welyb_portal.tenancy.models import AuditEntry
 
@@ -108,7 +106,7 @@ def test_the_import_page_says_which_columns_it_expects(world):
 
     assert response.status_code == 200
     assert page.one("h1").text == "Importer des adresses de collecte"
-    text = text_of(response)
+    text = visible_text(response)
     assert "entreprise (nom ou SIREN) et adresse (achat.<nom>@inqombox.com)" in text
     assert "Vous verrez chaque ligne avant que rien ne soit enregistré." in text
     [field] = page.find("input", type="file", name="file")
@@ -157,7 +155,7 @@ def test_the_preview_judges_every_row_and_saves_nothing(world):
         # A company of the other cabinet is unknown here.
         ("7", "Boulangerie Beta", "achat.beta@inqombox.com", "Entreprise inconnue du cabinet."),
     ]
-    assert "1 ligne valide, 5 en erreur. Rien n'est encore enregistré." in text_of(response)
+    assert "1 ligne valide, 5 en erreur. Rien n'est encore enregistré." in visible_text(response)
     assert stored() == []
     assert not AuditEntry.objects.filter(action="authorization.changed").exists()
 
@@ -165,7 +163,7 @@ def test_the_preview_judges_every_row_and_saves_nothing(world):
 def test_a_preview_without_a_valid_row_offers_nothing_to_apply(world):
     response = preview(world.a.admin, "entreprise;adresse\nInconnue;achat.x@inqombox.com\n")
 
-    assert "1 en erreur. Rien n'est encore enregistré." in text_of(response)
+    assert "1 en erreur. Rien n'est encore enregistré." in visible_text(response)
     assert page_of(response).find("input", name="content") == []
     assert not any(b.startswith("Autoriser") for b in page_of(response).buttons())
 
@@ -506,7 +504,7 @@ def test_collaborators_get_403_and_nothing_is_saved(world):
     ]
 
     assert [r.status_code for r in responses] == [403, 403, 403]
-    assert all(FORBIDDEN in text_of(r) for r in responses)
+    assert all(FORBIDDEN in visible_text(r) for r in responses)
     assert stored() == []
 
 
@@ -526,7 +524,7 @@ def test_clients_get_404_and_nothing_is_saved(world):
     ]
 
     assert [r.status_code for r in responses] == [404, 404, 404]
-    assert all(NOT_FOUND in text_of(r) and "Inqom" not in text_of(r) for r in responses)
+    assert all(NOT_FOUND in visible_text(r) and "Inqom" not in visible_text(r) for r in responses)
     assert stored() == []
 
 

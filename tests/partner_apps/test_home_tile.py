@@ -6,16 +6,8 @@ import pytest
 from partner_apps.services.store import app_uninstall
 from tests.conftest import browser
 from tests.ged.helpers import deposit, folder_at
-from tests.partner_apps.store_helpers import (
-    ALL_APPS,
-    CONNECTORS,
-    app,
-    authorize,
-    install,
-    page_of,
-    text_of,
-    tiles,
-)
+from tests.pages import page_of, visible_text
+from tests.partner_apps.store_helpers import ALL_APPS, CONNECTORS, app, authorize, install, tiles
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +26,8 @@ def test_staff_have_no_tile_before_inqom_is_installed(world, who):
     response = home_of(getattr(world.a, who))
 
     assert tiles(response) == []
-    assert "Vos outils" not in text_of(response)
-    assert "Inqom" not in text_of(response)
+    assert "Vos outils" not in visible_text(response)
+    assert "Inqom" not in visible_text(response)
 
 
 @pytest.mark.parametrize("who", STAFF)
@@ -49,7 +41,7 @@ def test_once_inqom_is_installed_staff_open_it_in_a_new_tab_from_their_home(worl
     assert tile.attrs["href"] == INQOM_URL
     assert tile.attrs["target"] == "_blank"
     assert "noopener" in tile.attrs["rel"].split()
-    assert "Vos outils" in text_of(response)
+    assert "Vos outils" in visible_text(response)
 
 
 def test_the_tile_tells_screen_readers_it_opens_a_new_tab(world):
@@ -66,7 +58,7 @@ def test_the_connectors_are_never_tiles(world):
     response = home_of(world.a.admin)
 
     assert [tile.attrs["href"] for tile in tiles(response)] == [INQOM_URL]
-    text = text_of(response)
+    text = visible_text(response)
     for name, _prefix in CONNECTORS.values():
         assert name not in text
 
@@ -77,7 +69,7 @@ def test_connectors_installed_without_inqom_put_nothing_on_the_home_page(world):
     response = home_of(world.a.admin)
 
     assert tiles(response) == []
-    assert "Inqom" not in text_of(response)
+    assert "Inqom" not in visible_text(response)
 
 
 def test_the_tile_goes_away_when_inqom_is_uninstalled(world):

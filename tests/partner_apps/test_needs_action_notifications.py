@@ -8,13 +8,13 @@ import re
 import pytest
 from django.core import mail
 
-from ged.services.documents import document_trash
+from ged.services.documents import document_restore, document_trash
 from ged.services.folders import folder_trash
 from partner_apps.services.attention import delivery_dismiss, delivery_retry
-from tests.conftest import browser, readable, text_of
+from tests.conftest import browser
+from tests.pages import page_of, readable, text_of
 from tests.partner_apps.attention_helpers import HIDDEN_WORDS, stopped_deliveries
 from tests.partner_apps.forwarding_helpers import delivery_of
-from tests.partner_apps.store_helpers import page_of
 from welyb_portal.tenancy.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -120,6 +120,23 @@ def test_the_top_bar_and_the_home_page_count_what_needs_action(world, stopped):
         "4 envois à régler",
         f"{PAGE}?entreprise={world.a.company.pk}",
     )
+
+
+def test_the_top_bar_counts_what_still_waits_in_its_own_cabinet_only(
+    world, stopped, django_capture_on_commit_callbacks
+):
+    stopped_deliveries(world.b, django_capture_on_commit_callbacks)
+    client = browser(world.a.admin)
+
+    delivery_dismiss(delivery=delivery_of(stopped.failed), by=world.a.admin)
+    document_trash(document=stopped.refused, by=world.a.admin)
+    # Cabinet B's four, the ignored failure and the trashed file are not counted.
+    assert count_badge(client.get("/")) == ("Envois à régler 2", PAGE)
+
+    document_restore(document=stopped.refused, by=world.a.admin)
+    assert count_badge(client.get("/")) == ("Envois à régler 3", PAGE)
+    folder_trash(folder=stopped.achats, by=world.a.admin)
+    assert count_badge(client.get("/")) is None
 
 
 def test_clients_see_no_count_and_nothing_of_it(world, stopped):

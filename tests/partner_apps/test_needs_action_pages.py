@@ -12,6 +12,7 @@ from ged.models import Document
 from partner_apps.models import Delivery, DeliveryStatus, ReasonCode
 from tests.conftest import browser
 from tests.ged.helpers import PDF, deposit, folder_at
+from tests.pages import flashes, page_of, visible_text
 from tests.partner_apps.attention_helpers import (
     EXE,
     HIDDEN_WORDS,
@@ -25,15 +26,7 @@ from tests.partner_apps.forwarding_helpers import (
     delivery_of,
     received,
 )
-from tests.partner_apps.store_helpers import (
-    HTMX,
-    NOT_FOUND,
-    audit_actions,
-    authorize,
-    flashes,
-    page_of,
-    text_of,
-)
+from tests.partner_apps.store_helpers import HTMX, NOT_FOUND, audit_actions, authorize
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +83,7 @@ def test_each_document_that_did_not_go_shows_under_its_reason_with_the_action_th
     assert (
         "Autorisez l'adresse d'envoi no-reply@welyb.fr dans Inqom › Paramètres › Emails "
         "d'envoi, puis renvoyez les documents."
-    ) in text_of(response)
+    ) in visible_text(response)
 
 
 def test_a_company_not_authorised_leads_to_its_authorisation(world):
@@ -161,7 +154,7 @@ def test_one_company_and_one_reason_narrow_the_page(world, stopped):
     by_reason = client.get(PAGE, {"motif": "duplicate"})
 
     assert groups(by_company) == {}
-    assert "Rien à régler" in text_of(by_company)
+    assert "Rien à régler" in visible_text(by_company)
     assert list(groups(by_reason)) == ["Doublons"]
     assert client.get(PAGE, {"motif": "inconnu"}).status_code == 404
     assert client.get(PAGE, {"entreprise": world.b.company.pk}).status_code == 404
@@ -171,7 +164,7 @@ def test_clients_never_reach_the_page(world, stopped):
     response = browser(world.a.client).get(PAGE)
 
     assert response.status_code == 404
-    assert NOT_FOUND in text_of(response)
+    assert NOT_FOUND in visible_text(response)
 
 
 def test_the_page_costs_the_same_with_4_or_40_rows(world, stopped, django_assert_num_queries):
@@ -218,7 +211,7 @@ def test_prevenir_le_client_sends_the_prepared_email_in_the_cabinets_name(world,
     assert delivery.client_notified_at is not None
     assert "delivery.client_notified" in audit_actions(world.a.cabinet)
     # Still to settle until the client's new file arrives, or staff ignore it.
-    assert "Client prévenu le" in text_of(client.get(PAGE))
+    assert "Client prévenu le" in visible_text(client.get(PAGE))
 
 
 def test_an_email_that_cannot_leave_says_so_and_keeps_what_was_written(world, stopped, settings):
@@ -249,7 +242,7 @@ def test_an_empty_subject_is_refused_beside_its_field_and_nothing_is_sent(world,
     response = browser(world.a.admin).post(notice_url(delivery), {"subject": " ", "body": "x"})
 
     assert response.status_code == 400
-    assert "Indiquez l'objet de l'email." in text_of(response)
+    assert "Indiquez l'objet de l'email." in visible_text(response)
     assert mail.outbox == []
     assert Delivery.objects.get(pk=delivery.pk).client_notified_at is None
 
@@ -274,8 +267,8 @@ def test_a_document_the_cabinet_deposited_has_no_client_to_warn(world):
 def test_the_folders_list_says_why_a_document_did_not_go_to_staff_only(world, stopped):
     url = f"/ged/dossiers/{stopped.achats.pk}/"
 
-    staff = text_of(browser(world.a.collaborator).get(url))
-    client = text_of(browser(world.a.client).get(url))
+    staff = visible_text(browser(world.a.collaborator).get(url))
+    client = visible_text(browser(world.a.client).get(url))
 
     assert "Non envoyé à Inqom Achats : Format refusé" in staff
     assert "Non envoyé à Inqom Achats : Doublon" in staff
@@ -300,7 +293,7 @@ def test_switching_on_a_folder_with_documents_offers_to_send_them_and_only_on_re
     response = client.post(switch_url(achats), {"enabled": "on"}, **HTMX)
 
     assert response.status_code == 200
-    said = text_of(response)
+    said = visible_text(response)
     assert (
         "Ce dossier contient déjà 3 documents qu'Inqom Achats n'a jamais reçus : Inqom Achats "
         "ne les enverra pas sans votre accord. 1 doublon d'un document déjà envoyé et 1 fichier "
@@ -315,7 +308,7 @@ def test_switching_on_a_folder_with_documents_offers_to_send_them_and_only_on_re
     with django_capture_on_commit_callbacks(execute=True):
         sent = client.post(f"{switch_url(achats)}envoyer-l-existant/", **HTMX)
 
-    assert "1 document déjà présent part vers Inqom Achats." in text_of(sent)
+    assert "1 document déjà présent part vers Inqom Achats." in visible_text(sent)
     assert list(Delivery.objects.values_list("document__name", "status")) == [
         ("janvier.pdf", DeliveryStatus.SENT)
     ]
@@ -324,7 +317,9 @@ def test_switching_on_a_folder_with_documents_offers_to_send_them_and_only_on_re
     assert Delivery.objects.get().cabinet == world.a.cabinet
     assert "automation.sent_existing" in audit_actions(world.a.cabinet)
     again = client.post(f"{switch_url(achats)}envoyer-l-existant/", **HTMX)
-    assert "Aucun document déjà présent ne reste à envoyer vers Inqom Achats." in text_of(again)
+    assert "Aucun document déjà présent ne reste à envoyer vers Inqom Achats." in visible_text(
+        again
+    )
     assert Delivery.objects.count() == 1
 
 

@@ -690,3 +690,22 @@ def test_a_deposit_made_while_the_broker_is_down_is_sent_by_the_sweep(
     assert sent.attachment == ("facture.pdf", "application/pdf", PDF)
     document.refresh_from_db()
     assert document.status == DocumentStatus.VALIDATED
+
+
+@pytest.mark.parametrize(
+    ("status", "words"),
+    [
+        ("pending", "En attente"),
+        ("sending", "En cours d'envoi"),
+        ("retrying", "Nouvel essai prévu"),
+        ("sent", "Envoyé"),
+        ("delivered", "Reçu"),
+        ("bounced", "Refusé par le destinataire"),
+        ("failed", "Échec"),
+        ("skipped", "Non envoyé"),
+        # A status this code does not know yet (a row written by a newer release) shows as is.
+        ("queued", "queued"),
+    ],
+)
+def test_each_status_reads_in_french_as_the_pages_show_it(status, words):
+    assert Delivery(status=status).get_status_display() == words

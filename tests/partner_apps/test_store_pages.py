@@ -7,18 +7,16 @@ from django.test import Client
 
 from partner_apps.models import CabinetApp
 from tests.conftest import browser, host_of
+from tests.pages import flashes, page_of, visible_text
 from tests.partner_apps.store_helpers import (
     ALL_APPS,
     CONNECTORS,
     FORBIDDEN,
     NOT_FOUND,
     authorizations_url,
-    flashes,
     import_url,
     install,
-    page_of,
     row_url,
-    text_of,
 )
 from welyb_portal.tenancy.models import AuditEntry
 
@@ -80,7 +78,7 @@ def test_admins_see_the_five_apps_with_their_description_and_an_install_button(w
     ]
     for card in cards(page).values():
         assert page.buttons(inside=card) == ["Installer"]
-    text = text_of(response)
+    text = visible_text(response)
     assert "elle vous redirige vers la plateforme Inqom" in text
     assert "l'adresse de collecte Achats (factures d'achat reçues) d'Inqom" in text
     assert "achat.<nom>@inqombox.com" in text
@@ -184,8 +182,8 @@ def test_an_install_in_one_cabinet_is_not_seen_in_the_other(world):
     response = browser(world.a.admin).get(STORE)
 
     assert installed(world.a.cabinet) == []
-    assert "Installée" not in text_of(response)
-    assert "Aucune application installée" in text_of(browser(world.a.admin).get(APPLICATIONS))
+    assert "Installée" not in visible_text(response)
+    assert "Aucune application installée" in visible_text(browser(world.a.admin).get(APPLICATIONS))
 
 
 def test_an_unknown_app_cannot_be_installed(world):
@@ -217,7 +215,9 @@ def test_collaborators_see_the_catalogue_without_install_or_uninstall_buttons(wo
     assert len(cards(page)) == 5
     assert page.find("form", inside=page.one("main")) == []
     assert page.buttons(inside=page.one("main")) == []
-    assert "Seuls les administrateurs du cabinet installent et désinstallent" in text_of(response)
+    assert "Seuls les administrateurs du cabinet installent et désinstallent" in visible_text(
+        response
+    )
     # They still see what is installed.
     assert "Installée" in page.find("h2", inside=cards(page)["Inqom"])[0].text
 
@@ -226,7 +226,7 @@ def test_a_collaborator_installing_gets_403_and_nothing_changes(world):
     response = browser(world.a.collaborator).post(install_url("inqom"), {"with_companions": "on"})
 
     assert response.status_code == 403
-    assert FORBIDDEN in text_of(response)
+    assert FORBIDDEN in visible_text(response)
     assert installed(world.a.cabinet) == []
     assert not AuditEntry.objects.filter(action__startswith="app.").exists()
 
@@ -265,7 +265,7 @@ def test_clients_get_404_on_every_store_page_and_learn_nothing(world):
 
     assert {name: r.status_code for name, r in responses.items()} == dict.fromkeys(responses, 404)
     for name, response in responses.items():
-        text = text_of(response)
+        text = visible_text(response)
         assert NOT_FOUND in text, name
         assert "Inqom" not in text, name
         assert "Applications" not in text, name
@@ -324,7 +324,7 @@ def test_the_applications_page_lists_only_what_is_installed(world):
 def test_the_applications_page_of_a_cabinet_without_apps_leads_to_the_store(world):
     response = browser(world.a.admin).get(APPLICATIONS)
 
-    assert "Aucune application installée." in text_of(response)
+    assert "Aucune application installée." in visible_text(response)
     assert {a.attrs["href"] for a in page_of(response).links("Ajouter une application")} == {STORE}
 
 

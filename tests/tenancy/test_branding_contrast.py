@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from tests.conftest import browser, text_of
+from tests.conftest import browser
+from tests.pages import text_of
 from welyb_portal.tenancy.branding import contrast_checks, contrast_ratio
 
 PAGE = "/reglages/personnalisation/"

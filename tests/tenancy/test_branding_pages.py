@@ -14,7 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
-from tests.conftest import browser, host_of, readable, text_of
+from tests.conftest import browser, host_of
+from tests.pages import readable, text_of
 from welyb_portal.tenancy.models import AuditEntry, Cabinet
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,9 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from tests.conftest import browser, host_of, readable, text_of
+from tests.conftest import browser, host_of
 from tests.factories import CompanyFactory, valid_siren
+from tests.pages import readable, text_of
 from welyb_portal.tenancy.models import AuditEntry, Company, Membership, User
 
 pytestmark = pytest.mark.django_db

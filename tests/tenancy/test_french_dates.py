@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.template import Context, Template
 
-from tests.conftest import browser, text_of
+from tests.conftest import browser
+from tests.pages import text_of
 from tests.tenancy.notification_helpers import notify
 from welyb_portal.tenancy.models import Notification
 

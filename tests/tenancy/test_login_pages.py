@@ -8,8 +8,9 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from tests.conftest import browser, host_of, readable, text_of
+from tests.conftest import browser, host_of
 from tests.factories import PASSWORD, SuperuserFactory
+from tests.pages import readable, text_of
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,9 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tests.conftest import host_of, text_of
+from tests.conftest import host_of
 from tests.factories import PASSWORD, ClientFactory, SuperuserFactory
+from tests.pages import text_of
 from welyb_portal.tenancy.models import AuditEntry
 
 pytestmark = pytest.mark.django_db

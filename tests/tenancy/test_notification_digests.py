@@ -15,8 +15,9 @@ from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from tests.conftest import World, readable
+from tests.conftest import World
 from tests.factories import CollaboratorFactory
+from tests.pages import readable
 from tests.tenancy.notification_helpers import at, notify, open_digest
 from welyb_portal.tenancy.emails import DIGEST_MAX_ITEMS
 from welyb_portal.tenancy.models import Cabinet, DigestStatus, Notification, NotificationDigest

@@ -10,7 +10,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import browser, text_of
+from tests.conftest import browser
+from tests.pages import text_of
 from tests.tenancy.notification_helpers import notify, unread_of
 from welyb_portal.tenancy.models import AuditEntry, Company, Notification
 

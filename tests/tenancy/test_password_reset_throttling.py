@@ -10,8 +10,9 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from tests.conftest import host_of, text_of
+from tests.conftest import host_of
 from tests.factories import ClientFactory
+from tests.pages import text_of
 from welyb_portal.tenancy.tasks import send_account_email
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,9 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from tests.conftest import browser, host_of, readable, text_of
+from tests.conftest import browser, host_of
 from tests.factories import PASSWORD, AdminFactory
+from tests.pages import flashes, readable, text_of
 from welyb_portal.tenancy.models import AuditEntry, Role, User
 from welyb_portal.tenancy.services.users import user_active_set
 
@@ -29,13 +30,6 @@ def form_errors(response) -> list[str]:
         readable(html.unescape(item))
         for block in re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.text, re.S)
         for item in re.findall(r"<li>(.*?)</li>", block, re.S)
-    ]
-
-
-def flashes(response) -> list[str]:
-    return [
-        readable(html.unescape(text))
-        for text in re.findall(r'<p class="flash flash-[^"]*"[^>]*>(.*?)</p>', response.text, re.S)
     ]
 
 

@@ -9,7 +9,8 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.conftest import browser, host_of, text_of
+from tests.conftest import browser, host_of
+from tests.pages import text_of
 from tests.tenancy.test_login_pages import _reset_link, form_errors, open_link
 from tests.tenancy.two_factor_helpers import (
     CODE_URL,

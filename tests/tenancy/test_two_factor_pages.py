@@ -10,7 +10,8 @@ import pytest
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.conftest import browser, text_of
+from tests.conftest import browser
+from tests.pages import text_of
 from tests.tenancy.test_login_pages import form_errors
 from tests.tenancy.two_factor_helpers import (
     CODE_URL,

@@ -7,7 +7,8 @@ import pytest
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.conftest import api, browser, host_of, text_of
+from tests.conftest import api, browser, host_of
+from tests.pages import text_of
 from tests.tenancy.two_factor_helpers import (
     CABINET_SECURITY_URL,
     DISABLE_URL,

@@ -39,6 +39,20 @@ def connect(tenant, company, *slugs: str, name: str) -> dict[str, str]:
     return addresses
 
 
+# Boulangerie Alpha's addresses, as Inqom gave them, and the refusal once it is not authorised.
+ACHAT = address(ACHATS, "boulangerie-alpha")
+ADMIN = address(ADMINISTRATIF, "boulangerie-alpha")
+NOT_AUTHORISED = "L'entreprise n'est pas (ou plus) autorisée pour Inqom Achats."
+
+
+def alpha_connected(world):
+    """Cabinet Alpha has installed Inqom's connectors; Boulangerie Alpha is authorised for Inqom
+    Achats and Inqom Administratif with the addresses Inqom gave it. Returns the tenant."""
+    connect(world.a, world.a.company, ACHATS, ADMINISTRATIF, name="boulangerie-alpha")
+    install(world.a, VENTES, NDF)
+    return world.a
+
+
 def switch_on(folder: Folder, slug: str, by) -> FolderAutomation:
     return automation_set(folder=folder, app=app(slug), enabled=True, by=by)
 

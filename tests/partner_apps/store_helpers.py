@@ -17,6 +17,12 @@ ALL_APPS = ["inqom", *CONNECTORS]
 NOT_FOUND = "Page introuvable"
 FORBIDDEN = "Accès refusé"
 HTMX = {"HTTP_HX_REQUEST": "true"}
+# The refusals of an Achats address that is not one.
+WRONG_PREFIX = (
+    "C'est une adresse « vente. », celle d'Inqom Ventes. "
+    "Adresse attendue : achat.<nom>@inqombox.com"
+)
+NO_ADDRESS = "Pour autoriser l'accès, indiquez l'adresse de collecte (achat.<nom>@inqombox.com)."
 
 
 def app(slug: str) -> PartnerApp:

@@ -19,7 +19,9 @@ from tests.partner_apps.store_helpers import (
     CONNECTORS,
     FORBIDDEN,
     HTMX,
+    NO_ADDRESS,
     NOT_FOUND,
+    WRONG_PREFIX,
     app,
     audit_actions,
     authorizations_url,
@@ -35,11 +37,6 @@ pytestmark = pytest.mark.django_db
 
 ACHATS = "inqom-achats"
 PAGE = authorizations_url(ACHATS)
-WRONG_PREFIX = (
-    "C'est une adresse « vente. », celle d'Inqom Ventes. "
-    "Adresse attendue : achat.<nom>@inqombox.com"
-)
-NO_ADDRESS = "Pour autoriser l'accès, indiquez l'adresse de collecte (achat.<nom>@inqombox.com)."
 NOTHING_SAVED = "Rien n'est enregistré : corrigez les lignes signalées puis recommencez."
 
 

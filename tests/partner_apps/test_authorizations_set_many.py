@@ -10,17 +10,21 @@ from partner_apps.services.authorizations import (
     authorizations_set_many,
 )
 from partner_apps.services.store import app_uninstall
-from tests.partner_apps.store_helpers import ALL_APPS, app, audit_actions, authorize, install, saved
+from tests.partner_apps.store_helpers import (
+    ALL_APPS,
+    NO_ADDRESS,
+    WRONG_PREFIX,
+    app,
+    audit_actions,
+    authorize,
+    install,
+    saved,
+)
 from welyb_portal.tenancy.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
 ACHATS = "inqom-achats"
-WRONG_PREFIX = (
-    "C'est une adresse « vente. », celle d'Inqom Ventes. "
-    "Adresse attendue : achat.<nom>@inqombox.com"
-)
-NO_ADDRESS = "Pour autoriser l'accès, indiquez l'adresse de collecte (achat.<nom>@inqombox.com)."
 
 
 @pytest.fixture

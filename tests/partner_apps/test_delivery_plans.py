@@ -12,25 +12,21 @@ from partner_apps.models import DeliveryStatus
 from partner_apps.services.deliveries import deposit_plan, move_plan
 from tests.ged.helpers import PDF, deposit, folder_at
 from tests.partner_apps.forwarding_helpers import (
+    ACHAT,
     ACHATS,
+    ADMIN,
     ADMINISTRATIF,
     ANNUAL,
     ANYMAIL_TEST_BACKEND,
-    NDF,
-    VENTES,
-    address,
-    connect,
+    NOT_AUTHORISED,
+    alpha_connected,
     deliveries_of,
     received,
     switch_on,
 )
-from tests.partner_apps.store_helpers import app, authorize, install
+from tests.partner_apps.store_helpers import app, authorize
 
 pytestmark = pytest.mark.django_db
-
-ACHAT = address(ACHATS, "boulangerie-alpha")
-ADMIN = address(ADMINISTRATIF, "boulangerie-alpha")
-NOT_AUTHORISED = "L'entreprise n'est pas (ou plus) autorisée pour Inqom Achats."
 
 
 @pytest.fixture(autouse=True)
@@ -41,9 +37,7 @@ def esp(settings):
 @pytest.fixture
 def alpha(world):
     """Boulangerie Alpha is authorised for Inqom Achats and Inqom Administratif."""
-    connect(world.a, world.a.company, ACHATS, ADMINISTRATIF, name="boulangerie-alpha")
-    install(world.a, VENTES, NDF)
-    return world.a
+    return alpha_connected(world)
 
 
 def placed(document: Document, folder) -> Document:

@@ -23,13 +23,17 @@ from partner_apps.tasks import deliver
 from tests.factories import CompanyFactory, SuperuserFactory
 from tests.ged.helpers import CSV, PDF, PNG, deposit, folder_at
 from tests.partner_apps.forwarding_helpers import (
+    ACHAT,
     ACHATS,
+    ADMIN,
     ADMINISTRATIF,
     ANNUAL,
     ANYMAIL_TEST_BACKEND,
     NDF,
+    NOT_AUTHORISED,
     VENTES,
     address,
+    alpha_connected,
     connect,
     deliveries_of,
     delivery_of,
@@ -38,16 +42,13 @@ from tests.partner_apps.forwarding_helpers import (
     switch_off,
     switch_on,
 )
-from tests.partner_apps.store_helpers import app, authorize, install
+from tests.partner_apps.store_helpers import app, authorize
 from welyb_portal.tenancy.services.users import client_invite
 
 pytestmark = pytest.mark.django_db
 
-ACHAT = address(ACHATS, "boulangerie-alpha")
-ADMIN = address(ADMINISTRATIF, "boulangerie-alpha")
 SENDER = "no-reply@welyb.fr"
 FORMATS = ".pdf, .png, .jpg, .jpeg, .xls, .xlsx, .doc, .docx, .txt, .csv"
-NOT_AUTHORISED = "L'entreprise n'est pas (ou plus) autorisée pour Inqom Achats."
 
 # First bytes of files as Office 97-2003 writes them (an OLE2 container whose first sector is
 # the Excel workbook stream, or the Word document stream).
@@ -80,9 +81,7 @@ def esp(settings):
 def alpha(world):
     """Cabinet Alpha has installed Inqom's connectors; Boulangerie Alpha is authorised for Inqom
     Achats and Inqom Administratif with the addresses Inqom gave it."""
-    connect(world.a, world.a.company, ACHATS, ADMINISTRATIF, name="boulangerie-alpha")
-    install(world.a, VENTES, NDF)
-    return world.a
+    return alpha_connected(world)
 
 
 @pytest.fixture

@@ -279,7 +279,10 @@ def test_readyz_names_the_storage_when_the_bucket_cannot_be_reached(world, setti
     response = Client(HTTP_HOST=BARE).get("/readyz")
 
     assert response.status_code == 503
-    assert response.json()["storage"] == "error: EndpointConnectionError"
+    # Refused at once; but the process's first S3 client reads botocore's models, which on a
+    # loaded machine can outlast the 2.5 s deadline: then the storage is named by its timeout.
+    assert response.json()["storage"] in ("error: EndpointConnectionError", "error: timeout")
+    assert response.json()["database"] == "ok"
 
 
 def test_readyz_gives_up_on_a_bucket_that_never_answers(world, settings):

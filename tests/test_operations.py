@@ -13,8 +13,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from partner_apps.models import Delivery, DeliveryStatus, ReasonCode
 from tests.conftest import browser, host_of
-from tests.ged.helpers import PDF, deposit, folder_at
-from tests.partner_apps.forwarding_helpers import ACHATS, ANNUAL, connect, switch_on
+from tests.helpers.documents import PDF, deposit, folder_at
+from tests.helpers.forwarding import ACHATS, ANNUAL, connect, switch_on
 from welyb_portal.operations import task_metrics
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ from ged.models import Channel, Document, Folder
 from ged.services.documents import document_trash
 from ged.services.folders import folder_trash
 from tests.conftest import api, browser
-from tests.ged.helpers import PDF, PNG, deposit, folder_at, upload
 from tests.ged.test_pages import many_documents, stored_files
+from tests.helpers.documents import PDF, PNG, deposit, folder_at, upload
 
 pytestmark = pytest.mark.django_db
 

@@ -25,8 +25,8 @@ from partner_apps.services.authorizations import authorization_set
 from partner_apps.services.automations import automation_set
 from partner_apps.services.store import app_install
 from tests.conftest import api, browser
-from tests.ged.helpers import PDF, folder_at
-from tests.ged.inbound_helpers import authentication_results
+from tests.helpers.documents import PDF, folder_at
+from tests.helpers.inbound import authentication_results
 from tests.pages import flashes, page_of, readable, text_of
 from welyb_portal.tenancy.models import AuditEntry
 from welyb_portal.tenancy.services.companies import company_create

@@ -18,9 +18,9 @@ from ged.models import Channel, Document, DocumentStatus, InboundEmail, InboundS
 from ged.services.inbound_addresses import inbound_address_email, inbound_addresses_ensure
 from ged.services.tree import annual_folder_name
 from tests.conftest import basic
-from tests.ged.helpers import PDF, PNG, folder_at
-from tests.ged.inbound_helpers import authentication_results
-from tests.partner_apps.forwarding_helpers import ACHATS, address, connect, received, switch_on
+from tests.helpers.documents import PDF, PNG, folder_at
+from tests.helpers.forwarding import ACHATS, address, connect, received, switch_on
+from tests.helpers.inbound import authentication_results
 
 pytestmark = pytest.mark.django_db
 

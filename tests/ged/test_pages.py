@@ -20,7 +20,7 @@ from ged.services.documents import document_trash
 from ged.services.folders import folder_trash
 from tests.conftest import browser
 from tests.factories import ClientFactory
-from tests.ged.helpers import CSV, PDF, PNG, deposit, folder_at, upload
+from tests.helpers.documents import CSV, PDF, PNG, deposit, folder_at, upload
 from tests.pages import flashes, text_of
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.conftest import browser
-from tests.ged.helpers import deposit, folder_at
+from tests.helpers.documents import deposit, folder_at
 from welyb_portal.tenancy.emails import AccountEmail, account_email_send
 from welyb_portal.tenancy.typography import (
     NBSP,

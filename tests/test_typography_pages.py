@@ -6,7 +6,7 @@ import pytest
 from tests.conftest import browser
 from tests.helpers.isolation import PAGES, ids_of, request_of
 from tests.helpers.isolation import world as world  # the isolation matrix's world, with a GED
-from tests.tenancy.test_typography import faults
+from tests.helpers.typography import faults
 
 
 @pytest.mark.parametrize(("route", "role"), PAGES, ids=[f"{r}-{who}" for r, who in PAGES])

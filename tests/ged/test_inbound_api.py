@@ -10,7 +10,7 @@ from ged.models import Document, InboundAddress, InboundStatus
 from ged.services.inbound_addresses import inbound_address_folder_set, inbound_addresses_ensure
 from ged.services.tree import company_tree_create
 from tests.conftest import api, host_of
-from tests.ged.test_inbound_pages import (
+from tests.ged.inbound_page_helpers import (
     DOMAIN,
     TARGETS,
     UNKNOWN_ADDRESS,

@@ -11,6 +11,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.conftest import browser
+from tests.helpers.login import form_errors
 from tests.helpers.two_factor import (
     CODE_URL,
     DISABLE_URL,
@@ -32,7 +33,6 @@ from tests.helpers.two_factor import (
     wrong_code,
 )
 from tests.pages import text_of
-from tests.tenancy.test_login_pages import form_errors
 from welyb_portal.tenancy.models import AuditEntry
 from welyb_portal.tenancy.two_factor import totp_config_url
 

@@ -30,10 +30,10 @@ class Import:
         return f"{self.source} imports {self.target} ({where}, line {self.line})"
 
 
-def _modules() -> dict[str, Path]:
-    """Each module of the project, and its file."""
+def _modules(packages=PACKAGES) -> dict[str, Path]:
+    """Each module of the `packages` (the project's, by default), and its file."""
     found = {}
-    for package in PACKAGES:
+    for package in packages:
         for path in (ROOT / package).rglob("*.py"):
             parts = list(path.relative_to(ROOT).with_suffix("").parts)
             if parts[-1] == "__init__":
@@ -87,17 +87,22 @@ def imports_of(module: str, source: str, *, package: str, modules) -> list[Impor
     ]
 
 
+def _imports(modules: dict[str, Path]) -> list[Import]:
+    """Every import, among `modules`, that one of them makes."""
+    return [
+        edge
+        for module, path in modules.items()
+        for edge in imports_of(
+            module,
+            path.read_text(encoding="utf-8"),
+            package=module if path.name == "__init__.py" else module.rpartition(".")[0],
+            modules=modules,
+        )
+    ]
+
+
 MODULES = _modules()
-IMPORTS = [
-    edge
-    for module, path in MODULES.items()
-    for edge in imports_of(
-        module,
-        path.read_text(encoding="utf-8"),
-        package=module if path.name == "__init__.py" else module.rpartition(".")[0],
-        modules=MODULES,
-    )
-]
+IMPORTS = _imports(MODULES)
 
 
 def _enqueues_a_task(edge: Import) -> bool:
@@ -201,19 +206,7 @@ def test_imports_run_one_way_between_the_apps():
 # two apps' tests share lives in tests/helpers/ (or tests/pages.py, tests/factories.py), never in
 # one app's test folder. Otherwise running, moving or deleting one test file breaks another.
 
-TESTS = ROOT / "tests"
 APP_TEST_FOLDERS = ("ged", "partner_apps", "tenancy")
-
-
-def _test_modules() -> dict[str, Path]:
-    """Each module under tests/, and its file."""
-    found = {}
-    for path in TESTS.rglob("*.py"):
-        parts = list(path.relative_to(ROOT).with_suffix("").parts)
-        if parts[-1] == "__init__":
-            parts.pop()
-        found[".".join(parts)] = path
-    return found
 
 
 def _app_test_folder(module: str) -> str | None:
@@ -232,17 +225,8 @@ def borrowings(edges: list[Import]) -> list[str]:
     return found
 
 
-TEST_MODULES = _test_modules()
-TEST_IMPORTS = [
-    edge
-    for module, path in TEST_MODULES.items()
-    for edge in imports_of(
-        module,
-        path.read_text(encoding="utf-8"),
-        package=module if path.name == "__init__.py" else module.rpartition(".")[0],
-        modules=TEST_MODULES,
-    )
-]
+TEST_MODULES = _modules(("tests",))
+TEST_IMPORTS = _imports(TEST_MODULES)
 
 BORROWING_SAMPLE = """
 from tests.ged import test_pages

@@ -31,8 +31,8 @@ from partner_apps.services.automations import automation_set
 from partner_apps.services.store import app_install
 from tests.conftest import World, host_of
 from tests.factories import CollaboratorFactory, DeliveryFactory, InboundEmailFactory
-from tests.ged.helpers import PDF, deposit, folder_at
-from tests.tenancy.two_factor_helpers import CODE_URL, enrolled, password_step
+from tests.helpers.documents import PDF, deposit, folder_at
+from tests.helpers.two_factor import CODE_URL, enrolled, password_step
 from welyb_portal.tenancy.models import Membership, Role, User
 from welyb_portal.tenancy.services.notifications import notifications_create
 from welyb_portal.tenancy.services.users import client_invite, staff_invite

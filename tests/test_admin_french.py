@@ -9,9 +9,9 @@ from django.urls import reverse
 from ged.models import Document
 from partner_apps.models import Delivery
 from tests.factories import SuperuserFactory
-from tests.ged.helpers import deposit, folder_at
+from tests.helpers.admin import REGISTERED_MODELS, ROW_BUILDERS, changelist_url, platform_browser
+from tests.helpers.documents import deposit, folder_at
 from tests.pages import readable
-from tests.test_admin import REGISTERED_MODELS, ROW_BUILDERS, changelist_url, platform_browser
 from welyb_portal.admin_site import is_system_field
 from welyb_portal.tenancy.models import NotificationDigest
 

@@ -51,9 +51,9 @@ from schemathesis.specs.openapi.checks import (
 from partner_apps.models import Delivery
 from tests.conftest import api, host_of
 from tests.factories import CabinetFactory
-from tests.ged.helpers import CSV, PNG, deposit, folder_at
-from tests.partner_apps.forwarding_helpers import ACHATS, connect, switch_on
-from tests.partner_apps.store_helpers import ALL_APPS
+from tests.helpers.documents import CSV, PNG, deposit, folder_at
+from tests.helpers.forwarding import ACHATS, connect, switch_on
+from tests.helpers.store import ALL_APPS
 from welyb_portal.tenancy.services.notifications import notifications_create
 from welyb_portal.wsgi import application
 

@@ -10,10 +10,10 @@ from django.utils import timezone
 from ged.models import Document
 from tests.conftest import browser
 from tests.factories import CompanyFactory, valid_siren
-from tests.ged.helpers import folder_at
+from tests.helpers.attention import stopped_deliveries
+from tests.helpers.documents import folder_at
+from tests.helpers.forwarding import ACHATS, ANNUAL, VENTES, connect, switch_on
 from tests.pages import page_of
-from tests.partner_apps.attention_helpers import stopped_deliveries
-from tests.partner_apps.forwarding_helpers import ACHATS, ANNUAL, VENTES, connect, switch_on
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +104,7 @@ def test_what_no_longer_counts_leaves_the_dashboard(connected):
     document is no deposit."""
     from ged.services.documents import document_trash
     from partner_apps.services.store import app_uninstall
-    from tests.partner_apps.store_helpers import app
+    from tests.helpers.store import app
 
     world = connected
     app_uninstall(cabinet=world.a.cabinet, app=app(VENTES), by=world.a.admin)

@@ -30,10 +30,10 @@ class Import:
         return f"{self.source} imports {self.target} ({where}, line {self.line})"
 
 
-def _modules() -> dict[str, Path]:
-    """Each module of the project, and its file."""
+def _modules(packages=PACKAGES) -> dict[str, Path]:
+    """Each module of the `packages` (the project's, by default), and its file."""
     found = {}
-    for package in PACKAGES:
+    for package in packages:
         for path in (ROOT / package).rglob("*.py"):
             parts = list(path.relative_to(ROOT).with_suffix("").parts)
             if parts[-1] == "__init__":
@@ -87,17 +87,22 @@ def imports_of(module: str, source: str, *, package: str, modules) -> list[Impor
     ]
 
 
+def _imports(modules: dict[str, Path]) -> list[Import]:
+    """Every import, among `modules`, that one of them makes."""
+    return [
+        edge
+        for module, path in modules.items()
+        for edge in imports_of(
+            module,
+            path.read_text(encoding="utf-8"),
+            package=module if path.name == "__init__.py" else module.rpartition(".")[0],
+            modules=modules,
+        )
+    ]
+
+
 MODULES = _modules()
-IMPORTS = [
-    edge
-    for module, path in MODULES.items()
-    for edge in imports_of(
-        module,
-        path.read_text(encoding="utf-8"),
-        package=module if path.name == "__init__.py" else module.rpartition(".")[0],
-        modules=MODULES,
-    )
-]
+IMPORTS = _imports(MODULES)
 
 
 def _enqueues_a_task(edge: Import) -> bool:
@@ -194,3 +199,77 @@ def test_imports_run_one_way_between_the_apps():
         and _layer(edge.target) not in MAY_IMPORT[_layer(edge.source)]
     ]
     assert not against, "imports against the layers:\n" + "\n".join(against)
+
+
+# --- The tests' own imports ---------------------------------------------------------------------
+# A test module lends nothing: what two test modules share lives in a helper module, and what
+# two apps' tests share lives in tests/helpers/ (or tests/pages.py, tests/factories.py), never in
+# one app's test folder. Otherwise running, moving or deleting one test file breaks another.
+
+APP_TEST_FOLDERS = ("ged", "partner_apps", "tenancy")
+
+
+def _app_test_folder(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 and parts[1] in APP_TEST_FOLDERS else None
+
+
+def borrowings(edges: list[Import]) -> list[str]:
+    """The imports among `edges` of a test module, or of another app's test folder."""
+    found = []
+    for edge in edges:
+        if edge.target.rpartition(".")[2].startswith("test_"):
+            found.append(f"{edge}: a test module")
+        elif _app_test_folder(edge.target) not in (None, _app_test_folder(edge.source)):
+            found.append(f"{edge}: another app's test folder")
+    return found
+
+
+TEST_MODULES = _modules(("tests",))
+TEST_IMPORTS = _imports(TEST_MODULES)
+
+BORROWING_SAMPLE = """
+from tests.ged import test_pages
+from tests.ged.page_helpers import folder_url
+from tests.helpers.documents import deposit
+from tests.pages import text_of
+from tests.tenancy.login_helpers import form_errors
+
+def later():
+    from tests.test_isolation import MATRIX
+"""
+
+
+def test_the_scan_catches_a_test_module_or_another_apps_folder_borrowed_from():
+    modules = {
+        "tests.ged.test_pages",
+        "tests.ged.page_helpers",
+        "tests.helpers.documents",
+        "tests.pages",
+        "tests.tenancy.login_helpers",
+        "tests.test_isolation",
+    }
+    found = imports_of("tests.ged.test_api", BORROWING_SAMPLE, package="tests.ged", modules=modules)
+    assert {edge.target for edge in found} == modules
+    assert sorted(borrowings(found)) == sorted(
+        [
+            "tests.ged.test_api imports tests.ged.test_pages (at module level, line 2): "
+            "a test module",
+            "tests.ged.test_api imports tests.tenancy.login_helpers (at module level, line 6): "
+            "another app's test folder",
+            "tests.ged.test_api imports tests.test_isolation (in a function, line 9): "
+            "a test module",
+        ]
+    )
+
+
+def test_the_scan_sees_every_test_folder():
+    # A scan that found nothing would let any borrowing through.
+    folders = {module.split(".")[1] for module in TEST_MODULES if module.count(".") > 1}
+    assert {"browser", "helpers", "integration", *APP_TEST_FOLDERS} <= folders
+    assert len(TEST_IMPORTS) > len(TEST_MODULES)
+
+
+def test_no_test_imports_a_test_module_or_another_apps_test_folder():
+    found = borrowings(TEST_IMPORTS)
+    assert not found, "tests borrowing from others:\n" + "\n".join(found)

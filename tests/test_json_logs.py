@@ -12,8 +12,8 @@ from django.conf import settings
 from django.test import Client
 
 from tests.conftest import api, browser
-from tests.ged.helpers import folder_at, upload
-from tests.partner_apps.forwarding_helpers import ACHATS, connect, switch_on
+from tests.helpers.documents import folder_at, upload
+from tests.helpers.forwarding import ACHATS, connect, switch_on
 from welyb_portal.tenancy.log_context import (
     LogContextFilter,
     log_context_bind,

@@ -9,18 +9,21 @@ from django.db import OperationalError, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from prometheus_client.parser import text_string_to_metric_families
 
 from partner_apps.models import Delivery, DeliveryStatus, ReasonCode
 from tests.conftest import browser, host_of
-from tests.ged.helpers import PDF, deposit, folder_at
-from tests.partner_apps.forwarding_helpers import ACHATS, ANNUAL, connect, switch_on
+from tests.helpers.documents import PDF, deposit, folder_at
+from tests.helpers.forwarding import ACHATS, ANNUAL, connect, switch_on
+from tests.helpers.metrics import (
+    BARE,
+    TOKEN,
+    UNKNOWN_IP,
+    sample,
+    scrape,
+)
 from welyb_portal.operations import task_metrics
 
 pytestmark = pytest.mark.django_db
-
-TOKEN = "t" * 40
-BARE, UNKNOWN_IP = "localhost", "10.1.2.3:8000"
 
 
 @pytest.fixture(autouse=True)
@@ -143,22 +146,6 @@ def test_readyz_says_the_broker_is_in_process_without_redis_and_stays_ready(worl
 
 
 # --- /metrics ----------------------------------------------------------------------------------
-
-
-def scrape(host: str = BARE) -> dict[tuple[str, tuple], float]:
-    """The samples of /metrics: {(name, sorted labels): value}."""
-    response = Client(HTTP_HOST=host).get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
-    assert response.status_code == 200, response.content
-    assert response["Content-Type"].startswith("text/plain; version=")
-    return {
-        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
-        for family in text_string_to_metric_families(response.content.decode())
-        for sample in family.samples
-    }
-
-
-def sample(samples, name: str, **labels) -> float:
-    return samples.get((name, tuple(sorted(labels.items()))), 0.0)
 
 
 def test_metrics_is_not_found_while_no_token_is_set(world, settings):

@@ -9,7 +9,7 @@ import yaml
 from django.test import Client
 
 from partner_apps.tasks import sweep_deliveries
-from tests.test_operations import BARE, TOKEN, scrape
+from tests.helpers.metrics import BARE, TOKEN, scrape
 
 pytestmark = pytest.mark.django_db
 

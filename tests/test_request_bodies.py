@@ -22,9 +22,9 @@ from django.test import Client
 
 from tests.bodies import DEFAULT_MAX_BYTES, MEBIBYTE, multipart, unread
 from tests.conftest import api, basic, browser, host_of
-from tests.ged.helpers import PDF, folder_at, upload
+from tests.helpers.documents import PDF, folder_at, upload
+from tests.helpers.isolation import url_routes
 from tests.pages import text_of
-from tests.test_isolation import url_routes
 from welyb_portal.tenancy.upload_handlers import form_in_memory
 
 pytestmark = pytest.mark.django_db

@@ -11,9 +11,9 @@ from django.http import Http404
 from ged.access import access_document, access_folder
 from partner_apps.access import access_delivery
 from tests.conftest import browser
-from tests.ged.helpers import folder_at
+from tests.helpers.documents import folder_at
+from tests.helpers.forwarding import ACHATS, connect, deposit_and_send, switch_on
 from tests.not_ids import KINDS, not_ids
-from tests.partner_apps.forwarding_helpers import ACHATS, connect, deposit_and_send, switch_on
 from welyb_portal.tenancy.access import (
     access_company,
     access_company_client,

@@ -14,9 +14,9 @@ from django.utils.http import urlsafe_base64_encode
 
 from ged.models import Document
 from tests.conftest import api, browser
-from tests.ged.helpers import folder_at
-from tests.test_isolation import MATRIX, ROUTES, USER, ids_of, request_of
-from tests.test_isolation import world as world  # the isolation matrix's world, with a GED
+from tests.helpers.documents import folder_at
+from tests.helpers.isolation import PAGES, ids_of, request_of
+from tests.helpers.isolation import world as world  # the isolation matrix's world, with a GED
 
 pytestmark = pytest.mark.django_db
 
@@ -98,14 +98,6 @@ def assert_protected_page(response, what: str) -> None:
 
 
 # --- Every page, as the people who use it ------------------------------------------------------
-
-PAGES = [
-    (route, role)
-    for route in ROUTES
-    if not route.is_api and MATRIX[route.name].get is not None
-    for role in (("admin", "client") if MATRIX[route.name].get == USER else ("admin",))
-    if route.name != "ged:document-download"
-]
 
 
 @pytest.mark.parametrize(("route", "role"), PAGES, ids=[f"{r}-{who}" for r, who in PAGES])

@@ -14,7 +14,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from rest_framework.authtoken.models import Token
 
-from tests.ged.helpers import deposit, folder_at
+from tests.helpers.documents import deposit, folder_at
 from tests.sentry_ingest import SentryIngest
 from welyb_portal.observability.scrubbing import REDACTED, breadcrumb_scrub, event_scrub
 from welyb_portal.observability.sentry import event_prepare, sentry_init

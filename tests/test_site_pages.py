@@ -4,6 +4,7 @@ following links from its home or from an entry URL; the routes left out say why.
 
 from ged.models import Document
 from partner_apps.models import Delivery
+from tests.helpers.isolation import MATRIX, url_routes
 from tests.site_pages import (
     ADMIN,
     ANONYMOUS,
@@ -16,7 +17,6 @@ from tests.site_pages import (
     catalogue,
     site_world,
 )
-from tests.test_isolation import MATRIX, url_routes
 from welyb_portal.tenancy.models import AuditEntry, Membership, Notification
 
 # Routes that answer a GET with no page of their own, beside those the crawl never follows

@@ -4,10 +4,9 @@ space before « : ; ! ? » nor inside « » in the words a reader sees."""
 import pytest
 
 from tests.conftest import browser
-from tests.tenancy.test_typography import faults
-from tests.test_isolation import ids_of, request_of
-from tests.test_isolation import world as world  # the isolation matrix's world, with a GED
-from tests.test_security_headers import PAGES
+from tests.helpers.isolation import PAGES, ids_of, request_of
+from tests.helpers.isolation import world as world  # the isolation matrix's world, with a GED
+from tests.helpers.typography import faults
 
 
 @pytest.mark.parametrize(("route", "role"), PAGES, ids=[f"{r}-{who}" for r, who in PAGES])

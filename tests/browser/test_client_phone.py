@@ -9,8 +9,8 @@ from ged.models import Document
 from partner_apps.models import Delivery, DeliveryStatus
 from tests.browser.helpers import document_row, folder_url, hidden_word_leaks, htmx_settled
 from tests.browser.needs_playwright import expect
-from tests.ged.helpers import PDF, deposit, folder_at, phone_photo
-from tests.partner_apps.attention_helpers import automated_achats
+from tests.helpers.attention import automated_achats
+from tests.helpers.documents import PDF, deposit, folder_at, phone_photo
 
 SENT = (
     "Ce document a déjà été transmis à votre cabinet : demandez-lui de le renommer ou de le "

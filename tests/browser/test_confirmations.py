@@ -6,8 +6,8 @@ import re
 
 from partner_apps.models import CabinetApp, FolderAutomation
 from tests.browser.needs_playwright import expect
-from tests.ged.helpers import folder_at
-from tests.partner_apps.forwarding_helpers import ACHATS, ANNUAL, connect, switch_on
+from tests.helpers.documents import folder_at
+from tests.helpers.forwarding import ACHATS, ANNUAL, connect, switch_on
 
 STOPS = "1 entreprise autorisée et 1 dossier automatisé cesseront d'envoyer."
 

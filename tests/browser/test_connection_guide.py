@@ -29,9 +29,9 @@ from tests.browser.helpers import (
     open_folder,
 )
 from tests.browser.needs_playwright import expect
-from tests.ged.helpers import PDF, deposit, folder_at
-from tests.partner_apps.forwarding_helpers import read, switch_on
-from tests.partner_apps.store_helpers import ALL_APPS, authorize, install, saved
+from tests.helpers.documents import PDF, deposit, folder_at
+from tests.helpers.forwarding import read, switch_on
+from tests.helpers.store import ALL_APPS, authorize, install, saved
 
 ACHATS = "inqom-achats"
 ACHATS_ADDRESS = "achat.boulangerie-alpha@inqombox.com"

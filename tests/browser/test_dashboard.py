@@ -8,8 +8,8 @@ from tests.browser.helpers import LAPTOP
 from tests.browser.helpers import PHONE as PHONE_CONTEXT
 from tests.browser.needs_playwright import expect
 from tests.factories import CompanyFactory
-from tests.ged.helpers import deposit, folder_at
-from tests.partner_apps.forwarding_helpers import ACHATS, ANNUAL, connect, switch_on
+from tests.helpers.documents import deposit, folder_at
+from tests.helpers.forwarding import ACHATS, ANNUAL, connect, switch_on
 
 PHONE = PHONE_CONTEXT["viewport"]
 # How much wider than the window the page is (0 when nothing overflows).

@@ -35,7 +35,8 @@ from tests.browser.helpers import PHONE as PHONE_CONTEXT
 from tests.browser.needs_playwright import expect
 from tests.conftest import service_missing
 from tests.french_faults import french_faults
-from tests.ged.helpers import PDF, folder_at
+from tests.helpers.documents import PDF, folder_at
+from tests.helpers.two_factor import CODE_URL
 from tests.site_pages import (
     ACHATS_FOLDER,
     ANONYMOUS,
@@ -47,7 +48,6 @@ from tests.site_pages import (
     catalogue,
     site_world,
 )
-from tests.tenancy.two_factor_helpers import CODE_URL
 
 PHONE = PHONE_CONTEXT["viewport"]
 AXE = Path(settings.BASE_DIR) / "var" / "axe-core" / "axe.min.js"

@@ -21,10 +21,10 @@ from tests.browser.helpers import (
     open_folder,
 )
 from tests.browser.needs_playwright import expect
-from tests.ged.helpers import PDF, deposit, phone_photo
+from tests.helpers.attention import ACHAT, EXE, automated_achats
+from tests.helpers.documents import PDF, deposit, phone_photo
+from tests.helpers.forwarding import read
 from tests.integration.smtp_sink import SmtpSink
-from tests.partner_apps.attention_helpers import ACHAT, EXE, automated_achats
-from tests.partner_apps.forwarding_helpers import read
 
 EXE_NOTICE = (
     "« setup.exe » ne pourra pas être traité par le cabinet : ce format (.exe) n'est pas pris "

@@ -6,7 +6,7 @@ Content-Security-Policy, with every page's landmark and labels checked."""
 import re
 
 from tests.browser.needs_playwright import expect
-from tests.tenancy.notification_helpers import notify, unread_of
+from tests.helpers.notifications import notify, unread_of
 
 FAILED = "« facture-42.pdf » n'a pas pu partir : adresse refusée."
 WAITING = "« releve.csv » attend une décision."

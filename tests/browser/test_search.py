@@ -6,8 +6,8 @@ import re
 
 from tests.browser.helpers import PHONE
 from tests.browser.needs_playwright import expect
-from tests.ged.helpers import deposit, folder_at
-from tests.partner_apps.forwarding_helpers import ANNUAL
+from tests.helpers.documents import deposit, folder_at
+from tests.helpers.forwarding import ANNUAL
 
 OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
 

@@ -7,7 +7,7 @@ from base64 import b32decode
 
 from tests.browser.needs_playwright import expect
 from tests.factories import PASSWORD
-from tests.tenancy.two_factor_helpers import code_for
+from tests.helpers.two_factor import code_for
 
 
 def test_an_admin_turns_two_factor_on_and_logs_in_with_the_code(portal, world):

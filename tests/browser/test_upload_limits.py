@@ -7,7 +7,7 @@ import re
 from ged.models import Document
 from tests.browser.helpers import drop_file, htmx_settled, open_folder
 from tests.browser.needs_playwright import expect
-from tests.ged.helpers import PDF, folder_at
+from tests.helpers.documents import PDF, folder_at
 
 MEBIBYTE = 1024 * 1024
 TOO_LARGE = "Fichier trop volumineux (1 Mo maximum)"

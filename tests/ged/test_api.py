@@ -13,8 +13,12 @@ from ged.models import Channel, Document, Folder
 from ged.services.documents import document_trash
 from ged.services.folders import folder_trash
 from tests.conftest import api, browser
-from tests.ged.helpers import PDF, PNG, deposit, folder_at, upload
-from tests.ged.test_pages import many_documents, stored_files
+from tests.ged.api_helpers import (
+    document_url,
+    snapshot,
+)
+from tests.ged.page_helpers import many_documents, stored_files
+from tests.helpers.documents import PDF, PNG, deposit, folder_at, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -53,21 +57,8 @@ def documents_url(folder_or_id) -> str:
     return f"/api/v1/folders/{getattr(folder_or_id, 'pk', folder_or_id)}/documents/"
 
 
-def document_url(document_or_id) -> str:
-    return f"/api/v1/documents/{getattr(document_or_id, 'pk', document_or_id)}/"
-
-
 def download_url(document_or_id) -> str:
     return f"{document_url(document_or_id)}download/"
-
-
-def snapshot() -> tuple:
-    """What a refused request must leave as it was."""
-    return (
-        list(Folder.objects.order_by("pk").values("pk", "name", "parent", "path", "trashed_at")),
-        list(Document.objects.order_by("pk").values("pk", "name", "folder", "trashed_at")),
-        stored_files(),
-    )
 
 
 # --- Folders of a company ----------------------------------------------------------------------

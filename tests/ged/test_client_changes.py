@@ -13,12 +13,12 @@ from ged.services.documents import document_move, document_rename, document_tras
 from partner_apps.models import Delivery, DeliveryStatus
 from tests.conftest import api, browser
 from tests.factories import ClientFactory
-from tests.ged.helpers import PDF, deposit, folder_at
-from tests.ged.test_api import document_url as api_document_url
-from tests.ged.test_api import snapshot
-from tests.ged.test_pages import document_url, folder_url, names_listed
+from tests.ged.api_helpers import document_url as api_document_url
+from tests.ged.api_helpers import snapshot
+from tests.ged.page_helpers import document_url, folder_url, names_listed
+from tests.helpers.attention import HIDDEN_WORDS, automated_achats
+from tests.helpers.documents import PDF, deposit, folder_at
 from tests.pages import flashes, text_of
-from tests.partner_apps.attention_helpers import HIDDEN_WORDS, automated_achats
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from ged.services.deposit import document_deposit
 from ged.services.documents import document_trash
 from ged.services.folders import folder_trash
 from ged.signals import document_deposited
-from tests.ged.helpers import CSV, PDF, PNG, deposit, folder_at, upload
+from tests.helpers.documents import CSV, PDF, PNG, deposit, folder_at, upload
 
 MIB = 1024 * 1024
 

@@ -7,7 +7,7 @@ from django.test import Client
 from ged.models import Document
 from tests.conftest import api, browser
 from tests.factories import SuperuserFactory
-from tests.ged.helpers import deposit, folder_at, upload
+from tests.helpers.documents import deposit, folder_at, upload
 from tests.pages import text_of
 from welyb_portal.tenancy.models import AuditEntry
 

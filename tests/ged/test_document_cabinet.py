@@ -13,8 +13,8 @@ from ged.services.inbound_addresses import inbound_address_email, inbound_addres
 from ged.services.inbound_receiving import inbound_email_receive
 from tests.conftest import api, browser
 from tests.factories import SuperuserFactory
-from tests.ged.helpers import deposit, folder_at, upload
-from tests.ged.inbound_helpers import build
+from tests.helpers.documents import deposit, folder_at, upload
+from tests.helpers.inbound import build
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,7 @@ from partner_apps.services.authorizations import authorization_set
 from partner_apps.services.automations import automation_set
 from partner_apps.services.store import app_install
 from tests.conftest import browser
-from tests.ged.helpers import PDF, deposit, folder_at
+from tests.helpers.documents import PDF, deposit, folder_at
 from welyb_portal.tenancy.models import AuditEntry
 
 pytestmark = pytest.mark.django_db

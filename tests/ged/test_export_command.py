@@ -9,7 +9,7 @@ from django.core.files.storage import FileSystemStorage
 from django.core.management import CommandError, call_command
 
 from tests.conftest import browser
-from tests.ged.helpers import PDF, deposit, folder_at
+from tests.helpers.documents import PDF, deposit, folder_at
 from welyb_portal.tenancy.models import AuditEntry
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from ged.services.folders import (
     folder_trash,
 )
 from ged.signals import document_moved, folder_moved
-from tests.ged.helpers import PNG, deposit, folder_at
+from tests.helpers.documents import PNG, deposit, folder_at
 
 
 def tree_of(company) -> list[str]:

@@ -10,8 +10,7 @@ from ged.models import Document, InboundAddress, InboundStatus
 from ged.services.inbound_addresses import inbound_address_folder_set, inbound_addresses_ensure
 from ged.services.tree import company_tree_create
 from tests.conftest import api, host_of
-from tests.ged.helpers import folder_at
-from tests.ged.test_inbound_pages import (
+from tests.ged.inbound_page_helpers import (
     DOMAIN,
     TARGETS,
     UNKNOWN_ADDRESS,
@@ -20,6 +19,7 @@ from tests.ged.test_inbound_pages import (
     receive,
     this_years_folder,
 )
+from tests.helpers.documents import folder_at
 from welyb_portal.tenancy.models import AuditEntry
 
 pytestmark = pytest.mark.django_db

@@ -4,99 +4,43 @@ point an address at another folder, get a new address, say who may send and whet
 get a receipt; « Emails reçus » is the cabinet's record of what its addresses received."""
 
 import html
-import itertools
 import re
-from email.message import EmailMessage
 
 import pytest
-from anymail.inbound import AnymailInboundMessage
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from ged.models import Document, InboundAddress, InboundEmail, InboundPolicy, InboundStatus
 from ged.services.folders import folder_trash
-from ged.services.inbound_addresses import inbound_address_folder_set, inbound_addresses_ensure
-from ged.services.inbound_receiving import inbound_email_receive
-from ged.services.tree import annual_folder_name
+from ged.services.inbound_addresses import inbound_address_folder_set
 from partner_apps.models import PartnerApp
 from partner_apps.services.authorizations import authorization_set
 from partner_apps.services.automations import automation_set
 from partner_apps.services.store import app_install
 from tests.conftest import api, browser
-from tests.ged.helpers import PDF, folder_at
-from tests.ged.inbound_helpers import authentication_results
+from tests.ged.inbound_page_helpers import (
+    CSRF_TOKEN,
+    DOMAIN,
+    LABELS,
+    MISSING_ID,
+    SENDER_LINE_ERROR,
+    STRANGER,
+    TARGETS,
+    UNKNOWN_ADDRESS,
+    address_of,
+    address_row,
+    default_paths,
+    receive,
+    this_years_folder,
+)
+from tests.ged.inbound_page_helpers import _inbound_settings as _inbound_settings  # autouse
+from tests.helpers.documents import PDF, folder_at
 from tests.pages import flashes, page_of, readable, text_of
 from welyb_portal.tenancy.models import AuditEntry
 from welyb_portal.tenancy.services.companies import company_create
 
 pytestmark = pytest.mark.django_db
-
-DOMAIN = "depot.welyb.test"
-TARGETS = ["achats", "ventes", "ndf", "a-classer"]
-LABELS = ["Achats", "Ventes", "Notes de frais", "À classer"]
-STRANGER = "inconnu@ailleurs.fr"
-MISSING_ID = 10**9
-SENDER_LINE_ERROR = (
-    "Ligne {n} : une adresse (compta@fournisseur.fr) ou un domaine (@fournisseur.fr) par ligne."
-)
-UNKNOWN_ADDRESS = "Adresse de dépôt inconnue (ou régénérée depuis)."
-CSRF_TOKEN = re.compile(r"[A-Za-z0-9]{64}")
-
-
-@pytest.fixture(autouse=True)
-def _inbound_settings(settings):
-    settings.INBOUND_EMAIL_DOMAIN = DOMAIN
-    settings.DOCUMENT_MAX_MB = 1
-
-
-def this_years_folder() -> str:
-    """The annual folder the default addresses file into, as the portal names it today."""
-    return annual_folder_name(timezone.localdate().year)
-
-
-def default_paths() -> list[str]:
-    annual = this_years_folder()
-    return [f"{annual}/Achats", f"{annual}/Ventes", f"{annual}/Notes de frais", "À classer"]
-
-
-# --- Emails as an ESP hands them over ----------------------------------------------------------
-
-_event_ids = itertools.count(1)
-
-
-def inbound_message(
-    *, to: str, sender: str, subject: str = "Facture de mars", files=(("facture.pdf", PDF),)
-) -> AnymailInboundMessage:
-    """An email with its attachments, its sender authenticated by the receiving server
-    (DMARC), parsed from its raw MIME bytes as anymail does."""
-    message = EmailMessage()
-    message["Authentication-Results"] = authentication_results(sender)
-    message["From"] = sender
-    message["To"] = to
-    message["Subject"] = subject
-    message.set_content("Bonjour, vous trouverez la pièce en pièce jointe.")
-    for name, content in files:
-        message.add_attachment(
-            content, maintype="application", subtype="octet-stream", filename=name
-        )
-    return AnymailInboundMessage.parse_raw_mime_bytes(message.as_bytes())
-
-
-def receive(**kwargs) -> InboundEmail:
-    """An email received on the webhook: filed (or refused) and recorded by the service."""
-    return inbound_email_receive(
-        message=inbound_message(**kwargs), event_id=f"pages-{next(_event_ids)}", esp="mailgun"
-    )
-
-
-def address_row(company, target: str = "achats") -> InboundAddress:
-    return next(a for a in inbound_addresses_ensure(company=company) if a.target == target)
-
-
-def address_of(company, target: str = "achats") -> str:
-    return f"{address_row(company, target).local_part}@{DOMAIN}"
 
 
 # --- URLs --------------------------------------------------------------------------------------

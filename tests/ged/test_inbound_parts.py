@@ -11,14 +11,15 @@ from django.test import Client
 
 from ged.models import Document, InboundEmail, InboundStatus
 from tests.conftest import basic
-from tests.ged.test_inbound_webhook_verdicts import post_ses, ses_notification
-from tests.ged.test_inbound_webhooks import (
+from tests.ged.webhook_helpers import (
     PLATFORM_HOST,
     SECRET,
     achats_address,
     mailgun_payload,
     post,
+    post_ses,
     postmark_payload,
+    ses_notification,
 )
 
 pytestmark = pytest.mark.django_db

@@ -34,11 +34,9 @@ from ged.services.inbound_senders import inbound_policy_update
 from ged.services.tree import annual_folder_name
 from partner_apps.models import Delivery, DeliveryStatus
 from tests.factories import CompanyFactory
-from tests.ged.helpers import CSV, PDF, PNG, folder_at
-from tests.ged.inbound_helpers import build, some_pdf
-from tests.pages import readable
-from tests.partner_apps.attention_helpers import EXE
-from tests.partner_apps.forwarding_helpers import (
+from tests.helpers.attention import EXE
+from tests.helpers.documents import CSV, PDF, PNG, folder_at
+from tests.helpers.forwarding import (
     ACHATS,
     address,
     connect,
@@ -46,6 +44,8 @@ from tests.partner_apps.forwarding_helpers import (
     received,
     switch_on,
 )
+from tests.helpers.inbound import build, some_pdf
+from tests.pages import readable
 from welyb_portal.tenancy.models import AuditEntry
 
 pytestmark = pytest.mark.django_db

@@ -19,10 +19,8 @@ from ged.services.inbound_receiving import (
 from ged.services.inbound_senders import inbound_policy_update
 from partner_apps.models import DeliveryStatus
 from tests.conftest import api, browser
-from tests.ged.helpers import folder_at
-from tests.ged.inbound_helpers import build, some_pdf
-from tests.pages import page_of, text_of
-from tests.partner_apps.forwarding_helpers import (
+from tests.helpers.documents import folder_at
+from tests.helpers.forwarding import (
     ACHATS,
     address,
     connect,
@@ -30,7 +28,9 @@ from tests.partner_apps.forwarding_helpers import (
     received,
     switch_on,
 )
-from tests.partner_apps.store_helpers import audit_actions
+from tests.helpers.inbound import build, some_pdf
+from tests.helpers.store import audit_actions
+from tests.pages import page_of, text_of
 from welyb_portal.tenancy.models import Notification
 
 pytestmark = pytest.mark.django_db

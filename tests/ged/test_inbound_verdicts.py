@@ -9,7 +9,7 @@ from anymail.inbound import AnymailInboundMessage
 from django.test import RequestFactory
 
 from ged.inbound_verdicts import aligned, sender_check
-from tests.ged.inbound_helpers import TRUSTED_AUTHSERV_ID
+from tests.helpers.inbound import TRUSTED_AUTHSERV_ID
 
 SENDER = "marie@boulangerie-martin.fr"
 

@@ -2,27 +2,22 @@
 Received-SPF, Mailgun's own fields, Amazon SES's receipt (an SNS notification), each passing,
 failing or missing. A sender the verdicts authenticate files; any other one is held."""
 
-import base64
-import json
-
 import pytest
-from django.test import Client
 
 from ged.models import Document, InboundEmail, InboundStatus
-from tests.conftest import basic
-from tests.ged.test_inbound_webhooks import (
-    PLATFORM_HOST,
+from tests.ged.webhook_helpers import (
     SECRET,
     achats_address,
     mailgun_payload,
     post,
+    post_ses,
     postmark_payload,
     raw_email,
+    ses_notification,
 )
 
 pytestmark = pytest.mark.django_db
 
-SES = "/anymail/amazon_ses/inbound/"
 DOMAIN = "depot.welyb.fr"
 
 
@@ -89,50 +84,6 @@ def test_mailgun_verdicts(world, deliver, fields, expected, method):
 
     assert response.status_code == 200
     assert outcome() == (*expected, method)
-
-
-def ses_notification(to: str, sender: str, **verdicts: str) -> tuple[dict, str]:
-    """An SNS notification of Amazon SES receiving an email (its content in base64), as
-    documented: the receipt carries SES's SPF, DKIM and DMARC verdicts."""
-    ses_event = {
-        "notificationType": "Received",
-        "mail": {
-            "timestamp": "2026-01-05T08:30:00.000Z",
-            "source": sender,
-            "messageId": "o3vrnil0e2ic28trm7dfhrc2v0cnbeccl4nbp0g1x",
-            "destination": [to],
-        },
-        "receipt": {
-            "timestamp": "2026-01-05T08:30:00.000Z",
-            "recipients": [to],
-            **{name: {"status": status} for name, status in verdicts.items()},
-            "action": {
-                "type": "SNS",
-                "topicArn": "arn:aws:sns:eu-west-1:1:depot",
-                "encoding": "BASE64",
-            },
-        },
-        "content": base64.b64encode(raw_email(to, sender, verdict=None)).decode(),
-    }
-    message_id = "d0d2b1b8-7f5e-5c4b-9a4f-1d3b2a4c5e6f"
-    return {
-        "Type": "Notification",
-        "MessageId": message_id,
-        "TopicArn": "arn:aws:sns:eu-west-1:1:depot",
-        "Message": json.dumps(ses_event),
-        "Timestamp": "2026-01-05T08:30:01.000Z",
-    }, message_id
-
-
-def post_ses(notification: dict, message_id: str):
-    return Client(HTTP_HOST=PLATFORM_HOST).post(
-        SES,
-        data=json.dumps(notification),
-        content_type="text/plain; charset=UTF-8",
-        HTTP_AUTHORIZATION=basic(SECRET),
-        HTTP_X_AMZ_SNS_MESSAGE_TYPE="Notification",
-        HTTP_X_AMZ_SNS_MESSAGE_ID=message_id,
-    )
 
 
 @pytest.mark.parametrize(

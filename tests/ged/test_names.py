@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from ged.models import Folder
 from ged.names import document_name_clean
 from ged.services.folders import folder_create, folder_rename
-from tests.ged.helpers import deposit, folder_at
+from tests.helpers.documents import deposit, folder_at
 
 
 @pytest.fixture

@@ -19,9 +19,9 @@ from ged.services.offboarding import company_offboard
 from partner_apps.models import CompanyAuthorization, Delivery, FolderAutomation
 from tests.conftest import api, browser, host_of
 from tests.factories import PASSWORD, ClientFactory
-from tests.ged.helpers import PDF, deposit, folder_at
+from tests.helpers.attention import stopped_deliveries
+from tests.helpers.documents import PDF, deposit, folder_at
 from tests.pages import text_of
-from tests.partner_apps.attention_helpers import stopped_deliveries
 from welyb_portal.tenancy.models import AuditEntry, Company, Membership, Notification
 from welyb_portal.tenancy.services.notifications import notifications_create
 

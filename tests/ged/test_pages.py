@@ -4,9 +4,6 @@ edit the cabinet's default tree."""
 
 import html
 import re
-from datetime import timedelta
-from itertools import pairwise
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -20,7 +17,15 @@ from ged.services.documents import document_trash
 from ged.services.folders import folder_trash
 from tests.conftest import browser
 from tests.factories import ClientFactory
-from tests.ged.helpers import CSV, PDF, PNG, deposit, folder_at, upload
+from tests.ged.page_helpers import (
+    document_rows,
+    document_url,
+    folder_url,
+    many_documents,
+    names_listed,
+    stored_files,
+)
+from tests.helpers.documents import CSV, PDF, PNG, deposit, folder_at, upload
 from tests.pages import flashes, text_of
 
 pytestmark = pytest.mark.django_db
@@ -60,41 +65,6 @@ def folder_cards(response) -> list[str]:
     ]
 
 
-def document_rows(response) -> list[dict[str, str]]:
-    """The rows of a folder's document table: name, date, size, status, and the staff badge."""
-    table = re.search(
-        r'<table class="table documents">(.*?)</table>', response.content.decode(), re.S
-    )
-    if table is None:
-        return []
-    rows = []
-    for row in re.findall(r"<tr>\s*<td><a href=\"/ged/documents/\d+/\">(.*?)</tr>", table[1], re.S):
-        name, rest = row.split("</a>", 1)
-        cells = re.findall(r"<td>(.*?)</td>", rest, re.S)
-        rows.append(
-            {
-                "name": html.unescape(name),
-                "date": cells[0],
-                "size": html.unescape(cells[1]).replace("\xa0", " "),
-                "status": html.unescape(re.sub(r"<[^>]+>", "", cells[2])),
-                "duplicate": "Doublon possible" in rest.split("</td>", 1)[0],
-            }
-        )
-    return rows
-
-
-def names_listed(response) -> list[str]:
-    return [row["name"] for row in document_rows(response)]
-
-
-def folder_url(folder) -> str:
-    return f"/ged/dossiers/{folder.pk}/"
-
-
-def document_url(document) -> str:
-    return f"/ged/documents/{document.pk}/"
-
-
 def company_url(company) -> str:
     return f"/ged/entreprises/{company.pk}/"
 
@@ -115,11 +85,6 @@ def local_date(moment) -> str:
     return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M")
 
 
-def stored_files() -> list[Path]:
-    root = Path(settings.MEDIA_ROOT)
-    return sorted(path for path in root.rglob("*") if path.is_file()) if root.exists() else []
-
-
 def raw_upload(filename: str, content: bytes) -> dict:
     """A multipart body written by hand, so that the file name reaches the server as sent
     (the test client would strip its directories itself)."""
@@ -134,37 +99,6 @@ def raw_upload(filename: str, content: bytes) -> dict:
         + f"\r\n--{boundary}--\r\n".encode()
     )
     return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}"}
-
-
-def many_documents(folder, count: int, *, duplicates: bool = False) -> list[Document]:
-    """`count` documents in a folder, written straight to the table: listing tests need rows,
-    not files. Names and dates are in different orders, so that each sort can be told apart;
-    with `duplicates`, each one is marked a possible duplicate of the previous one."""
-    start = timezone.now() - timedelta(days=30)
-    assert count < 211
-    Document.objects.bulk_create(
-        Document(
-            company_id=folder.company_id,
-            cabinet_id=folder.company.cabinet_id,
-            folder=folder,
-            file="documents/test/fake",
-            name=f"Facture {n:03d}.pdf",
-            extension="pdf",
-            size=1000 + n,
-            sha256=f"{n:064x}",
-            content_type="application/pdf",
-            channel=Channel.API,
-            # 211 is prime: up to 210 documents each get their own minute, out of name order.
-            deposited_at=start + timedelta(minutes=(n * 37) % 211),
-        )
-        for n in range(1, count + 1)
-    )
-    documents = list(Document.objects.filter(folder=folder).order_by("pk"))
-    if duplicates:
-        for previous, document in pairwise(documents):
-            document.duplicate_of = previous
-        Document.objects.bulk_update(documents[1:], ["duplicate_of"])
-    return documents
 
 
 # --- A client finds their documents ------------------------------------------------------------

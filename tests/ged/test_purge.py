@@ -14,8 +14,8 @@ from ged.models import Document, Folder
 from ged.services.folders import folder_trash
 from ged.services.purge import documents_purge
 from partner_apps.models import Delivery
-from tests.ged.helpers import PDF, deposit, folder_at
-from tests.partner_apps.attention_helpers import stopped_deliveries
+from tests.helpers.attention import stopped_deliveries
+from tests.helpers.documents import PDF, deposit, folder_at
 from welyb_portal.tenancy.models import AuditEntry, Notification
 
 

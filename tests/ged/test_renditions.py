@@ -21,7 +21,7 @@ from ged.renditions import (
     document_rendition,
     rendition_convert,
 )
-from tests.ged.helpers import PNG, deposit, folder_at, with_brands
+from tests.helpers.documents import PNG, deposit, folder_at, with_brands
 
 RED, GREEN, BLUE, WHITE = (255, 0, 0), (0, 160, 0), (0, 0, 255), (255, 255, 255)
 UNREADABLE = "Le fichier est illisible ou endommagé : il ne peut pas être converti."

@@ -10,9 +10,9 @@ from django.utils import timezone
 from ged.models import Channel, Document
 from ged.services.documents import document_rename, document_trash
 from tests.conftest import api, browser
-from tests.ged.helpers import deposit, folder_at
+from tests.helpers.documents import deposit, folder_at
+from tests.helpers.forwarding import ANNUAL
 from tests.pages import page_of
-from tests.partner_apps.forwarding_helpers import ANNUAL
 from welyb_portal.tenancy.pagination import SEARCH_MAX_RESULTS, CappedPaginator
 from welyb_portal.tenancy.search import search_key
 

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from ged.sniffing import HEAD_BYTES, sniff_content_type
-from tests.ged.helpers import CSV, PDF, PNG, deposit, folder_at, with_brands
+from tests.helpers.documents import CSV, PDF, PNG, deposit, folder_at, with_brands
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

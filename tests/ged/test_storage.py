@@ -19,7 +19,7 @@ from django.views.static import serve
 
 from ged.sniffing import inert_content_type
 from tests.conftest import api, browser
-from tests.ged.helpers import PDF, PNG, deposit, folder_at
+from tests.helpers.documents import PDF, PNG, deposit, folder_at
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 

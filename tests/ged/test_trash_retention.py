@@ -15,7 +15,7 @@ from ged.services.documents import document_trash
 from ged.services.folders import folder_trash
 from ged.services.trash_retention import trash_purge
 from tests.conftest import browser
-from tests.ged.helpers import PDF, deposit, folder_at
+from tests.helpers.documents import PDF, deposit, folder_at
 from tests.pages import text_of
 from welyb_portal.tenancy.models import AuditEntry
 

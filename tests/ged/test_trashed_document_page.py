@@ -8,7 +8,7 @@ import pytest
 
 from ged.services.documents import document_trash
 from tests.conftest import api, browser
-from tests.ged.helpers import deposit, folder_at
+from tests.helpers.documents import deposit, folder_at
 from tests.pages import text_of
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from ged.selectors import folder_tree
 from ged.services.tree import folder_template_update
 from ged.tasks import create_annual_folders
 from tests.factories import CabinetFactory, CompanyFactory
-from tests.ged.helpers import folder_at
+from tests.helpers.documents import folder_at
 from welyb_portal.tenancy.models import AuditEntry
 from welyb_portal.tenancy.services.companies import company_create
 

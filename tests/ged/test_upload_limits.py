@@ -10,8 +10,8 @@ from ged.models import Channel, Document
 from tests.bodies import MEBIBYTE, unread
 from tests.conftest import api, browser
 from tests.factories import SuperuserFactory
-from tests.ged.helpers import PDF, folder_at, upload
-from tests.ged.test_pages import stored_files
+from tests.ged.page_helpers import stored_files
+from tests.helpers.documents import PDF, folder_at, upload
 from tests.pages import flashes, text_of
 
 pytestmark = pytest.mark.django_db

@@ -11,10 +11,10 @@ import re
 
 import pytest
 
+from tests.helpers.notifications import notify
 from tests.integration.forwarding import wait_until
 from tests.integration.smtp_sink import ReceivedEmail
 from tests.pages import readable
-from tests.tenancy.notification_helpers import notify
 from welyb_portal.tenancy.models import DigestStatus, NotificationDigest
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]

@@ -20,8 +20,8 @@ from ged.services.trash_retention import trash_purge
 from ged.signals import document_deposited
 from ged.tasks import purge_trash
 from tests.conftest import api, browser
-from tests.ged.helpers import deposit as deposit_in
-from tests.ged.helpers import folder_at
+from tests.helpers.documents import deposit as deposit_in
+from tests.helpers.documents import folder_at
 from tests.integration.forwarding import (
     assert_carries,
     deposit,

@@ -3,7 +3,7 @@ carried by the shared Redis."""
 
 import time
 
-from tests.test_operations import TOKEN, sample, scrape
+from tests.helpers.metrics import TOKEN, sample, scrape
 from welyb_portal import celery_app
 
 SWEEP = "partner_apps.tasks.sweep_deliveries"

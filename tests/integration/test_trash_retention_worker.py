@@ -12,7 +12,7 @@ from django.utils import timezone
 from ged.models import Document
 from ged.services.documents import document_trash
 from ged.tasks import purge_trash
-from tests.ged.helpers import PDF, deposit, folder_at
+from tests.helpers.documents import PDF, deposit, folder_at
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

@@ -12,9 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from partner_apps.models import CompanyAuthorization
 from tests.conftest import browser
 from tests.factories import CompanyFactory
-from tests.not_ids import KINDS, not_ids
-from tests.pages import flashes, page_of, visible_text
-from tests.partner_apps.store_helpers import (
+from tests.helpers.store import (
     ALL_APPS,
     CONNECTORS,
     FORBIDDEN,
@@ -31,6 +29,8 @@ from tests.partner_apps.store_helpers import (
     row_url,
     saved,
 )
+from tests.not_ids import KINDS, not_ids
+from tests.pages import flashes, page_of, visible_text
 from welyb_portal.tenancy.models import AuditEntry, Company
 
 pytestmark = pytest.mark.django_db

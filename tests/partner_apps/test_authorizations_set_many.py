@@ -10,7 +10,7 @@ from partner_apps.services.authorizations import (
     authorizations_set_many,
 )
 from partner_apps.services.store import app_uninstall
-from tests.partner_apps.store_helpers import (
+from tests.helpers.store import (
     ALL_APPS,
     NO_ADDRESS,
     WRONG_PREFIX,

@@ -22,8 +22,8 @@ from partner_apps.services.authorizations import authorization_set
 from partner_apps.services.automations import automation_set
 from partner_apps.services.store import app_install, app_uninstall
 from tests.conftest import Tenant, api, host_of
-from tests.ged.helpers import PDF, PNG, deposit, folder_at
-from tests.partner_apps.forwarding_helpers import read, received
+from tests.helpers.documents import PDF, PNG, deposit, folder_at
+from tests.helpers.forwarding import read, received
 from welyb_portal.tenancy.models import AuditEntry
 
 pytestmark = pytest.mark.django_db

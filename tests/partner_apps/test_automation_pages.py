@@ -23,10 +23,9 @@ from partner_apps.selectors.deliveries import delivery_history
 from partner_apps.services.automations import automation_set
 from tests.conftest import browser
 from tests.factories import CompanyFactory, DeliveryFactory
-from tests.ged.helpers import PDF, deposit, folder_at
-from tests.pages import Page, flashes, page_of, visible_text
-from tests.partner_apps.forwarding_helpers import read, received
-from tests.partner_apps.store_helpers import (
+from tests.helpers.documents import PDF, deposit, folder_at
+from tests.helpers.forwarding import read, received
+from tests.helpers.store import (
     CONNECTORS,
     FORBIDDEN,
     HTMX,
@@ -36,6 +35,7 @@ from tests.partner_apps.store_helpers import (
     authorize,
     install,
 )
+from tests.pages import Page, flashes, page_of, visible_text
 from welyb_portal.tenancy.pagination import SortFirstPaginator
 
 pytestmark = pytest.mark.django_db

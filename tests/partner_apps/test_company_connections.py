@@ -9,10 +9,10 @@ from ged.services.folders import folder_trash
 from ged.services.inbound_addresses import inbound_address_email
 from tests.conftest import browser
 from tests.factories import CompanyFactory
-from tests.ged.helpers import folder_at
+from tests.helpers.documents import folder_at
+from tests.helpers.forwarding import ACHATS, ANNUAL, VENTES, connect, switch_on
+from tests.helpers.store import install
 from tests.pages import page_of
-from tests.partner_apps.forwarding_helpers import ACHATS, ANNUAL, VENTES, connect, switch_on
-from tests.partner_apps.store_helpers import install
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ from PIL import Image
 
 from ged.models import DocumentStatus
 from partner_apps.models import DeliveryStatus
-from tests.ged.helpers import deposit, folder_at, phone_photo
-from tests.partner_apps.attention_helpers import ACHAT, automated_achats
-from tests.partner_apps.forwarding_helpers import delivery_of, deposit_and_send, received
+from tests.helpers.attention import ACHAT, automated_achats
+from tests.helpers.documents import deposit, folder_at, phone_photo
+from tests.helpers.forwarding import delivery_of, deposit_and_send, received
 
 pytestmark = pytest.mark.django_db
 

@@ -15,9 +15,7 @@ from partner_apps.services import csv_import
 from partner_apps.services.csv_import import authorizations_csv_apply, authorizations_csv_read
 from tests.conftest import browser
 from tests.factories import CompanyFactory
-from tests.not_ids import ARABIC_INDIC
-from tests.pages import flashes, page_of, visible_text
-from tests.partner_apps.store_helpers import (
+from tests.helpers.store import (
     ALL_APPS,
     FORBIDDEN,
     NOT_FOUND,
@@ -28,6 +26,8 @@ from tests.partner_apps.store_helpers import (
     install,
     saved,
 )
+from tests.not_ids import ARABIC_INDIC
+from tests.pages import flashes, page_of, visible_text
 from welyb_portal.tenancy.models import AuditEntry
 
 pytestmark = pytest.mark.django_db

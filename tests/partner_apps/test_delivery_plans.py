@@ -10,8 +10,8 @@ from django.core import mail
 from ged.models import Document
 from partner_apps.models import DeliveryStatus
 from partner_apps.services.deliveries import deposit_plan, move_plan
-from tests.ged.helpers import PDF, deposit, folder_at
-from tests.partner_apps.forwarding_helpers import (
+from tests.helpers.documents import PDF, deposit, folder_at
+from tests.helpers.forwarding import (
     ACHAT,
     ACHATS,
     ADMIN,
@@ -24,7 +24,7 @@ from tests.partner_apps.forwarding_helpers import (
     received,
     switch_on,
 )
-from tests.partner_apps.store_helpers import app, authorize
+from tests.helpers.store import app, authorize
 
 pytestmark = pytest.mark.django_db
 

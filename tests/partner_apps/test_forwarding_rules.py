@@ -21,8 +21,8 @@ from partner_apps.services.automations import automation_bulk_enable
 from partner_apps.services.store import app_uninstall
 from partner_apps.tasks import deliver
 from tests.factories import CompanyFactory, SuperuserFactory
-from tests.ged.helpers import CSV, PDF, PNG, deposit, folder_at
-from tests.partner_apps.forwarding_helpers import (
+from tests.helpers.documents import CSV, PDF, PNG, deposit, folder_at
+from tests.helpers.forwarding import (
     ACHAT,
     ACHATS,
     ADMIN,
@@ -42,7 +42,7 @@ from tests.partner_apps.forwarding_helpers import (
     switch_off,
     switch_on,
 )
-from tests.partner_apps.store_helpers import app, authorize
+from tests.helpers.store import app, authorize
 from welyb_portal.tenancy.services.users import client_invite
 
 pytestmark = pytest.mark.django_db

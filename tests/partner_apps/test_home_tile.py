@@ -5,9 +5,9 @@ import pytest
 
 from partner_apps.services.store import app_uninstall
 from tests.conftest import browser
-from tests.ged.helpers import deposit, folder_at
+from tests.helpers.documents import deposit, folder_at
+from tests.helpers.store import ALL_APPS, CONNECTORS, app, authorize, install, tiles
 from tests.pages import page_of, visible_text
-from tests.partner_apps.store_helpers import ALL_APPS, CONNECTORS, app, authorize, install, tiles
 
 pytestmark = pytest.mark.django_db
 

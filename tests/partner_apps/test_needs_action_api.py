@@ -12,16 +12,16 @@ from django.utils import timezone
 from ged.services.documents import document_trash
 from partner_apps.models import Delivery, DeliveryStatus
 from tests.conftest import api
-from tests.ged.helpers import PDF, deposit, upload
-from tests.partner_apps.attention_helpers import (
+from tests.helpers.attention import (
     ACHAT,
     EXE,
     HIDDEN_WORDS,
     automated_achats,
     stopped_deliveries,
 )
-from tests.partner_apps.forwarding_helpers import ACHATS, delivery_of, received
-from tests.partner_apps.store_helpers import audit_actions, authorize
+from tests.helpers.documents import PDF, deposit, upload
+from tests.helpers.forwarding import ACHATS, delivery_of, received
+from tests.helpers.store import audit_actions, authorize
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,9 @@ from ged.services.documents import document_restore, document_trash
 from ged.services.folders import folder_trash
 from partner_apps.services.attention import delivery_dismiss, delivery_retry
 from tests.conftest import browser
+from tests.helpers.attention import HIDDEN_WORDS, stopped_deliveries
+from tests.helpers.forwarding import delivery_of
 from tests.pages import page_of, readable, text_of
-from tests.partner_apps.attention_helpers import HIDDEN_WORDS, stopped_deliveries
-from tests.partner_apps.forwarding_helpers import delivery_of
 from welyb_portal.tenancy.models import Notification
 
 pytestmark = pytest.mark.django_db

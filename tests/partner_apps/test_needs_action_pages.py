@@ -11,22 +11,22 @@ from django.utils import timezone
 from ged.models import Document
 from partner_apps.models import Delivery, DeliveryStatus, ReasonCode
 from tests.conftest import browser
-from tests.ged.helpers import PDF, deposit, folder_at
-from tests.pages import flashes, page_of, visible_text
-from tests.partner_apps.attention_helpers import (
+from tests.helpers.attention import (
     EXE,
     HIDDEN_WORDS,
     automated_achats,
     stopped_deliveries,
 )
-from tests.partner_apps.forwarding_helpers import (
+from tests.helpers.documents import PDF, deposit, folder_at
+from tests.helpers.forwarding import (
     ACHATS,
     ANNUAL,
     connect,
     delivery_of,
     received,
 )
-from tests.partner_apps.store_helpers import HTMX, NOT_FOUND, audit_actions, authorize
+from tests.helpers.store import HTMX, NOT_FOUND, audit_actions, authorize
+from tests.pages import flashes, page_of, visible_text
 
 pytestmark = pytest.mark.django_db
 

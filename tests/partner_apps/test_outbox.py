@@ -24,8 +24,8 @@ from partner_apps.services import outbox
 from partner_apps.services.attention import delivery_retry
 from partner_apps.services.outbox import deliveries_sweep, delivery_attempt, delivery_tracking
 from partner_apps.tasks import deliver
-from tests.ged.helpers import PDF, deposit, folder_at
-from tests.partner_apps.forwarding_helpers import (
+from tests.helpers.documents import PDF, deposit, folder_at
+from tests.helpers.forwarding import (
     ACHATS,
     ADMINISTRATIF,
     ANNUAL,
@@ -39,7 +39,7 @@ from tests.partner_apps.forwarding_helpers import (
     received,
     switch_on,
 )
-from tests.partner_apps.store_helpers import authorize
+from tests.helpers.store import authorize
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,7 @@ from django.test import Client
 
 from partner_apps.models import CabinetApp
 from tests.conftest import browser, host_of
-from tests.pages import flashes, page_of, visible_text
-from tests.partner_apps.store_helpers import (
+from tests.helpers.store import (
     ALL_APPS,
     CONNECTORS,
     FORBIDDEN,
@@ -18,6 +17,7 @@ from tests.partner_apps.store_helpers import (
     install,
     row_url,
 )
+from tests.pages import flashes, page_of, visible_text
 from welyb_portal.tenancy.models import AuditEntry
 
 pytestmark = pytest.mark.django_db

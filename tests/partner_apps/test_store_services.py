@@ -9,7 +9,7 @@ from partner_apps.models import AppKind, CabinetApp, PartnerApp
 from partner_apps.selectors import catalogue, installed_apps
 from partner_apps.services.authorizations import authorization_set
 from partner_apps.services.store import app_install, app_uninstall
-from tests.partner_apps.store_helpers import ALL_APPS, CONNECTORS, app, install
+from tests.helpers.store import ALL_APPS, CONNECTORS, app, install
 from welyb_portal.tenancy.models import AuditEntry
 
 pytestmark = pytest.mark.django_db

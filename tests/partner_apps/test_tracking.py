@@ -15,8 +15,8 @@ from django.urls import reverse
 from ged.models import DocumentStatus
 from partner_apps.models import Delivery, DeliveryStatus
 from tests.conftest import basic
-from tests.ged.helpers import PDF, folder_at
-from tests.partner_apps.forwarding_helpers import (
+from tests.helpers.documents import PDF, folder_at
+from tests.helpers.forwarding import (
     ACHATS,
     ANNUAL,
     ANYMAIL_TEST_BACKEND,

@@ -5,10 +5,10 @@ import pytest
 
 from partner_apps.models import CabinetApp
 from tests.conftest import browser
-from tests.ged.helpers import folder_at
+from tests.helpers.documents import folder_at
+from tests.helpers.forwarding import ACHATS, ANNUAL, VENTES, connect, switch_on
+from tests.helpers.store import authorize, install
 from tests.pages import flashes, page_of
-from tests.partner_apps.forwarding_helpers import ACHATS, ANNUAL, VENTES, connect, switch_on
-from tests.partner_apps.store_helpers import authorize, install
 from welyb_portal.tenancy.models import AuditEntry
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ import pytest
 from django.template import Context, Template
 
 from tests.conftest import browser
+from tests.helpers.notifications import notify
 from tests.pages import text_of
-from tests.tenancy.notification_helpers import notify
 from welyb_portal.tenancy.models import Notification
 
 PARIS = ZoneInfo("Europe/Paris")

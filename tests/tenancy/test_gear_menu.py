@@ -14,7 +14,7 @@ from partner_apps.models import PartnerApp
 from partner_apps.services.store import app_install
 from tests.conftest import browser, host_of
 from tests.factories import ClientFactory
-from tests.ged.helpers import deposit, folder_at
+from tests.helpers.documents import deposit, folder_at
 
 pytestmark = pytest.mark.django_db
 

@@ -1,16 +1,24 @@
 """Logging in and out, and choosing a new password, on a cabinet's own host."""
 
-import html
 import re
 from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
-from django.test import Client
 
-from tests.conftest import browser, host_of
+from tests.conftest import browser
 from tests.factories import PASSWORD, SuperuserFactory
-from tests.pages import readable, text_of
+from tests.helpers.login import (
+    _reset_link,
+    anonymous,
+    form_errors,
+    is_logged_in,
+    link_in,
+    log_in,
+    open_link,
+    request_reset,
+)
+from tests.pages import text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -21,48 +29,6 @@ RESET_SENT = (
     "avec un lien pour choisir un nouveau mot de passe."
 )
 LINK_EXPIRED = "Lien expiré"
-
-
-def form_errors(response) -> list[str]:
-    """Every error message shown next to a form field or above the form."""
-    return [
-        readable(html.unescape(item))
-        for block in re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.text, re.S)
-        for item in re.findall(r"<li>(.*?)</li>", block, re.S)
-    ]
-
-
-def anonymous(cabinet, **kwargs) -> Client:
-    return Client(HTTP_HOST=host_of(cabinet), **kwargs)
-
-
-def log_in(cabinet, email: str, password: str = PASSWORD):
-    client = anonymous(cabinet)
-    return client, client.post("/connexion/", {"username": email, "password": password})
-
-
-def is_logged_in(client: Client) -> bool:
-    response = client.get("/")
-    return response.status_code == 200 and "Se déconnecter" in text_of(response)
-
-
-def link_in(message) -> str:
-    links = re.findall(r"https?://\S+", message.body)
-    assert len(links) == 1, message.body
-    return links[0]
-
-
-def open_link(link: str, client: Client | None = None):
-    """Follows an emailed link with a browser on the link's own host (or the given one)."""
-    parts = urlsplit(link)
-    client = client or Client(HTTP_HOST=parts.netloc)
-    return client, client.get(parts.path, follow=True)
-
-
-def request_reset(world, email: str, cabinet=None):
-    return anonymous(cabinet or world.a.cabinet).post(
-        "/mot-de-passe/oublie/", {"email": email}, follow=True
-    )
 
 
 # --- Logging in --------------------------------------------------------------------------------
@@ -226,13 +192,6 @@ def test_password_forgotten_with_a_malformed_address_shows_a_french_error(world)
 
     assert response.status_code == 200
     assert form_errors(response) == ["Saisissez une adresse e-mail valide."]
-
-
-def _reset_link(world, django_capture_on_commit_callbacks, user) -> str:
-    with django_capture_on_commit_callbacks(execute=True):
-        request_reset(world, user.email, cabinet=user.cabinet)
-    [message] = mail.outbox
-    return link_in(message)
 
 
 def test_reset_link_lets_the_user_choose_a_new_password_and_log_in(

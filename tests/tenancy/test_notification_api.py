@@ -5,7 +5,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.conftest import api, host_of
-from tests.tenancy.notification_helpers import notify, unread_of
+from tests.helpers.notifications import notify, unread_of
 from welyb_portal.tenancy.models import Notification
 
 pytestmark = pytest.mark.django_db

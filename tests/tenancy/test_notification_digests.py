@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from tests.conftest import World
 from tests.factories import CollaboratorFactory
+from tests.helpers.notifications import at, notify, open_digest
 from tests.pages import readable
-from tests.tenancy.notification_helpers import at, notify, open_digest
 from welyb_portal.tenancy.emails import DIGEST_MAX_ITEMS
 from welyb_portal.tenancy.models import Cabinet, DigestStatus, Notification, NotificationDigest
 from welyb_portal.tenancy.services.digests import DIGEST_MAX_ATTEMPTS, digest_send, digests_sweep

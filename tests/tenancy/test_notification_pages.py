@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import browser
+from tests.helpers.notifications import notify, unread_of
 from tests.pages import text_of
-from tests.tenancy.notification_helpers import notify, unread_of
 from welyb_portal.tenancy.models import AuditEntry, Company, Notification
 
 pytestmark = pytest.mark.django_db

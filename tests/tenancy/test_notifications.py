@@ -5,7 +5,7 @@ import pytest
 from django.db import transaction
 
 from tests.factories import AdminFactory, CollaboratorFactory
-from tests.tenancy.notification_helpers import KIND, URL, notify, unread_of
+from tests.helpers.notifications import KIND, URL, notify, unread_of
 from welyb_portal.tenancy.models import Notification, NotificationDigest
 from welyb_portal.tenancy.services.notifications import (
     NotificationDraft,

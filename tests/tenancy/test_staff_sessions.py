@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from tests.conftest import api, browser
+from tests.helpers.two_factor import enrolled, is_logged_in, verified_browser
 from tests.pages import text_of
-from tests.tenancy.two_factor_helpers import enrolled, is_logged_in, verified_browser
 from welyb_portal.tenancy.session_guards import LAST_ACTIVITY_KEY
 
 pytestmark = pytest.mark.django_db

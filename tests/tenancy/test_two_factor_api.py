@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from tests.conftest import host_of
 from tests.factories import PASSWORD
-from tests.tenancy.two_factor_helpers import (
+from tests.helpers.two_factor import (
     INVALID,
     REQUIRED,
     TOKEN_URL,

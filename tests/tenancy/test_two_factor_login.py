@@ -10,9 +10,8 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.conftest import browser, host_of
-from tests.pages import text_of
-from tests.tenancy.test_login_pages import _reset_link, form_errors, open_link
-from tests.tenancy.two_factor_helpers import (
+from tests.helpers.login import _reset_link, form_errors, open_link
+from tests.helpers.two_factor import (
     CODE_URL,
     INVALID,
     LOGIN_URL,
@@ -26,6 +25,7 @@ from tests.tenancy.two_factor_helpers import (
     seconds_later,
     wrong_code,
 )
+from tests.pages import text_of
 from welyb_portal.tenancy.models import AuditEntry
 from welyb_portal.tenancy.two_factor import PENDING_LOGIN_KEY
 

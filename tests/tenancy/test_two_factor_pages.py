@@ -11,9 +11,8 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.conftest import browser
-from tests.pages import text_of
-from tests.tenancy.test_login_pages import form_errors
-from tests.tenancy.two_factor_helpers import (
+from tests.helpers.login import form_errors
+from tests.helpers.two_factor import (
     CODE_URL,
     DISABLE_URL,
     ENABLE_URL,
@@ -33,6 +32,7 @@ from tests.tenancy.two_factor_helpers import (
     verified_browser,
     wrong_code,
 )
+from tests.pages import text_of
 from welyb_portal.tenancy.models import AuditEntry
 from welyb_portal.tenancy.two_factor import totp_config_url
 

@@ -8,8 +8,7 @@ from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.conftest import api, browser, host_of
-from tests.pages import text_of
-from tests.tenancy.two_factor_helpers import (
+from tests.helpers.two_factor import (
     CABINET_SECURITY_URL,
     DISABLE_URL,
     ENABLE_URL,
@@ -23,6 +22,7 @@ from tests.tenancy.two_factor_helpers import (
     secret_on,
     verified_browser,
 )
+from tests.pages import text_of
 from welyb_portal.tenancy.models import AuditEntry, Cabinet
 from welyb_portal.tenancy.services.two_factor import two_factor_requirement_set
 

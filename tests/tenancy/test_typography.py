@@ -1,13 +1,15 @@
 """French typography's no-break spaces: before « : ; ! ? » and inside « », put in by one
 function, on the text of pages and emails only."""
 
-import html
 import re
 
 import pytest
 
 from tests.conftest import browser
-from tests.ged.helpers import deposit, folder_at
+from tests.helpers.documents import deposit, folder_at
+from tests.helpers.typography import (
+    faults,
+)
 from welyb_portal.tenancy.emails import AccountEmail, account_email_send
 from welyb_portal.tenancy.typography import (
     NBSP,
@@ -78,21 +80,6 @@ def test_only_the_text_of_a_page_is_spaced():
 def test_a_script_holding_markup_like_text_stays_whole():
     page = '<script>var s = "<p>a : b</p>";</script><p>c : d</p>'
     assert french_spacing_html(page) == f'<script>var s = "<p>a : b</p>";</script><p>c{NBSP}: d</p>'
-
-
-def visible_text(page: str) -> str:
-    """The words a reader sees: no tags, no scripts or styles, entities decoded."""
-    page = re.sub(r"<(script|style|textarea)\b.*?</\1\s*>", " ", page, flags=re.S | re.I)
-    page = re.sub(r"<!--.*?-->", " ", page, flags=re.S)
-    return html.unescape(re.sub(r"<[^>]+>", "", page))
-
-
-def faults(page: str) -> list[str]:
-    text = visible_text(page)
-    return [
-        text[max(m.start() - 30, 0) : m.end() + 10]
-        for m in re.finditer(r"[ \t\n](?=[:;!?])|«[ \t\n]|[ \t\n]»", text)
-    ]
 
 
 @pytest.mark.django_db

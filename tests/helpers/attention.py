@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from ged.models import Document, Folder
 from partner_apps.models import Delivery, DeliveryStatus, ReasonCode
-from tests.ged.helpers import PDF, deposit, folder_at
-from tests.partner_apps.forwarding_helpers import (
+from tests.helpers.documents import PDF, deposit, folder_at
+from tests.helpers.forwarding import (
     ACHATS,
     ANNUAL,
     address,

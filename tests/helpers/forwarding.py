@@ -12,8 +12,8 @@ from ged.models import Channel, Document, Folder
 from ged.services.deposit import document_deposit
 from partner_apps.models import Delivery, FolderAutomation
 from partner_apps.services.automations import automation_set
-from tests.ged.helpers import PDF
-from tests.partner_apps.store_helpers import CONNECTORS, app, authorize, install
+from tests.helpers.documents import PDF
+from tests.helpers.store import CONNECTORS, app, authorize, install
 
 ACHATS = "inqom-achats"
 VENTES = "inqom-ventes"

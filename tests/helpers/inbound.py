@@ -5,7 +5,7 @@ of its inbound MX."""
 import email.utils
 from email.message import EmailMessage
 
-from tests.ged.helpers import PDF
+from tests.helpers.documents import PDF
 
 TRUSTED_AUTHSERV_ID = "mx.depot.test"
 

@@ -79,10 +79,12 @@ def _in_attention_order(owner: str, *, name: str) -> models.Index:
     )
 
 
+# Stopped and not dismissed: the condition of the partial indexes that find what needs action.
+STOPPED_UNDISMISSED = Q(status__in=STOPPED, dismissed_at__isnull=True)
 # Waits on someone of the cabinet: stopped, not dismissed, its document still in the GED. A
 # later success of the delivery (after « Renvoyer »), the document's trashing or a dismissal
 # takes it out.
-NEEDS_ACTION = Q(status__in=STOPPED, dismissed_at__isnull=True, document__trashed_at__isnull=True)
+NEEDS_ACTION = STOPPED_UNDISMISSED & Q(document__trashed_at__isnull=True)
 
 
 class DeliveryQuerySet(models.QuerySet):
@@ -98,9 +100,7 @@ class DeliveryQuerySet(models.QuerySet):
         trashed = Document.objects.filter(
             cabinet=cabinet, pk=OuterRef("document_id"), trashed_at__isnull=False
         )
-        return self.filter(cabinet=cabinet, status__in=STOPPED, dismissed_at__isnull=True).exclude(
-            Exists(trashed)
-        )
+        return self.filter(STOPPED_UNDISMISSED, cabinet=cabinet).exclude(Exists(trashed))
 
     def with_readiness(self) -> "DeliveryQuerySet":
         """Each with `app_installed` and `current_address` (the company's collection address
@@ -229,7 +229,7 @@ class Delivery(models.Model):
             # « Envois à régler » and its counts read only the few stopped, undismissed rows.
             models.Index(
                 fields=["company", "reason_code"],
-                condition=Q(status__in=STOPPED, dismissed_at__isnull=True),
+                condition=STOPPED_UNDISMISSED,
                 name="delivery_needs_action",
             ),
             # The top bar's « Envois à régler » count of a cabinet, on every page: its stopped,
@@ -237,7 +237,7 @@ class Delivery(models.Model):
             # the trash (`needs_action_to_count`).
             models.Index(
                 fields=["cabinet", "document"],
-                condition=Q(status__in=STOPPED, dismissed_at__isnull=True),
+                condition=STOPPED_UNDISMISSED,
                 name="delivery_cabinet_needs_action",
             ),
         ]

@@ -130,23 +130,9 @@ def _build_cabinet_apps(n: int) -> None:
         app_install(cabinet=cabinet, app=inqom, by=AdminFactory(cabinet=cabinet))
 
 
-def _build_company_authorizations(n: int) -> None:
-    achats = PartnerApp.objects.get(slug="inqom-achats")
-    for _ in range(n):
-        company = CompanyFactory()
-        admin = AdminFactory(cabinet=company.cabinet)
-        app_install(cabinet=company.cabinet, app=achats, by=admin)
-        authorization_set(
-            company=company,
-            app=achats,
-            enabled=True,
-            collection_email=f"achat.entreprise-{company.pk}@inqombox.com",
-            by=admin,
-        )
-
-
-def _achats_switched_on(company):
-    """Inqom Achats installed, authorised for the company and switched on its Achats folder."""
+def _achats_authorized(company):
+    """Inqom Achats installed in the company's cabinet (by a new admin) and authorised for the
+    company; returns the app and that admin."""
     achats = PartnerApp.objects.get(slug="inqom-achats")
     admin = AdminFactory(cabinet=company.cabinet)
     app_install(cabinet=company.cabinet, app=achats, by=admin)
@@ -157,6 +143,17 @@ def _achats_switched_on(company):
         collection_email=f"achat.entreprise-{company.pk}@inqombox.com",
         by=admin,
     )
+    return achats, admin
+
+
+def _build_company_authorizations(n: int) -> None:
+    for _ in range(n):
+        _achats_authorized(CompanyFactory())
+
+
+def _achats_switched_on(company):
+    """Inqom Achats installed, authorised for the company and switched on its Achats folder."""
+    achats, admin = _achats_authorized(company)
     folder = folder_at(company, "Dossier comptable annuel 2026/Achats")
     automation_set(folder=folder, app=achats, enabled=True, by=admin)
     return folder, admin

@@ -5,6 +5,7 @@ page and in the API. The same results on PostgreSQL and SQLite (CI runs this fil
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from ged.models import Channel, Document
@@ -313,6 +314,20 @@ def test_a_company_search_costs_the_same_queries_for_many_matches_in_many_folder
 
     assert len(found(response)) == 25
     assert {row[1] for row in found(response)} == {f"{ANNUAL}/Banque"}
+
+
+def test_a_search_of_several_words_costs_one_query_more_whatever_their_number(
+    world, documents, django_assert_num_queries
+):
+    """On PostgreSQL the planner is asked once which word is the rarest (one plan of all of
+    them), not once per word; SQLite has no plan to ask."""
+    client = browser(world.a.admin)
+    planned = 1 if connection.vendor == "postgresql" else 0
+    client.get(SEARCH, {"q": "facture-orange", "entreprise": world.a.company.pk})
+    for words in ("facture-orange", "facture-orange-novembre.pdf"):
+        with django_assert_num_queries(COMPANY_SEARCH_QUERIES + planned):
+            response = client.get(SEARCH, {"q": words, "entreprise": world.a.company.pk})
+        assert [row[0] for row in found(response)] == ["Facture-ORANGE-novembre.pdf"]
 
 
 # The cabinet-wide search page for staff, pinned: the cabinet, the session, the user; the

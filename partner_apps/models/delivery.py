@@ -91,12 +91,14 @@ class DeliveryQuerySet(models.QuerySet):
     def needs_action(self) -> "DeliveryQuerySet":
         return self.filter(NEEDS_ACTION)
 
-    def needs_action_to_count(self, *, cabinet: Cabinet) -> "DeliveryQuerySet":
-        """The cabinet's rows of `needs_action()`, for a count: its trashed documents are left
-        out by a NOT EXISTS on `document_trashed` (the cabinet's few documents in the trash; a
-        delivery's document is of its cabinet) instead of a join that fetches each document
-        for its `trashed_at` (the top bar's count on every page: 2,044 document fetches for a
-        cabinet, 13-25 ms; docs/benchmarks.md, « Platform scale »)."""
+    def needs_action_of(self, *, cabinet: Cabinet) -> "DeliveryQuerySet":
+        """The cabinet's rows of `needs_action()`, read on the partial index of its stopped
+        deliveries (`delivery_cabinet_stopped`, in date order, their document, company and
+        reason beside them): its trashed documents are left out by a NOT EXISTS on
+        `document_trashed` (the cabinet's few documents in the trash; a delivery's document is
+        of its cabinet) instead of a join that fetches each document for its `trashed_at`
+        (2,044 document fetches for a cabinet, 13-25 ms for the top bar's count on every page;
+        docs/benchmarks.md, « Platform scale »)."""
         trashed = Document.objects.filter(
             cabinet=cabinet, pk=OuterRef("document_id"), trashed_at__isnull=False
         )
@@ -232,13 +234,14 @@ class Delivery(models.Model):
                 condition=STOPPED_UNDISMISSED,
                 name="delivery_needs_action",
             ),
-            # The top bar's « Envois à régler » count of a cabinet, on every page: its stopped,
-            # undismissed deliveries from the index alone, their documents' ids beside them for
-            # the trash (`needs_action_to_count`).
+            # A cabinet's stopped, undismissed deliveries (`needs_action_of`): the top bar's
+            # count on every page, « Envois à régler » and its groups, the API's list, from the
+            # index alone, in date order, with what they are grouped and filtered by.
             models.Index(
-                fields=["cabinet", "document"],
+                fields=["cabinet", "created_at", "id"],
+                include=["document", "company", "reason_code"],
                 condition=STOPPED_UNDISMISSED,
-                name="delivery_cabinet_needs_action",
+                name="delivery_cabinet_stopped",
             ),
         ]
 

@@ -68,7 +68,10 @@ GROUPS = [
         _("Le fichier est endommagé ou illisible. Demandez au client une autre copie."),
     ),
 ]
-GROUP_ROWS = 20
+# The page shows each group's oldest rows (they have waited longest), its count, and a link to
+# the whole group page by page: an overview that stays short on a phone, and whose rendering
+# stays within 100 ms for a cabinet with every group full (140 rows took 130 ms at p50).
+GROUP_ROWS = 10
 
 
 @dataclass
@@ -98,8 +101,7 @@ def deliveries_needing_action(
     """The cabinet's deliveries that need action, oldest first (they have waited longest),
     each with what its row shows and whether it can be sent again now."""
     deliveries = (
-        Delivery.objects.needs_action()
-        .filter(company__cabinet=cabinet)
+        Delivery.objects.needs_action_of(cabinet=cabinet)
         .with_readiness()
         .select_related("document__folder", "document__deposited_by", "app", "company__cabinet")
     )
@@ -113,8 +115,7 @@ def deliveries_needing_action(
 def attention_summary(*, cabinet: Cabinet) -> AttentionSummary:
     """How many deliveries need action, by reason and by company. One query."""
     rows = (
-        Delivery.objects.needs_action()
-        .filter(company__cabinet=cabinet)
+        Delivery.objects.needs_action_of(cabinet=cabinet)
         .values("company_id", "company__name", "reason_code")
         .annotate(n=Count("id"))
         .order_by()
@@ -137,8 +138,8 @@ def attention_summary(*, cabinet: Cabinet) -> AttentionSummary:
 
 def deliveries_counted_for_action(*, cabinet: Cabinet) -> QuerySet[Delivery]:
     """What the top bar's badge « Envois à régler » counts: the cabinet's deliveries that need
-    action (read on the partial index `delivery_cabinet_needs_action` alone)."""
-    return Delivery.objects.needs_action_to_count(cabinet=cabinet)
+    action (read on the partial index `delivery_cabinet_stopped` alone)."""
+    return Delivery.objects.needs_action_of(cabinet=cabinet)
 
 
 def attention_groups(*, cabinet: Cabinet, company: Company | None = None) -> list[ActionGroup]:
@@ -146,8 +147,7 @@ def attention_groups(*, cabinet: Cabinet, company: Company | None = None) -> lis
     queries whatever the number of groups: each group's first ids with its count, then those
     rows with what they show."""
     firsts = (
-        Delivery.objects.needs_action()
-        .filter(company__cabinet=cabinet)
+        Delivery.objects.needs_action_of(cabinet=cabinet)
         .filter(**({"company": company} if company is not None else {}))
         .annotate(
             rank=Window(

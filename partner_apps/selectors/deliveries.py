@@ -2,7 +2,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.validators import slug_re
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -25,26 +25,24 @@ def delivery_history(
     """The cabinet's send history, newest first (failures first when asked), filtered by
     status, app slug, company (none for another cabinet's), and whether they need action; each
     row knows whether it can be sent again now."""
+    if company is not None and company.cabinet_id != cabinet.pk:
+        return Delivery.objects.none()
     if company is None and needs_action is True:
-        # The few that need action are read per company from their partial index
-        # (`delivery_needs_action`); by the cabinet's id, PostgreSQL crossed it with the whole
-        # platform's stopped deliveries (80 -> 100 ms at platform scale).
-        mine = Q(company__cabinet=cabinet)
+        # The few that need action, read from the cabinet's partial index in date order (the
+        # newest 50 in about 1 ms, against 38 ms through each company's partial index, whose
+        # rows must all be sorted).
+        deliveries = Delivery.objects.needs_action_of(cabinet=cabinet)
     elif company is None:
-        mine = Q(cabinet=cabinet)
-    elif company.cabinet_id == cabinet.pk:
+        deliveries = Delivery.objects.filter(cabinet=cabinet)
+    else:
         # The company alone: with the cabinet too, PostgreSQL crossed both indexes' bitmaps and
         # read the heap (a company of 40,000 deliveries: 150 ms, against an index-only range).
-        mine = Q(company=company)
-    else:
-        return Delivery.objects.none()
-    deliveries = (
-        Delivery.objects.filter(mine).with_readiness().select_related("document", "app", "company")
-    )
-    if needs_action is True:
-        deliveries = deliveries.needs_action()
-    elif needs_action is False:
+        deliveries = Delivery.objects.filter(company=company)
+        if needs_action is True:
+            deliveries = deliveries.needs_action()
+    if needs_action is False:
         deliveries = deliveries.exclude(NEEDS_ACTION)
+    deliveries = deliveries.with_readiness().select_related("document", "app", "company")
     if status in DeliveryStatus.values:
         deliveries = deliveries.filter(status=status)
     if app:

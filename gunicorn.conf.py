@@ -10,8 +10,13 @@ Procfile's web process).
 - With PROMETHEUS_MULTIPROC_DIR set, each worker process writes its request figures to files of
   that directory and /metrics adds up every process's (README, « Exploitation »). The directory
   is emptied when gunicorn starts, so that a deploy starts from zero, as Prometheus expects of a
-  restarted process."""
+  restarted process.
+- Each worker freezes what it loaded (Django, the apps, the models) out of the garbage
+  collector's reach once it has booted: those objects live as long as the worker, and each
+  full collection walked all of them, 70 to 150 ms inside whichever request triggered it
+  (docs/benchmarks.md, « Platform scale », the send history's and the folder page's p95)."""
 
+import gc
 import os
 from pathlib import Path
 
@@ -46,3 +51,7 @@ def on_starting(server):
     path.mkdir(parents=True, exist_ok=True)
     for stale in path.glob("*.db"):
         stale.unlink()
+
+
+def post_worker_init(worker):
+    gc.freeze()

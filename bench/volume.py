@@ -23,6 +23,7 @@ at the end so that the seed stays the same.
 """
 
 import argparse
+import gc
 import os
 import re
 import shutil
@@ -132,15 +133,68 @@ def main() -> int:
     parser.add_argument("--reseed", action="store_true", help="drop the database and seed it")
     parser.add_argument("--scale", type=float, default=1.0, help="a fraction of the volume")
     parser.add_argument("--repeat", type=int, default=REPEAT)
+    parser.add_argument(
+        "--cold", action="store_true", help="measure without reading the tables in first"
+    )
     arguments = parser.parse_args()
     suffix = "volume" if arguments.scale == 1 else "volume_small"
     database_url = bench_database_url(suffix, require_postgres=True, fresh=arguments.reseed)
     media = Path(tempfile.mkdtemp(prefix="bench-volume-")) / "media"
     try:
         django_setup(database_url, media)
-        return measure(seeded(arguments.scale, reseed=arguments.reseed), arguments.repeat)
+        platform = seeded(arguments.scale, reseed=arguments.reseed)
+        if not arguments.cold:
+            warm_up()
+        return measure(platform, arguments.repeat)
     finally:
         shutil.rmtree(media.parent, ignore_errors=True)
+
+
+# What the asks read: read in whole before measuring (pg_prewarm), as a production server's
+# memory holds its working set. Without it, this machine's disk answers each page its cache
+# dropped in 0.1 to 0.6 ms, and one request in ten of a search waited seconds for it
+# (docs/benchmarks.md, « Cold pages »).
+WARM_TABLES = [
+    "ged_document",
+    "partner_apps_delivery",
+    "tenancy_company",
+    "ged_folder",
+    "ged_inboundemail",
+    "partner_apps_companyauthorization",
+    "partner_apps_folderautomation",
+]
+
+
+def warm_up() -> None:
+    from django.db import connection
+
+    start = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+        cursor.execute(
+            "SELECT COALESCE(SUM(pg_prewarm(c.oid, 'read')), 0) FROM pg_class c"
+            " WHERE c.oid IN (SELECT unnest(%s::regclass[]))"
+            " OR c.oid IN (SELECT indexrelid FROM pg_index"
+            " WHERE indrelid IN (SELECT unnest(%s::regclass[])))",
+            [WARM_TABLES, WARM_TABLES],
+        )
+        (blocks,) = cursor.fetchone()
+        cursor.execute("SHOW shared_buffers")
+        (shared_buffers,) = cursor.fetchone()
+    print(
+        f"read in first: {blocks * 8 // 1024:,} MB of tables and indexes in "
+        f"{time.perf_counter() - start:.1f} s (shared_buffers {shared_buffers})"
+    )
+
+
+def blocks_read() -> int:
+    """Pages PostgreSQL read from outside its buffers in this database so far (the OS cache or
+    the disk)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT blks_read FROM pg_stat_database WHERE datname = current_database()")
+        return cursor.fetchone()[0]
 
 
 def measure(platform: dict, repeat: int) -> int:
@@ -199,7 +253,13 @@ def measure(platform: dict, repeat: int) -> int:
             "/reglages/applications/a-regler/?motif=duplicate",
         ),
     ]
+    # As each of gunicorn's workers does once booted (gunicorn.conf.py): what is loaded by now
+    # stays out of the garbage collector's full passes.
+    gc.freeze()
+    read_before = blocks_read()
     queries, times, _answers = measure_in_turns(asks, repeat)
+    read = blocks_read() - read_before
+    print(f"pages read from outside PostgreSQL's buffers while asking: {read:,}")
     rows = [(label, queries[label], times[label]) for label, _client, _url in asks]
     plans = {label: heaviest_query(client, url) for label, client, url in asks}
 

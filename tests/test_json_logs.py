@@ -8,9 +8,11 @@ import json
 import logging.config
 
 import pytest
+from celery.signals import before_task_publish, task_postrun, task_prerun
 from django.conf import settings
 from django.test import Client
 
+from partner_apps.tasks import deliver
 from tests.conftest import api, browser
 from tests.helpers.documents import folder_at, upload
 from tests.helpers.forwarding import ACHATS, connect, switch_on
@@ -19,6 +21,7 @@ from welyb_portal.tenancy.log_context import (
     log_context_bind,
     log_context_end,
     log_context_fields,
+    log_context_start_request,
     log_context_start_task,
 )
 
@@ -114,6 +117,38 @@ def test_a_cabinet_bound_outside_any_request_or_task_is_not_kept():
     }
     log_context_end(token)
     assert log_context_fields() == {}
+
+
+def test_a_task_published_by_a_request_carries_its_id_to_the_worker_s_lines(rf):
+    request = rf.get("/")
+    token = log_context_start_request(request, request_id="depot-0001")
+    headers: dict = {}
+    try:
+        # What Celery sends as it publishes a task (a deposit's delivery, at the commit).
+        before_task_publish.send(sender="partner_apps.tasks.deliver", headers=headers, body=())
+    finally:
+        log_context_end(token)
+    assert headers == {"request_id": "depot-0001"}
+
+    # In the worker, the message's headers are the task's request.
+    deliver.push_request(id="t-2", **headers)
+    try:
+        task_prerun.send(sender=deliver, task_id="t-2", task=deliver, args=(), kwargs={})
+        assert log_context_fields() == {
+            "request_id": "depot-0001",
+            "task_name": "partner_apps.tasks.deliver",
+            "task_id": "t-2",
+        }
+        task_postrun.send(sender=deliver, task_id="t-2", task=deliver, args=(), kwargs={})
+    finally:
+        deliver.pop_request()
+    assert log_context_fields() == {}
+
+
+def test_a_task_published_outside_any_request_carries_no_request_id():
+    headers: dict = {}
+    before_task_publish.send(sender="partner_apps.tasks.sweep_deliveries", headers=headers, body=())
+    assert headers == {}
 
 
 @pytest.mark.django_db(transaction=True)

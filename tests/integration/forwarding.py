@@ -89,14 +89,18 @@ class Deposited:
     seconds: float  # how long the API took to answer
 
 
-def deposit(forwarding: Forwarding, name: str, content: bytes | None = None) -> Deposited:
-    """The client deposits a file in the folder through the API; it must answer 201."""
+def deposit(
+    forwarding: Forwarding, name: str, content: bytes | None = None, **headers: str
+) -> Deposited:
+    """The client deposits a file in the folder through the API (with those HTTP headers); it
+    must answer 201."""
     content = pdf(name) if content is None else content
     started = time.monotonic()
     response = api(forwarding.tenant.client).post(
         f"/api/v1/folders/{forwarding.folder.pk}/documents/",
         {"file": SimpleUploadedFile(name, content, content_type="application/pdf")},
         format="multipart",
+        headers=headers,
     )
     seconds = time.monotonic() - started
     assert response.status_code == 201, response.content

@@ -1,5 +1,6 @@
 """The worker's side of observability, in a real `celery worker` process: under LOG_FORMAT=json
-its log is JSON lines carrying each task's name and id (and the cabinet a delivery works for),
+its log is JSON lines carrying each task's name and id (and the cabinet a delivery works for, the
+id of the request that published it),
 and with SENTRY_DSN a task that fails reaches Sentry (a real HTTP endpoint on loopback),
 without what its message and arguments held."""
 
@@ -49,7 +50,8 @@ def json_records(worker) -> list[dict]:
 
 
 def test_the_worker_logs_json_lines_with_its_task_and_cabinet(forwarding, smtp_sink, celery_worker):
-    document = deposit(forwarding, "facture-json.pdf")
+    # The proxy's request id: the worker's lines for the deposit's delivery carry it too.
+    document = deposit(forwarding, "facture-json.pdf", **{"X-Request-ID": "proxy-req-4242"})
     smtp_sink.wait_for(1, timeout=20)
     [delivery] = wait_until_delivered([document], timeout=10)
 
@@ -62,6 +64,7 @@ def test_the_worker_logs_json_lines_with_its_task_and_cabinet(forwarding, smtp_s
     assert line["message"].startswith(f"delivery {delivery.pk} sent to ")
     assert line["task_name"] == "partner_apps.tasks.deliver"
     assert line["task_id"]
+    assert line["request_id"] == "proxy-req-4242"
     assert line["cabinet"] == "alpha"
     assert line.keys() >= {"time", "level", "logger", "message"}
     # The worker's own lines are JSON too: Celery did not put its format back.

@@ -34,10 +34,16 @@ def log_context_start_request(request: HttpRequest, *, request_id: str) -> LogCo
     ]
 
 
-def log_context_start_task(*, task_name: str, task_id: str) -> LogContextToken:
-    """The task being run; returns a token for `log_context_end`. A task run in-process by a
-    request (no broker: the embedded mode) keeps that request's fields besides its own."""
-    return [(_bound, _bound.set({"task_name": task_name, "task_id": task_id}))]
+def log_context_start_task(
+    *, task_name: str, task_id: str, request_id: str | None = None
+) -> LogContextToken:
+    """The task being run, and the id of the request that published it if any; returns a token
+    for `log_context_end`. A task run in-process by a request (no broker: the embedded mode)
+    keeps that request's fields besides its own."""
+    fields: dict[str, object] = {"task_name": task_name, "task_id": task_id}
+    if request_id:
+        fields["request_id"] = request_id
+    return [(_bound, _bound.set(fields))]
 
 
 def log_context_end(token: LogContextToken) -> None:

@@ -103,7 +103,7 @@ def deliveries_needing_action(
     deliveries = (
         Delivery.objects.needs_action_of(cabinet=cabinet)
         .with_readiness()
-        .select_related("document__folder", "document__deposited_by", "app", "company__cabinet")
+        .select_related("document__folder", "document__deposited_by", "app", "company")
     )
     if company is not None:
         deliveries = deliveries.filter(company=company)

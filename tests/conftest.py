@@ -42,17 +42,38 @@ T = TypeVar("T")
 # and each costs memory and a core), the integration tests start real processes (Celery
 # workers, gunicorn, an S3 server) that two tests at once on two cores would starve.
 XDIST_GROUPS = ("browser", "integration")
-# The integration tests are also all of the slow group (`make test` leaves it out).
+# The integration tests are also all of the slow group (`make test` leaves it out), and so are
+# these modules of tests/.
 SLOW_DIRECTORIES = ("integration",)
+SLOW_MODULES = ("test_api_fuzz.py", "test_gunicorn_metrics.py", "test_make_run.py")
+TESTS_DIR = Path(__file__).parent
+
+
+def _all_slow(path: Path) -> bool:
+    """Whether everything under `path`, a file or directory of the tests, is of the slow group."""
+    parts = path.relative_to(TESTS_DIR).parts
+    return bool(parts) and (
+        parts[0] in SLOW_DIRECTORIES or (len(parts) == 1 and parts[0] in SLOW_MODULES)
+    )
+
+
+def pytest_ignore_collect(collection_path, config):
+    """A run that leaves the slow group out (`make test`: -m "not slow") does not even import
+    its modules: the fuzzer builds the API's schema and its hundred tests when imported, 2 s
+    for each pytest-xdist worker."""
+    if config.getoption("markexpr").strip() == "not slow" and collection_path.is_relative_to(
+        TESTS_DIR
+    ):
+        return _all_slow(collection_path) or None
+    return None
 
 
 def pytest_collection_modifyitems(config, items):
-    tests_dir = Path(__file__).parent
     for item in items:
-        directory = item.path.relative_to(tests_dir).parts[0]
+        directory = item.path.relative_to(TESTS_DIR).parts[0]
         if directory in XDIST_GROUPS:
             item.add_marker(pytest.mark.xdist_group(directory))
-        if directory in SLOW_DIRECTORIES:
+        if _all_slow(item.path):
             item.add_marker(pytest.mark.slow)
 
 

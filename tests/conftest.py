@@ -197,6 +197,28 @@ def this_tests_copy(built: T, *, media_root: Path) -> T:
     return copy.deepcopy(built)
 
 
+def world_built_once(build: Callable[[], T]):
+    """The fixtures of a module whose tests stand in the world `build` makes, built once for
+    the module (built_once_for_the_module): `world_of_the_module`, and `world`, each test's own
+    copy. The module binds both names:
+    `world_of_the_module, world = world_built_once(world_of_two_cabinets)`."""
+
+    @pytest.fixture(scope="module")
+    def world_of_the_module(django_db_setup, django_db_blocker, tmp_path_factory):
+        media_root = tmp_path_factory.mktemp("world-media")
+        with built_once_for_the_module(
+            build, django_db_blocker=django_db_blocker, media_root=media_root
+        ) as world:
+            yield world, media_root
+
+    @pytest.fixture
+    def world(world_of_the_module, db) -> T:
+        world, media_root = world_of_the_module
+        return this_tests_copy(world, media_root=media_root)
+
+    return world_of_the_module, world
+
+
 def host_of(cabinet: Cabinet) -> str:
     return f"{cabinet.slug}.localhost"
 

@@ -33,8 +33,7 @@ from partner_apps.services.store import app_install
 from tests.conftest import (
     Tenant,
     World,
-    built_once_for_the_module,
-    this_tests_copy,
+    world_built_once,
     world_of_two_cabinets,
 )
 from tests.factories import InboundEmailFactory
@@ -401,22 +400,9 @@ def _world_with_a_ged() -> World:
     return world
 
 
-@pytest.fixture(scope="module")
-def world_of_the_module(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The matrix's world, built once for a module's tests (hundreds in test_isolation.py, at
-    0.2 s a build). A module that uses `world` imports this fixture beside it."""
-    media_root = tmp_path_factory.mktemp("isolation-media")
-    with built_once_for_the_module(
-        _world_with_a_ged, django_db_blocker=django_db_blocker, media_root=media_root
-    ) as world:
-        yield world, media_root
-
-
-@pytest.fixture
-def world(world_of_the_module, db) -> World:
-    """_world_with_a_ged, this test's own copy (tests/conftest.py, built_once_for_the_module)."""
-    world, media_root = world_of_the_module
-    return this_tests_copy(world, media_root=media_root)
+# Built once for a module's tests (hundreds in test_isolation.py, at 0.2 s a build). A module
+# that uses `world` imports `world_of_the_module` beside it.
+world_of_the_module, world = world_built_once(_world_with_a_ged)
 
 
 def _ged_object(model, tenant: Tenant, template: str, *, trashed: bool) -> int:

@@ -2,15 +2,21 @@
 collaborator and clients, and clients (browser-like and API) bound to a cabinet's host."""
 
 import base64
+import copy
 import os
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
-from django.test import Client
+from django.db import connections, transaction
+from django.test import Client, override_settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -27,6 +33,7 @@ from welyb_portal import celery_app
 from welyb_portal.tenancy.models import Cabinet, Company, User
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+T = TypeVar("T")
 
 # --- Parallel runs (pytest-xdist: `make test` runs `pytest -n auto --dist loadgroup`) ----------
 
@@ -35,17 +42,38 @@ REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 # and each costs memory and a core), the integration tests start real processes (Celery
 # workers, gunicorn, an S3 server) that two tests at once on two cores would starve.
 XDIST_GROUPS = ("browser", "integration")
-# The integration tests are also all of the slow group (`make test` leaves it out).
+# The integration tests are also all of the slow group (`make test` leaves it out), and so are
+# these modules of tests/.
 SLOW_DIRECTORIES = ("integration",)
+SLOW_MODULES = ("test_api_fuzz.py", "test_gunicorn_metrics.py", "test_make_run.py")
+TESTS_DIR = Path(__file__).parent
+
+
+def _all_slow(path: Path) -> bool:
+    """Whether everything under `path`, a file or directory of the tests, is of the slow group."""
+    parts = path.relative_to(TESTS_DIR).parts
+    return bool(parts) and (
+        parts[0] in SLOW_DIRECTORIES or (len(parts) == 1 and parts[0] in SLOW_MODULES)
+    )
+
+
+def pytest_ignore_collect(collection_path, config):
+    """A run that leaves the slow group out (`make test`: -m "not slow") does not even import
+    its modules: the fuzzer builds the API's schema and its hundred tests when imported, 2 s
+    for each pytest-xdist worker."""
+    if config.getoption("markexpr").strip() == "not slow" and collection_path.is_relative_to(
+        TESTS_DIR
+    ):
+        return _all_slow(collection_path) or None
+    return None
 
 
 def pytest_collection_modifyitems(config, items):
-    tests_dir = Path(__file__).parent
     for item in items:
-        directory = item.path.relative_to(tests_dir).parts[0]
+        directory = item.path.relative_to(TESTS_DIR).parts[0]
         if directory in XDIST_GROUPS:
             item.add_marker(pytest.mark.xdist_group(directory))
-        if directory in SLOW_DIRECTORIES:
+        if _all_slow(item.path):
             item.add_marker(pytest.mark.slow)
 
 
@@ -82,32 +110,113 @@ def service_missing(reason: str):
     pytest.skip(reason)
 
 
-@pytest.fixture(autouse=True)
-def _portal_settings(settings, tmp_path):
-    settings.PORTAL_DOMAIN = "localhost"
-    settings.PORTAL_SCHEME = "http"
-    settings.PORTAL_PORT = ""
-    settings.BARE_DOMAIN_CABINET = None
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # The receiving servers whose verdicts on inbound emails the tests' platform trusts.
-    settings.INBOUND_AUTHSERV_IDS = ["mx.depot.test"]
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "media", "base_url": None},
+def portal_settings(media_root: Path) -> dict[str, object]:
+    """The portal every test stands in front of: its host names, fast password hashing, the
+    receiving servers it trusts, files under `media_root`, a cache of its own."""
+    return {
+        "PORTAL_DOMAIN": "localhost",
+        "PORTAL_SCHEME": "http",
+        "PORTAL_PORT": "",
+        "BARE_DOMAIN_CABINET": None,
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+        # The receiving servers whose verdicts on inbound emails the tests' platform trusts.
+        "INBOUND_AUTHSERV_IDS": ["mx.depot.test"],
+        "MEDIA_ROOT": media_root,
+        "STORAGES": {
+            **django_settings.STORAGES,
+            "default": {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": media_root, "base_url": None},
+            },
         },
+        # Each test counts its own requests (the password-reset limits): a cache of the
+        # process's memory, emptied, even where REDIS_URL would share one Redis with the
+        # broker's queues.
+        "CACHES": {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
     }
-    # Each test counts its own requests (the password-reset limits): a cache of the process's
-    # memory, emptied, even where REDIS_URL would share one Redis with the broker's queues.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    cache.clear()
-    # Unit tests run tasks in-process; the integration tests start a real worker instead.
+
+
+@contextmanager
+def tasks_in_process() -> Iterator[None]:
+    """Unit tests run tasks in-process; the integration tests start a real worker instead."""
     always_eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = always_eager
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = always_eager
+
+
+@pytest.fixture(autouse=True)
+def _portal_settings(settings, tmp_path):
+    for name, value in portal_settings(tmp_path / "media").items():
+        setattr(settings, name, value)
+    cache.clear()
+    with tasks_in_process():
+        yield
+
+
+@contextmanager
+def built_once_for_the_module(
+    build: Callable[[], T], *, django_db_blocker, media_root: Path
+) -> Iterator[T]:
+    """What `build` writes (rows, and files under `media_root`) stays for the tests of a
+    module, and goes at its end: a world built once for all of them, as Django's
+    TestCase.setUpTestData does. A transaction is held open on every database and rolled back
+    when the module is done; each test's own (pytest-django's `db`) is a savepoint inside it,
+    rolled back after the test, so that no test sees what another one wrote. Each test
+    takes its own copy of the objects and files (`this_tests_copy`).
+
+    Not for a module whose tests need `transactional_db` or a live server: those commit, and
+    their server's thread would not see the rows written here."""
+    atomics = []
+    try:
+        with django_db_blocker.unblock():
+            for alias in connections:
+                atomic = transaction.atomic(using=alias)
+                atomic.__enter__()
+                atomics.append((alias, atomic))
+                # As Django's TestCase marks its own: a durable block inside is allowed.
+                connections[alias].atomic_blocks[-1]._from_testcase = True
+            with override_settings(**portal_settings(media_root)), tasks_in_process():
+                cache.clear()
+                built = build()
+        yield built
+    finally:
+        with django_db_blocker.unblock():
+            for alias, atomic in reversed(atomics):
+                transaction.set_rollback(True, using=alias)
+                atomic.__exit__(None, None, None)
+
+
+def this_tests_copy(built: T, *, media_root: Path) -> T:
+    """For a test of the module: its own copy of what built_once_for_the_module built (the
+    objects, and the files under `media_root` in its MEDIA_ROOT), so that what the test
+    changes on them, in memory or on disk, stays its own."""
+    shutil.copytree(media_root, django_settings.MEDIA_ROOT, dirs_exist_ok=True)
+    return copy.deepcopy(built)
+
+
+def world_built_once(build: Callable[[], T]):
+    """The fixtures of a module whose tests stand in the world `build` makes, built once for
+    the module (built_once_for_the_module): `world_of_the_module`, and `world`, each test's own
+    copy. The module binds both names:
+    `world_of_the_module, world = world_built_once(world_of_two_cabinets)`."""
+
+    @pytest.fixture(scope="module")
+    def world_of_the_module(django_db_setup, django_db_blocker, tmp_path_factory):
+        media_root = tmp_path_factory.mktemp("world-media")
+        with built_once_for_the_module(
+            build, django_db_blocker=django_db_blocker, media_root=media_root
+        ) as world:
+            yield world, media_root
+
+    @pytest.fixture
+    def world(world_of_the_module, db) -> T:
+        world, media_root = world_of_the_module
+        return this_tests_copy(world, media_root=media_root)
+
+    return world_of_the_module, world
 
 
 def host_of(cabinet: Cabinet) -> str:
@@ -174,9 +283,13 @@ def _tenant(slug: str, label: str) -> Tenant:
     )
 
 
+def world_of_two_cabinets() -> World:
+    return World(a=_tenant("alpha", "Alpha"), b=_tenant("beta", "Beta"))
+
+
 @pytest.fixture
 def world(db) -> World:
-    return World(a=_tenant("alpha", "Alpha"), b=_tenant("beta", "Beta"))
+    return world_of_two_cabinets()
 
 
 @pytest.fixture

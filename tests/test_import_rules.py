@@ -8,6 +8,7 @@ One shape is allowed, Celery's: a service enqueues its task by importing the `ta
 inside the function that enqueues, while the task module imports the service it runs."""
 
 import ast
+import functools
 import graphlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,8 +57,8 @@ def _statements(nodes, *, deferred: bool = False):
             yield node, deferred
         elif _under_type_checking(node):
             yield from _statements(node.orelse, deferred=deferred)
-        else:
-            inner = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+        elif not isinstance(node, ast.expr):  # an expression holds no statement
+            inner = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
             yield from _statements(ast.iter_child_nodes(node), deferred=deferred or inner)
 
 
@@ -101,8 +102,12 @@ def _imports(modules: dict[str, Path]) -> list[Import]:
     ]
 
 
-MODULES = _modules()
-IMPORTS = _imports(MODULES)
+@functools.cache
+def scan(packages: tuple[str, ...] = PACKAGES) -> tuple[dict[str, Path], list[Import]]:
+    """The modules of `packages` and the imports among them: read by the tests that need them,
+    once, rather than by every pytest-xdist worker when it imports this module."""
+    modules = _modules(packages)
+    return modules, _imports(modules)
 
 
 def _enqueues_a_task(edge: Import) -> bool:
@@ -164,13 +169,14 @@ def test_the_scan_finds_a_cycle_hidden_in_a_function():
 
 def test_the_scan_sees_the_whole_project():
     # A scan that found nothing would let any cycle through.
-    assert len(MODULES) > 100
-    assert len(IMPORTS) > len(MODULES)
-    assert any(edge.deferred for edge in IMPORTS)
+    modules, imports = scan()
+    assert len(modules) > 100
+    assert len(imports) > len(modules)
+    assert any(edge.deferred for edge in imports)
 
 
 def test_no_module_imports_one_that_imports_it_back():
-    found = cycle([edge for edge in IMPORTS if not _enqueues_a_task(edge)])
+    found = cycle([edge for edge in scan()[1] if not _enqueues_a_task(edge)])
     assert not found, "an import cycle:\n" + "\n".join(map(str, found))
 
 
@@ -194,7 +200,7 @@ MAY_IMPORT = {
 def test_imports_run_one_way_between_the_apps():
     against = [
         str(edge)
-        for edge in IMPORTS
+        for edge in scan()[1]
         if _layer(edge.source) != _layer(edge.target)
         and _layer(edge.target) not in MAY_IMPORT[_layer(edge.source)]
     ]
@@ -225,8 +231,7 @@ def borrowings(edges: list[Import]) -> list[str]:
     return found
 
 
-TEST_MODULES = _modules(("tests",))
-TEST_IMPORTS = _imports(TEST_MODULES)
+TESTS = ("tests",)
 
 BORROWING_SAMPLE = """
 from tests.ged import test_pages
@@ -265,11 +270,12 @@ def test_the_scan_catches_a_test_module_or_another_apps_folder_borrowed_from():
 
 def test_the_scan_sees_every_test_folder():
     # A scan that found nothing would let any borrowing through.
-    folders = {module.split(".")[1] for module in TEST_MODULES if module.count(".") > 1}
+    modules, imports = scan(TESTS)
+    folders = {module.split(".")[1] for module in modules if module.count(".") > 1}
     assert {"browser", "helpers", "integration", *APP_TEST_FOLDERS} <= folders
-    assert len(TEST_IMPORTS) > len(TEST_MODULES)
+    assert len(imports) > len(modules)
 
 
 def test_no_test_imports_a_test_module_or_another_apps_test_folder():
-    found = borrowings(TEST_IMPORTS)
+    found = borrowings(scan(TESTS)[1])
     assert not found, "tests borrowing from others:\n" + "\n".join(found)

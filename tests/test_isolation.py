@@ -10,6 +10,7 @@ object for it). The store's app slugs are read like ids, but name the same app i
 they are never "foreign", and only the cabinet-owned ids are swapped for the other cabinet's."""
 
 import pytest
+from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
@@ -31,6 +32,7 @@ from partner_apps.models import (
     PartnerApp,
 )
 from tests.conftest import World, api, host_of
+from tests.helpers.documents import PDF
 from tests.helpers.isolation import (
     ADMIN,
     ADMIN_ROUTES,
@@ -66,6 +68,7 @@ from tests.helpers.isolation import (
     request_of,
 )
 from tests.helpers.isolation import world as world  # the matrix's world, with a GED
+from tests.helpers.isolation import world_of_the_module as world_of_the_module  # built once
 from welyb_portal.tenancy.models import (
     AuditEntry,
     Cabinet,
@@ -380,6 +383,48 @@ def test_the_fixture_gives_each_cabinet_a_failed_delivery_of_its_live_document(w
         assert delivery.status == DeliveryStatus.FAILED
         assert delivery.target == COLLECTION_EMAIL.format(slug=tenant.cabinet.slug)
         assert delivery.document.name == LIVE_DOCUMENT.format(label=label_of(tenant))
+
+
+# --- The world is built once for the module; each test gets it as it was built ----------------
+
+# The two tests run in this order on one worker (one xdist group): the second would see what the
+# first changed if a test's writes outlived it.
+SAME_WORKER = pytest.mark.xdist_group("isolation-world-kept")
+INTRUDER = "intrus@alpha.fr"
+
+
+def live_document_of(tenant) -> Document:
+    return Document.objects.get(pk=PARAMS["document_id"].of(tenant))
+
+
+@SAME_WORKER
+def test_a_test_may_change_the_world_in_the_database_in_memory_and_on_disk(world: World):
+    Company.objects.filter(pk=world.a.company.pk).update(name="Boulangerie Changée")
+    world.a.company.name = "Boulangerie Changée"
+    User.objects.create_user(email=INTRUDER, cabinet=world.a.cabinet, role=world.a.client.role)
+    InboundEmail.objects.filter(company=world.a.company).delete()
+    document = live_document_of(world.a)
+    document.file.storage.delete(document.file.name)
+
+    assert Company.objects.get(pk=world.a.company.pk).name == "Boulangerie Changée"
+    assert User.objects.filter(email=INTRUDER).exists()
+    assert not InboundEmail.objects.filter(company=world.a.company).exists()
+    assert not document.file.storage.exists(document.file.name)
+
+
+@SAME_WORKER
+def test_the_next_test_finds_the_world_as_it_was_built(world: World):
+    document = live_document_of(world.a)
+    download = logged_in(world.a.admin).get(
+        reverse("ged:document-download", kwargs={"document_id": document.pk})
+    )
+
+    assert Company.objects.get(pk=world.a.company.pk).name == "Boulangerie Alpha"
+    assert world.a.company.name == "Boulangerie Alpha"
+    assert not User.objects.filter(email=INTRUDER).exists()
+    assert InboundEmail.objects.filter(company=world.a.company).count() == 1
+    assert download.status_code == 200
+    assert content_of(download) == PDF
 
 
 def test_only_staff_api_routes_refuse_clients_outright():

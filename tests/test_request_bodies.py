@@ -21,13 +21,15 @@ from django.http.multipartparser import MultiPartParser
 from django.test import Client
 
 from tests.bodies import DEFAULT_MAX_BYTES, MEBIBYTE, multipart, unread
-from tests.conftest import api, basic, browser, host_of
+from tests.conftest import api, basic, browser, host_of, world_built_once, world_of_two_cabinets
 from tests.helpers.documents import PDF, folder_at, upload
 from tests.helpers.isolation import url_routes
 from tests.pages import text_of
 from welyb_portal.tenancy.upload_handlers import form_in_memory
 
 pytestmark = pytest.mark.django_db
+# The conftest's two cabinets, built once for the module's 540 tests.
+world_of_the_module, world = world_built_once(world_of_two_cabinets)
 
 TOO_LARGE = "Requête trop volumineuse (2,5 Mo maximum)."
 PAGE_TITLE = "Envoi trop volumineux"

@@ -16,7 +16,8 @@ from ged.models import Document
 from tests.conftest import api, browser
 from tests.helpers.documents import folder_at
 from tests.helpers.isolation import PAGES, ids_of, request_of
-from tests.helpers.isolation import world as world  # the isolation matrix's world, with a GED
+from tests.helpers.isolation import world as world  # the matrix's world, with a GED
+from tests.helpers.isolation import world_of_the_module as world_of_the_module  # built once
 
 pytestmark = pytest.mark.django_db
 

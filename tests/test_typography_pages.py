@@ -5,7 +5,8 @@ import pytest
 
 from tests.conftest import browser
 from tests.helpers.isolation import PAGES, ids_of, request_of
-from tests.helpers.isolation import world as world  # the isolation matrix's world, with a GED
+from tests.helpers.isolation import world as world  # the matrix's world, with a GED
+from tests.helpers.isolation import world_of_the_module as world_of_the_module  # built once
 from tests.helpers.typography import faults
 
 

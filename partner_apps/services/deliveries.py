@@ -121,11 +121,17 @@ def deposit_plan(*, document: Document, first_of_its_bytes: bool = False) -> lis
     ever had these bytes, so none was sent and the duplicate search is skipped. Two queries
     for bytes new to the company, three otherwise, whatever the depth and number of switches."""
     automations = effective_automations(folder=document.folder, readiness=True)
-    if not automations:
-        return []
-    return _deliveries_write(
-        document=document, automations=automations, first_of_its_bytes=first_of_its_bytes
+    deliveries = (
+        _deliveries_write(
+            document=document, automations=automations, first_of_its_bytes=first_of_its_bytes
+        )
+        if automations
+        else []
     )
+    # What the depositor is told (partner_apps.notices), known now: the answer to the deposit
+    # reads it from here instead of the rows just written.
+    document.planned_notices = [d.notice for d in deliveries if d.notice]  # type: ignore[attr-defined]
+    return deliveries
 
 
 def move_plan(

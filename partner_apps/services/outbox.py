@@ -17,6 +17,7 @@ import logging
 import os
 import socket
 import time
+from collections import deque
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import partial
@@ -24,7 +25,8 @@ from functools import partial
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -297,14 +299,15 @@ def delivery_attempt(*, delivery_id: int) -> str | None:
     return _judge_and_send(delivery)
 
 
-def _batch(*, first: int | None, now: datetime) -> list[Delivery]:
-    """Up to DELIVERY_BATCH_SIZE due deliveries with what their sends need, oldest first (`first`
-    before them, when it is due): one query."""
-    order: list[str | Case] = ["created_at", "pk"]
-    if first is not None:
-        order.insert(0, Case(When(pk=first, then=Value(0)), default=Value(1)))
+def _batch(*, now: datetime) -> list[Delivery]:
+    """Up to DELIVERY_BATCH_SIZE due deliveries with what their sends need, the longest due
+    first (a pending one since it was planned, a retrying one since its next attempt came): one
+    query. Sorted on an expression, so that PostgreSQL takes the due rows from `delivery_due`
+    and sorts them, instead of walking the whole outbox in the order of an index."""
     return list(
-        _with_send_context().filter(_due(now)).order_by(*order)[: settings.DELIVERY_BATCH_SIZE]
+        _with_send_context()
+        .filter(_due(now))
+        .order_by(Coalesce("next_attempt_at", "created_at"), "pk")[: settings.DELIVERY_BATCH_SIZE]
     )
 
 
@@ -315,9 +318,27 @@ def _unexpected(error: Exception) -> TransientDeliveryError:
     )
 
 
+def _send_claimed(delivery: Delivery) -> bool:
+    """Judges and sends a claimed delivery, and records what happened, whatever happens;
+    False when the task's time is gone (the drain stops)."""
+    try:
+        _judge_and_send(delivery)
+    except SoftTimeLimitExceeded:
+        # A send outside the connector's own limits: tried again later.
+        _retry_later(delivery, _too_slow())
+        return False
+    except Exception as error:
+        # A bug or a lost database for this delivery: reported, tried again later with
+        # back-off (and « Échec » after the last try), never left « sending ».
+        logger.exception("delivery %s: unexpected error while sending", delivery.pk)
+        _retry_later(delivery, _unexpected(error))
+    return True
+
+
 def deliveries_drain(*, first: int | None = None) -> int:
     """Sends the due deliveries, a batch at a time, over the thread's kept connection; returns
-    how many it claimed. `first`: the delivery that woke it, taken first if it is due.
+    how many it claimed. `first`: the delivery that woke it, sent at once, as a lone one would
+    be, before the batch is read.
 
     The wake flag is cleared before the batch is read: a delivery committed after that wakes a
     new drain. Each delivery is claimed just before its send, so only the one on the wire is
@@ -325,33 +346,42 @@ def deliveries_drain(*, first: int | None = None) -> int:
     send starts once the drain has run DELIVERY_BATCH_SECONDS, so that the last one still has
     its time before the task's soft limit. What the drain leaves (a full batch, or its time
     gone) goes to another drain. One delivery's failure, even an unexpected error, is
-    recorded on that delivery and the drain goes on."""
-    wake_flag_clear()
+    recorded on that delivery and the drain goes on.
+
+    Two drains that read the same rows share them: a claim that fails means the other one is
+    ahead, and the drain goes on from the other end of its batch; two failures in a row, and
+    the rest is the other's."""
     started = time.monotonic()
-    batch = _batch(first=first, now=timezone.now())
     claimed = 0
-    for index, delivery in enumerate(batch):
+    if first is not None:
+        delivery = _claim(first)
+        if delivery is not None:
+            claimed += 1
+            if not _send_claimed(delivery):
+                delivery_enqueue(None)
+                return claimed
+    wake_flag_clear()
+    batch = deque(_batch(now=timezone.now()))
+    full = len(batch) == settings.DELIVERY_BATCH_SIZE
+    from_front, missed = True, 0
+    while batch:
         if time.monotonic() - started >= settings.DELIVERY_BATCH_SECONDS:
-            delivery_enqueue(delivery.pk)
-            return claimed
+            break
+        delivery = batch.popleft() if from_front else batch.pop()
         if not _claim_as_read(delivery):
+            missed += 1
+            if missed == 2:
+                break
+            from_front = not from_front
             continue
+        missed = 0
         claimed += 1
-        try:
-            _judge_and_send(delivery)
-        except SoftTimeLimitExceeded:
-            # Its time is gone (a send outside the connector's own limits): the others wait
-            # for another drain, unclaimed.
-            _retry_later(delivery, _too_slow())
-            if index + 1 < len(batch):
-                delivery_enqueue(batch[index + 1].pk)
-            return claimed
-        except Exception as error:
-            # A bug or a lost database for this delivery: reported, tried again later with
-            # back-off (and « Échec » after the last try), never left « sending ».
-            logger.exception("delivery %s: unexpected error while sending", delivery.pk)
-            _retry_later(delivery, _unexpected(error))
-    if len(batch) == settings.DELIVERY_BATCH_SIZE:
+        if not _send_claimed(delivery):
+            break
+    if batch:
+        # Left unclaimed: another drain takes them (or already has).
+        delivery_enqueue(batch[0].pk)
+    elif full:
         # More may be due.
         delivery_enqueue(None)
     return claimed
@@ -363,8 +393,8 @@ def deliveries_sweep() -> int:
 
     A delivery "sending" for longer than DELIVERY_SENDING_TIMEOUT_SECONDS lost its worker (a
     live one finishes or fails within it): it becomes due again. A pending one gets
-    DELIVERY_SWEEP_SECONDS of grace, for its own task, and so does one the sweep already
-    handed over."""
+    DELIVERY_SWEEP_SECONDS of grace, for the drain its commit woke, and so does one the sweep
+    already handed over."""
     now = timezone.now()
     Delivery.objects.filter(
         status=DeliveryStatus.SENDING,

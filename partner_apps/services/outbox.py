@@ -344,9 +344,9 @@ def deliveries_drain(*, first: int | None = None) -> int:
     new drain. Each delivery is claimed just before its send, so only the one on the wire is
     « sending », with the whole lease (DELIVERY_SENDING_TIMEOUT_SECONDS) for itself; no new
     send starts once the drain has run DELIVERY_BATCH_SECONDS, so that the last one still has
-    its time before the task's soft limit. What the drain leaves (a full batch, or its time
-    gone) goes to another drain. One delivery's failure, even an unexpected error, is
-    recorded on that delivery and the drain goes on.
+    its time before the task's soft limit. A full batch wakes another drain at once (more may
+    be due); what the drain leaves (its time gone) goes to another drain. One delivery's
+    failure, even an unexpected error, is recorded on that delivery and the drain goes on.
 
     Two drains that read the same rows share them: a claim that fails means the other one is
     ahead, and the drain goes on from the other end of its batch; two failures in a row, and
@@ -362,7 +362,10 @@ def deliveries_drain(*, first: int | None = None) -> int:
                 return claimed
     wake_flag_clear()
     batch = deque(_batch(now=timezone.now()))
-    full = len(batch) == settings.DELIVERY_BATCH_SIZE
+    if len(batch) == settings.DELIVERY_BATCH_SIZE:
+        # More may be due: another drain starts now, on another worker process, and shares
+        # this batch, then reads the next one.
+        delivery_enqueue(None)
     from_front, missed = True, 0
     while batch:
         if time.monotonic() - started >= settings.DELIVERY_BATCH_SECONDS:
@@ -381,9 +384,6 @@ def deliveries_drain(*, first: int | None = None) -> int:
     if batch:
         # Left unclaimed: another drain takes them (or already has).
         delivery_enqueue(batch[0].pk)
-    elif full:
-        # More may be due.
-        delivery_enqueue(None)
     return claimed
 
 

@@ -10,7 +10,7 @@ DELIVERY_RETRY_BASE_SECONDS = env.int("DELIVERY_RETRY_BASE_SECONDS", default=60)
 DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=8)
 DELIVERY_SWEEP_SECONDS = env.int("DELIVERY_SWEEP_SECONDS", default=30)
 # A drain (the deliver task) reads up to BATCH_SIZE due deliveries at once and sends them one
-# after the other over one connection; 1 sends each in a task of its own.
+# after the other over one connection (see partner_apps/services/outbox.py).
 DELIVERY_BATCH_SIZE = max(env.int("DELIVERY_BATCH_SIZE", default=20), 1)
 # The lease of a "sending" delivery, derived from the email timeout so that a live worker always
 # finishes or fails inside it: each SMTP (or ESP) operation waits EMAIL_TIMEOUT at most, Celery

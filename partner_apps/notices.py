@@ -22,7 +22,10 @@ LEAVING = CLAIMABLE
 
 def deposit_notices(document: Document) -> list[str]:
     """Written by the connector's refusal when the deposit planned its deliveries; never names
-    a partner."""
+    a partner. Read from the document when the deposit planned it in this process (no query)."""
+    planned = getattr(document, "planned_notices", None)
+    if planned is not None:
+        return list(planned)
     return list(
         Delivery.objects.filter(document=document)
         .exclude(notice="")

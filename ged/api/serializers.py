@@ -1,3 +1,5 @@
+import copy
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -17,7 +19,23 @@ class FolderSerializer(serializers.Serializer):
     )
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class FieldsBuiltOnce:
+    """A ModelSerializer whose fields are built from the model once per class and process, then
+    copied for each instance (as DRF copies declared fields): DRF builds them again at every
+    instantiation, reading the model's fields, their validators and choices, which cost more
+    than the rest of rendering a document. Nothing in them depends on the instance, the
+    request or the context."""
+
+    def get_fields(self):
+        cls = type(self)
+        built = cls.__dict__.get("_fields_built")
+        if built is None:
+            built = super().get_fields()  # type: ignore[misc]
+            cls._fields_built = built  # type: ignore[attr-defined]
+        return copy.deepcopy(built)
+
+
+class DocumentSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     folder = serializers.IntegerField(source="folder_id", read_only=True)
 
     class Meta:

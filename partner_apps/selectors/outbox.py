@@ -22,8 +22,8 @@ class OutboxLag:
 
 def deliveries_due(*, now: datetime) -> QuerySet[Delivery]:
     """The deliveries that should be on their way and are not: pending for longer than a sweep
-    period (their own task was lost, or waits behind a backlog), and retrying ones whose next
-    attempt has come."""
+    period (the drain woken for them was lost, or waits behind a backlog), and retrying ones
+    whose next attempt has come."""
     grace = now - timedelta(seconds=settings.DELIVERY_SWEEP_SECONDS)
     return Delivery.objects.filter(
         Q(status=DeliveryStatus.PENDING, updated_at__lte=grace)

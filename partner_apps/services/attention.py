@@ -14,7 +14,7 @@ from ..connectors import connector_for
 from ..models import Delivery, DeliveryStatus
 from ..models.delivery import FILE_REFUSALS, STOPPED
 from .alerts import delivery_resolved
-from .outbox import delivery_enqueue
+from .outbox import deliveries_enqueue_on_commit
 
 
 def retry_refusal(delivery: Delivery) -> str:
@@ -77,7 +77,7 @@ def delivery_retry(*, delivery: Delivery, by: User) -> Delivery:
         data={"delivery_id": delivery.pk, "app": delivery.app.slug, "old": old},
     )
     delivery_resolved(delivery)
-    transaction.on_commit(lambda: delivery_enqueue(delivery.pk))
+    deliveries_enqueue_on_commit([delivery.pk])
     return delivery
 
 

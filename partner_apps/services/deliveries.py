@@ -3,10 +3,7 @@ deposit or a move. Sending them is services/outbox.py's job; the rules that refu
 are in refusals.py, shared with the send."""
 
 from collections.abc import Iterable
-from functools import partial
 from typing import TYPE_CHECKING
-
-from django.db import transaction
 
 from ged.models import Document, Folder
 
@@ -16,7 +13,7 @@ from ..models.delivery import SUCCEEDED
 from ..refusals import delivery_refusal, duplicate_refusal
 from ..selectors.automations import effective_automations
 from .alerts import deliveries_announce
-from .outbox import delivery_enqueue
+from .outbox import deliveries_enqueue_on_commit
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -109,9 +106,7 @@ def _deliveries_write(
             # side can tell it is the same message.
             delivery.message_id = connector_for(delivery.app).message_id_new()
     Delivery.objects.bulk_create(deliveries)
-    for delivery in deliveries:
-        if delivery.status == DeliveryStatus.PENDING:
-            transaction.on_commit(partial(delivery_enqueue, delivery.pk))
+    deliveries_enqueue_on_commit([d.pk for d in deliveries if d.status == DeliveryStatus.PENDING])
     deliveries_announce([d for d in deliveries if d.status == DeliveryStatus.SKIPPED])
     return deliveries
 
@@ -126,11 +121,17 @@ def deposit_plan(*, document: Document, first_of_its_bytes: bool = False) -> lis
     ever had these bytes, so none was sent and the duplicate search is skipped. Two queries
     for bytes new to the company, three otherwise, whatever the depth and number of switches."""
     automations = effective_automations(folder=document.folder, readiness=True)
-    if not automations:
-        return []
-    return _deliveries_write(
-        document=document, automations=automations, first_of_its_bytes=first_of_its_bytes
+    deliveries = (
+        _deliveries_write(
+            document=document, automations=automations, first_of_its_bytes=first_of_its_bytes
+        )
+        if automations
+        else []
     )
+    # What the depositor is told (partner_apps.notices), known now: the answer to the deposit
+    # reads it from here instead of the rows just written.
+    document.planned_notices = [d.notice for d in deliveries if d.notice]  # type: ignore[attr-defined]
+    return deliveries
 
 
 def move_plan(

@@ -2,8 +2,6 @@
 a folder on (« Envoyer aussi les N documents déjà présents ») or through the API. Switching on
 alone never sends them."""
 
-from functools import partial
-
 from django.db import transaction
 
 from ged.models import Folder
@@ -13,7 +11,7 @@ from welyb_portal.tenancy.services.audit import audit_record
 from ..connectors import connector_for
 from ..models import Delivery, DeliveryStatus, FolderAutomation, PartnerApp
 from ..selectors.existing import existing_documents
-from .outbox import delivery_enqueue
+from .outbox import deliveries_enqueue_on_commit
 
 
 @transaction.atomic
@@ -43,8 +41,7 @@ def existing_documents_send(*, folder: Folder, app: PartnerApp, by: User) -> int
         )
         for document in found.sendable
     )
-    for delivery in deliveries:
-        transaction.on_commit(partial(delivery_enqueue, delivery.pk))
+    deliveries_enqueue_on_commit([delivery.pk for delivery in deliveries])
     if found.total:
         audit_record(
             cabinet=folder.company.cabinet,

@@ -188,6 +188,46 @@ def test_a_worker_killed_in_the_middle_of_a_batch_leaves_no_document_behind(
     print(f"\nkilled mid-batch: {len(stuck)} stuck sending, delivered twice: {twice or 'none'}")
 
 
+@pytest.mark.parametrize("celery_worker_env", [{"DELIVERY_BATCH_SIZE": "40"}], indirect=True)
+def test_a_worker_killed_in_the_middle_of_a_drain_of_40_loses_none_and_sends_one_twice_at_most(
+    forwarding, smtp_sink, celery_worker
+):
+    # The worker is away while 40 documents are deposited: when it comes back, one drain reads
+    # all 40 at once, and sends them one after the other to a slow server.
+    celery_worker.stop()
+    documents = deposit_batch(forwarding, "quarante", 40)
+    smtp_sink.reply_delay = 0.1
+    celery_worker.start()
+    smtp_sink.wait_for(10, timeout=30)
+    celery_worker.kill()
+
+    rows = Delivery.objects.filter(document_id__in=[d.id for d in documents])
+    sent = rows.filter(status=DeliveryStatus.SENT).count()
+    assert 0 < sent < 40, f"the kill did not land in the middle of the drain: {sent} sent"
+    # Only the delivery on the wire was claimed; the rest of the batch waits, never tried.
+    stuck = list(
+        rows.filter(status=DeliveryStatus.SENDING).values_list("document__name", flat=True)
+    )
+    assert len(stuck) <= 1, stuck
+    untried = rows.filter(status=DeliveryStatus.PENDING, attempts=0).count()
+    assert untried == 40 - sent - len(stuck), outbox_listing(documents)
+
+    smtp_sink.reply_delay = 0
+    celery_worker.start()
+    wait_until_delivered(documents, timeout=30 + SENDING_TIMEOUT_SECONDS)
+    smtp_sink.assert_nothing_more(within=2)
+
+    counts = received_per_name(smtp_sink.messages)
+    assert set(counts) == {d.name for d in documents}
+    # At least once: the message in flight when the worker died may have been accepted by the
+    # server before the worker could record it; at most that one is sent twice.
+    twice = {name: count for name, count in counts.items() if count > 1}
+    assert set(twice) <= set(stuck), counts
+    assert all(count == 2 for count in twice.values()), counts
+    assert_each_carries(smtp_sink.messages, documents)
+    print(f"\nkilled mid-drain of 40: {sent} sent before, {stuck} in flight, twice: {twice}")
+
+
 # --- The worker's database sessions ------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from ged.models import Document
 from ged.services.documents import document_trash
 from partner_apps.models import Delivery, DeliveryStatus
 from tests.conftest import api
@@ -280,3 +281,36 @@ def test_a_file_that_will_go_or_a_folder_with_no_switch_has_no_notice(world):
 
     assert (accepted.status_code, accepted.json()["notices"]) == (201, [])
     assert (elsewhere.status_code, elsewhere.json()["notices"]) == (201, [])
+
+
+# Pinned, and only ever lowered: an API deposit of a file that will go, into a switched-on
+# folder, from the cabinet of the host and the token to the answer (one more before issue 18:
+# the notices were read back from the rows the deposit had just written; they now come from
+# its plan). The savepoint and its release are the test's transaction; in production, BEGIN
+# and COMMIT.
+API_DEPOSIT_QUERIES = 11
+
+
+def test_an_api_deposit_into_a_switched_on_folder_costs_eleven_queries(
+    world, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    achats = automated_achats(world.a)
+    client = api(world.a.client)
+    # Each process's first request loads what it keeps.
+    client.post(
+        f"/api/v1/folders/{achats.pk}/documents/", {"file": upload("avant.pdf", PDF + b"1")}
+    )
+
+    with (
+        django_capture_on_commit_callbacks(execute=False),
+        django_assert_num_queries(API_DEPOSIT_QUERIES),
+    ):
+        response = client.post(
+            f"/api/v1/folders/{achats.pk}/documents/", {"file": upload("facture.pdf", PDF + b"2")}
+        )
+
+    assert response.status_code == 201
+    assert response.json()["notices"] == []
+    assert delivery_of(Document.objects.get(pk=response.json()["id"])).status == (
+        DeliveryStatus.PENDING
+    )

@@ -4,6 +4,8 @@ nobody picked up (broker down, worker gone) without ever sending twice."""
 
 import os
 import smtplib
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -12,13 +14,14 @@ from anymail.exceptions import AnymailRequestsAPIError
 from anymail.message import AnymailRecipientStatus
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core import mail
+from django.db import connection
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 import inqom_connector.emails
 from ged.models import Channel, DocumentStatus
 from inqom_connector.connectors import InqomConnector
-from partner_apps import email_delivery
+from partner_apps import email_delivery, outbox_wake
 from partner_apps.models import Delivery, DeliveryStatus
 from partner_apps.services import outbox
 from partner_apps.services.attention import delivery_retry
@@ -709,3 +712,326 @@ def test_a_deposit_made_while_the_broker_is_down_is_sent_by_the_sweep(
 )
 def test_each_status_reads_in_french_as_the_pages_show_it(status, words):
     assert Delivery(status=status).get_status_display() == words
+
+
+# --- Drains: a batch of due deliveries, each claimed and recorded on its own ----------------------
+
+
+@pytest.fixture
+def several(achats, alpha, django_capture_on_commit_callbacks):
+    """Deposits committed, their drains not run yet: `several(n)` returns their deliveries,
+    oldest first, all pending."""
+
+    def several(count: int) -> list[Delivery]:
+        with django_capture_on_commit_callbacks(execute=False):
+            documents = [
+                deposit(achats, f"facture-{n}.pdf", PDF + b"%d" % n, by=alpha.client)
+                for n in range(count)
+            ]
+        return [delivery_of(document) for document in documents]
+
+    return several
+
+
+@pytest.fixture
+def published(monkeypatch):
+    """The drains published (the id each was given), none run."""
+    calls: list[int | None] = []
+
+    def publish(delivery_id, *, countdown=0):
+        calls.append(delivery_id)
+        return True
+
+    monkeypatch.setattr(outbox, "_publish", publish)
+    return calls
+
+
+def statuses(deliveries: list[Delivery]) -> list[str]:
+    return [refresh(delivery).status for delivery in deliveries]
+
+
+def test_a_drain_sends_its_batch_over_one_connection_each_claimed_once(smtp, several):
+    deliveries = several(3)
+    opened = []
+    monkeypatch_init = FakeSMTP.__init__
+
+    def counting_init(self, host, port, **kwargs):
+        opened.append(host)
+        monkeypatch_init(self, host, port, **kwargs)
+
+    FakeSMTP.__init__ = counting_init
+    try:
+        assert outbox.deliveries_drain(first=deliveries[0].pk) == 3
+    finally:
+        FakeSMTP.__init__ = monkeypatch_init
+
+    assert statuses(deliveries) == [DeliveryStatus.SENT] * 3
+    assert [refresh(d).attempts for d in deliveries] == [1, 1, 1]
+    assert len(smtp.accepted) == 3
+    assert opened == ["smtp.test"]
+    # Nothing due is left: a second drain claims nothing.
+    assert outbox.deliveries_drain() == 0
+    assert len(smtp.accepted) == 3
+
+
+def test_only_the_delivery_on_the_wire_is_sending_the_rest_wait_unclaimed(several, monkeypatch):
+    deliveries = several(3)
+    seen = []
+    send = InqomConnector.send
+
+    def send_and_look(self, delivery, attachment):
+        seen.append([(d.status, d.attempts) for d in map(refresh, deliveries)])
+        return send(self, delivery, attachment)
+
+    monkeypatch.setattr(InqomConnector, "send", send_and_look)
+
+    outbox.deliveries_drain()
+
+    sending, pending, sent = (
+        (DeliveryStatus.SENDING, 1),
+        (DeliveryStatus.PENDING, 0),
+        (DeliveryStatus.SENT, 1),
+    )
+    assert seen == [
+        [sending, pending, pending],
+        [sent, sending, pending],
+        [sent, sent, sending],
+    ]
+
+
+def test_a_drain_takes_the_delivery_that_woke_it_first(several):
+    deliveries = several(3)
+    order = []
+    send = InqomConnector.send
+
+    def send_and_note(self, delivery, attachment):
+        order.append(delivery.pk)
+        return send(self, delivery, attachment)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(InqomConnector, "send", send_and_note)
+        outbox.deliveries_drain(first=deliveries[2].pk)
+
+    assert order == [deliveries[2].pk, deliveries[0].pk, deliveries[1].pk]
+
+
+def test_one_refused_message_does_not_fail_the_others_of_its_batch(smtp, several):
+    deliveries = several(3)
+    smtp.answers[:] = [None, smtplib.SMTPDataError(554, b"5.7.1 Message rejected"), None]
+
+    outbox.deliveries_drain()
+
+    assert statuses(deliveries) == [
+        DeliveryStatus.SENT,
+        DeliveryStatus.FAILED,
+        DeliveryStatus.SENT,
+    ]
+    assert len(smtp.accepted) == 2
+
+
+def test_a_connection_dropped_in_the_middle_of_a_batch_is_opened_again_once(smtp, several):
+    deliveries = several(3)
+    # The server drops the connection as the second message goes: it is sent again over a new
+    # one, and the third follows it there.
+    smtp.answers[:] = [None, smtplib.SMTPServerDisconnected("Connection unexpectedly closed")]
+
+    outbox.deliveries_drain()
+
+    assert statuses(deliveries) == [DeliveryStatus.SENT] * 3
+    assert [refresh(d).attempts for d in deliveries] == [1, 1, 1]
+    assert len(smtp.accepted) == 3
+
+
+def test_an_unexpected_error_on_one_delivery_leaves_none_sending(
+    several, published, monkeypatch, caplog, clock
+):
+    deliveries = several(3)
+    send = InqomConnector.send
+
+    def broken_for_the_second(self, delivery, attachment):
+        if delivery.pk == deliveries[1].pk:
+            raise KeyError("a bug")
+        return send(self, delivery, attachment)
+
+    monkeypatch.setattr(InqomConnector, "send", broken_for_the_second)
+
+    assert outbox.deliveries_drain() == 3
+
+    assert statuses(deliveries) == [
+        DeliveryStatus.SENT,
+        DeliveryStatus.RETRYING,
+        DeliveryStatus.SENT,
+    ]
+    broken = refresh(deliveries[1])
+    assert (broken.reason, broken.detail, broken.attempts) == (
+        "L'envoi a été interrompu par une erreur imprévue : il repart.",
+        "KeyError",
+        1,
+    )
+    assert broken.next_attempt_at == clock.now() + timedelta(seconds=BASE)
+    assert f"delivery {broken.pk}: unexpected error while sending" in caplog.text
+    # Its retry's own task.
+    assert published == [broken.pk]
+
+
+def test_a_full_batch_wakes_another_drain_for_the_rest(settings, several, published):
+    settings.DELIVERY_BATCH_SIZE = 2
+    deliveries = several(3)
+
+    assert outbox.deliveries_drain() == 2
+
+    assert statuses(deliveries) == [
+        DeliveryStatus.SENT,
+        DeliveryStatus.SENT,
+        DeliveryStatus.PENDING,
+    ]
+    assert published == [None]
+
+
+def test_a_drain_starts_no_send_past_its_time_and_leaves_the_rest_unclaimed(
+    settings, several, published, monkeypatch
+):
+    settings.DELIVERY_BATCH_SECONDS = 30
+    deliveries = several(3)
+    # The first send took 31 s of the drain's time.
+    ticks = iter([1000.0, 1000.0, 1031.0])
+    monkeypatch.setattr(outbox.time, "monotonic", lambda: next(ticks))
+
+    assert outbox.deliveries_drain() == 1
+
+    assert [(refresh(d).status, refresh(d).attempts) for d in deliveries] == [
+        (DeliveryStatus.SENT, 1),
+        (DeliveryStatus.PENDING, 0),
+        (DeliveryStatus.PENDING, 0),
+    ]
+    # Another drain takes them, starting where this one stopped.
+    assert published == [deliveries[1].pk]
+
+
+def test_a_drain_skips_a_delivery_changed_since_it_read_its_batch(several, monkeypatch):
+    deliveries = several(2)
+    send = InqomConnector.send
+
+    def send_while_another_drain_takes_the_second(self, delivery, attachment):
+        if delivery.pk == deliveries[0].pk:
+            assert delivery_attempt(delivery_id=deliveries[1].pk) == DeliveryStatus.SENT
+        return send(self, delivery, attachment)
+
+    monkeypatch.setattr(InqomConnector, "send", send_while_another_drain_takes_the_second)
+
+    assert outbox.deliveries_drain() == 1
+
+    assert statuses(deliveries) == [DeliveryStatus.SENT] * 2
+    assert [refresh(d).attempts for d in deliveries] == [1, 1]
+    assert len(received(to=ACHAT)) == 2
+
+
+def test_the_sweep_hands_its_due_deliveries_to_one_drain_per_batch(settings, several, published):
+    settings.DELIVERY_BATCH_SIZE = 2
+    deliveries = several(5)
+    for delivery in deliveries:
+        age(delivery, SWEEP + 1)
+
+    assert deliveries_sweep() == 5
+
+    assert published == [deliveries[0].pk, deliveries[2].pk, deliveries[4].pk]
+
+
+class FakeRedis:
+    """The broker's Redis, for the wake flag: SET NX with an expiry, DEL."""
+
+    def __init__(self):
+        self.keys: dict[str, object] = {}
+
+    def set(self, key, value, *, nx=False, ex=None):
+        if nx and key in self.keys:
+            return None
+        self.keys[key] = value
+        return True
+
+    def delete(self, key):
+        return int(self.keys.pop(key, None) is not None)
+
+
+@pytest.fixture
+def wake_flag(monkeypatch):
+    redis = FakeRedis()
+    monkeypatch.setattr(outbox_wake, "_flag", lambda: (redis, "outbox:wake:celery"))
+    return redis
+
+
+def test_a_burst_of_deposits_wakes_one_drain_and_one_after_a_drain_started_wakes_another(
+    achats, alpha, wake_flag, published, django_capture_on_commit_callbacks
+):
+    # Ten deposits committed one after the other while no drain has started: one drain.
+    for n in range(10):
+        with django_capture_on_commit_callbacks(execute=True):
+            deposit(achats, f"rafale-{n}.pdf", PDF + b"%d" % n, by=alpha.client)
+    assert len(published) == 1
+
+    # A drain starts (it clears the flag before it reads its batch): the next deposit, which it
+    # may not see, wakes another.
+    outbox.deliveries_drain()
+    with django_capture_on_commit_callbacks(execute=True):
+        deposit(achats, "apres.pdf", PDF + b"apres", by=alpha.client)
+    assert len(published) == 2
+
+
+def test_a_deposit_whose_drain_cannot_be_published_lets_the_next_one_try(
+    achats, alpha, wake_flag, monkeypatch, django_capture_on_commit_callbacks
+):
+    tries = []
+
+    def broker_down(delivery_id, *, countdown=0):
+        tries.append(delivery_id)
+        return False
+
+    monkeypatch.setattr(outbox, "_publish", broker_down)
+    for n in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            deposit(achats, f"panne-{n}.pdf", PDF + b"%d" % n, by=alpha.client)
+
+    assert len(tries) == 2
+    assert wake_flag.keys == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_drains_at_once_never_send_the_same_delivery(
+    settings, achats, alpha, published, monkeypatch
+):
+    # Two worker processes draining together, each with its own database session, on
+    # PostgreSQL as in production (SQLite's shared in-memory test database refuses a second
+    # writer instead of making it wait).
+    if connection.vendor != "postgresql":
+        pytest.skip("two sessions writing at once: PostgreSQL (DATABASE_URL)")
+    settings.DELIVERY_BATCH_SIZE = 20
+    documents = [
+        deposit(achats, f"ensemble-{n}.pdf", PDF + b"%d" % n, by=alpha.client) for n in range(12)
+    ]
+    start = threading.Barrier(2)
+    send = InqomConnector.send
+
+    def slow_send(self, delivery, attachment):
+        time.sleep(0.01)
+        return send(self, delivery, attachment)
+
+    monkeypatch.setattr(InqomConnector, "send", slow_send)
+    claimed: list[int] = []
+
+    def drain():
+        try:
+            start.wait()
+            claimed.append(outbox.deliveries_drain())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=drain) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sum(claimed) == 12
+    rows = [delivery_of(document) for document in documents]
+    assert {(row.status, row.attempts) for row in rows} == {(DeliveryStatus.SENT, 1)}
+    assert sorted(r.attachment[0] for r in received(to=ACHAT)) == sorted(d.name for d in documents)

@@ -201,7 +201,11 @@ def world_built_once(build: Callable[[], T]):
     """The fixtures of a module whose tests stand in the world `build` makes, built once for
     the module (built_once_for_the_module): `world_of_the_module`, and `world`, each test's own
     copy. The module binds both names:
-    `world_of_the_module, world = world_built_once(world_of_two_cabinets)`."""
+    `world_of_the_module, world = world_built_once(world_of_two_cabinets)`.
+
+    For a module whose tests stand in that world: one that does not ask for `world` but runs
+    after one that did still finds its rows (the module's transaction is open until its last
+    test), so it must not count on an empty database."""
 
     @pytest.fixture(scope="module")
     def world_of_the_module(django_db_setup, django_db_blocker, tmp_path_factory):

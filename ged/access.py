@@ -19,7 +19,10 @@ def _visible_to(user: User, queryset, company_field: str):
 
 
 def access_folder(user: User, folder_id, *, trashed: bool = False) -> Folder:
-    folders = _visible_to(user, Folder.objects.select_related("company"), "company")
+    """A folder the user may see, with its company and its parent: a folder of the default tree
+    (« Dossier comptable annuel 2026/Achats ») then knows its whole path without another query
+    (`folder_ancestors`)."""
+    folders = _visible_to(user, Folder.objects.select_related("company", "parent"), "company")
     if not trashed:
         folders = folders.filter(trashed_at__isnull=True)
     try:

@@ -48,14 +48,19 @@ def folder_tree(*, company: Company) -> list[FolderNode]:
 
 def folder_ancestors(*, folder: Folder, tree: list[FolderNode] | None = None) -> list[Folder]:
     """From the root down to the parent: read from the company's `tree` when it holds them all,
-    else one query (none for a root folder). Kept on the folder object, so that a page and its
-    panels (the automations') ask once."""
+    else one query (none for a root folder, nor for a folder whose parent was read with it and
+    sits at the root). Kept on the folder object, so that a page and its panels (the
+    automations') ask once."""
     ids = folder.ancestor_ids
     if not ids:
         return []
     kept = getattr(folder, "_ancestors", None)
     if kept is not None and [ancestor.pk for ancestor in kept] == ids:
         return kept
+    parent = folder.parent if Folder.parent.is_cached(folder) else None
+    if parent is not None and ids == [parent.pk]:
+        folder._ancestors = [parent]
+        return folder._ancestors
     by_id = {node.folder.pk: node.folder for node in tree or []}
     if not all(i in by_id for i in ids):
         by_id = Folder.objects.in_bulk(ids)

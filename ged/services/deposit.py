@@ -15,6 +15,7 @@ from welyb_portal.tenancy.services.audit import audit_record
 from ..hashing import HashingFile
 from ..models import Channel, Document, Folder
 from ..names import document_name_clean, extension_of
+from ..selectors import folder_path_name
 from ..signals import document_deposited
 from ..sniffing import HEAD_BYTES, sniff_content_type
 
@@ -61,11 +62,8 @@ def deposit_check(*, folder: Folder, file: IO[bytes] | None) -> int:
 
 def _deposit_audit(*, document: Document, by: User | None) -> None:
     """The deposit's entry of the audit trail, with the names as they were: the folder's whole
-    path, read in one query whatever its depth."""
+    path (no query for a folder at the company's root, one whatever the depth below it)."""
     folder = document.folder
-    names = dict(
-        Folder.objects.filter(pk__in=[*folder.ancestor_ids, folder.pk]).values_list("pk", "name")
-    )
     audit_record(
         cabinet=None,
         cabinet_id=document.company.cabinet_id,
@@ -76,7 +74,7 @@ def _deposit_audit(*, document: Document, by: User | None) -> None:
             "company_id": document.company_id,
             "company": document.company.name,
             "folder_id": folder.pk,
-            "folder": "/".join(names.get(pk, "…") for pk in [*folder.ancestor_ids, folder.pk]),
+            "folder": folder_path_name(folder=folder),
             "channel": document.channel,
             # In the words of the time, so that the trail reads without the GED's code.
             "channel_label": str(document.get_channel_display()),

@@ -20,9 +20,10 @@ from tests.helpers.attention import (
     automated_achats,
     stopped_deliveries,
 )
-from tests.helpers.documents import PDF, deposit, upload
-from tests.helpers.forwarding import ACHATS, delivery_of, received
+from tests.helpers.documents import PDF, deposit, folder_at, upload
+from tests.helpers.forwarding import ACHATS, ANNUAL, delivery_of, received
 from tests.helpers.store import audit_actions, authorize
+from welyb_portal.tenancy.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -284,14 +285,16 @@ def test_a_file_that_will_go_or_a_folder_with_no_switch_has_no_notice(world):
 
 
 # Pinned, and only ever lowered: an API deposit of a file that will go, into a switched-on
-# folder, from the cabinet of the host and the token to the answer (one more before issue 18:
-# the notices were read back from the rows the deposit had just written; they now come from
-# its plan). The savepoint and its release are the test's transaction; in production, BEGIN
-# and COMMIT.
-API_DEPOSIT_QUERIES = 11
+# folder of the default tree (the annual folder's Achats), from the cabinet of the host and the
+# token to the answer (one more before issue 18: the notices were read back from the rows the
+# deposit had just written; they now come from its plan; one more before issue 16's last
+# step: the names of the folder's ancestors, for the audit trail, which now come with the
+# folder). The savepoint and its release are the test's transaction; in production, BEGIN and
+# COMMIT.
+API_DEPOSIT_QUERIES = 10
 
 
-def test_an_api_deposit_into_a_switched_on_folder_costs_eleven_queries(
+def test_an_api_deposit_into_a_switched_on_folder_costs_ten_queries(
     world, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     achats = automated_achats(world.a)
@@ -311,6 +314,32 @@ def test_an_api_deposit_into_a_switched_on_folder_costs_eleven_queries(
 
     assert response.status_code == 201
     assert response.json()["notices"] == []
+    assert delivery_of(Document.objects.get(pk=response.json()["id"])).status == (
+        DeliveryStatus.PENDING
+    )
+
+
+def test_a_deposit_deeper_than_the_default_tree_reads_its_ancestors_names_once(
+    world, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    automated_achats(world.a)
+    janvier = folder_at(world.a.company, f"{ANNUAL}/Achats/Janvier")
+    client = api(world.a.client)
+    client.post(
+        f"/api/v1/folders/{janvier.pk}/documents/", {"file": upload("avant.pdf", PDF + b"1")}
+    )
+
+    with (
+        django_capture_on_commit_callbacks(execute=False),
+        django_assert_num_queries(API_DEPOSIT_QUERIES + 1),
+    ):
+        response = client.post(
+            f"/api/v1/folders/{janvier.pk}/documents/", {"file": upload("facture.pdf", PDF + b"2")}
+        )
+
+    assert response.status_code == 201
+    entry = AuditEntry.objects.filter(action="document.deposited").latest("pk")
+    assert entry.data["folder"] == f"{ANNUAL}/Achats/Janvier"
     assert delivery_of(Document.objects.get(pk=response.json()["id"])).status == (
         DeliveryStatus.PENDING
     )

@@ -250,21 +250,26 @@ def test_the_nearest_switch_applies_when_several_ancestors_have_one(world):
     assert row["inherited_from"] == achats.pk
 
 
-def test_a_folders_switches_cost_the_same_queries_at_depth_1_and_depth_10(world):
+def test_a_folders_switches_cost_the_same_queries_at_depth_2_and_depth_10(world):
+    """Its ancestors' switches and names are read once whatever their number; a folder one
+    level down (the default tree's) comes with its parent, so it needs one query fewer."""
     ready(world.a, *CONNECTORS)
     deepest = folder_at(world.a.company, "/".join(f"Niveau {n}" for n in range(11)))
     chain = list(Folder.objects.filter(company=world.a.company).order_by("depth"))
     for slug, folder in zip(CONNECTORS, chain, strict=False):
         switch_on(folder, slug, world.a.admin)
     client = api(world.a.admin)
-    client.get(automations_url(chain[1]))
+    client.get(automations_url(chain[2]))
 
     with CaptureQueriesContext(connection) as shallow:
-        client.get(automations_url(chain[1]))
+        client.get(automations_url(chain[2]))
     with CaptureQueriesContext(connection) as deep:
         response = client.get(automations_url(deepest))
+    with CaptureQueriesContext(connection) as one_level_down:
+        client.get(automations_url(chain[1]))
 
     assert len(deep) == len(shallow)
+    assert len(one_level_down) == len(shallow) - 1
     assert [row["inherited_from"] for row in response.json()] == [f.pk for f in chain[:4]]
 
 

@@ -291,12 +291,38 @@ def _judge_and_send(delivery: Delivery) -> str:
     return _send(delivery)
 
 
+def _unexpected(error: Exception) -> TransientDeliveryError:
+    return TransientDeliveryError(
+        _("L'envoi a été interrompu par une erreur imprévue : il repart."),
+        detail=type(error).__name__,
+    )
+
+
+def _attempt_claimed(delivery: Delivery) -> str:
+    """Judges and sends a claimed delivery, and records what happened, whatever happens;
+    returns its new status. The task's soft time limit is recorded, then raised again: the
+    drain stops."""
+    try:
+        return _judge_and_send(delivery)
+    except SoftTimeLimitExceeded:
+        # A send outside the connector's own limits: tried again later.
+        _retry_later(delivery, _too_slow())
+        raise
+    except Exception as error:
+        # A bug or a lost database for this delivery: reported, tried again later with
+        # back-off (and « Échec » after the last try), never left « sending ».
+        logger.exception("delivery %s: unexpected error while sending", delivery.pk)
+        return _retry_later(delivery, _unexpected(error))
+
+
 def delivery_attempt(*, delivery_id: int) -> str | None:
-    """One try at a delivery; returns its new status, or None when someone else has it."""
+    """One try at a delivery, claimed by its id (the one that woke a drain): returns its new
+    status, or None when someone else has it. Whatever happens is recorded on it
+    (`_attempt_claimed`)."""
     delivery = _claim(delivery_id)
     if delivery is None:
         return None
-    return _judge_and_send(delivery)
+    return _attempt_claimed(delivery)
 
 
 def _batch(*, now: datetime) -> list[Delivery]:
@@ -309,30 +335,6 @@ def _batch(*, now: datetime) -> list[Delivery]:
         .filter(_due(now))
         .order_by(Coalesce("next_attempt_at", "created_at"), "pk")[: settings.DELIVERY_BATCH_SIZE]
     )
-
-
-def _unexpected(error: Exception) -> TransientDeliveryError:
-    return TransientDeliveryError(
-        _("L'envoi a été interrompu par une erreur imprévue : il repart."),
-        detail=type(error).__name__,
-    )
-
-
-def _send_claimed(delivery: Delivery) -> bool:
-    """Judges and sends a claimed delivery, and records what happened, whatever happens;
-    False when the task's time is gone (the drain stops)."""
-    try:
-        _judge_and_send(delivery)
-    except SoftTimeLimitExceeded:
-        # A send outside the connector's own limits: tried again later.
-        _retry_later(delivery, _too_slow())
-        return False
-    except Exception as error:
-        # A bug or a lost database for this delivery: reported, tried again later with
-        # back-off (and « Échec » after the last try), never left « sending ».
-        logger.exception("delivery %s: unexpected error while sending", delivery.pk)
-        _retry_later(delivery, _unexpected(error))
-    return True
 
 
 def deliveries_drain(*, first: int | None = None) -> int:
@@ -354,12 +356,12 @@ def deliveries_drain(*, first: int | None = None) -> int:
     started = time.monotonic()
     claimed = 0
     if first is not None:
-        delivery = _claim(first)
-        if delivery is not None:
-            claimed += 1
-            if not _send_claimed(delivery):
-                delivery_enqueue(None)
-                return claimed
+        try:
+            if delivery_attempt(delivery_id=first) is not None:
+                claimed += 1
+        except SoftTimeLimitExceeded:
+            delivery_enqueue(None)
+            return claimed + 1
     wake_flag_clear()
     batch = deque(_batch(now=timezone.now()))
     if len(batch) == settings.DELIVERY_BATCH_SIZE:
@@ -379,7 +381,9 @@ def deliveries_drain(*, first: int | None = None) -> int:
             continue
         missed = 0
         claimed += 1
-        if not _send_claimed(delivery):
+        try:
+            _attempt_claimed(delivery)
+        except SoftTimeLimitExceeded:
             break
     if batch:
         # Left unclaimed: another drain takes them (or already has).

@@ -842,18 +842,23 @@ def test_a_connection_dropped_in_the_middle_of_a_batch_is_opened_again_once(smtp
     assert len(smtp.accepted) == 3
 
 
+def break_the_send_of(broken: Delivery, monkeypatch) -> None:
+    """A bug in the connector's send, for that delivery alone."""
+    send = InqomConnector.send
+
+    def broken_for_it(self, delivery, attachment):
+        if delivery.pk == broken.pk:
+            raise KeyError("a bug")
+        return send(self, delivery, attachment)
+
+    monkeypatch.setattr(InqomConnector, "send", broken_for_it)
+
+
 def test_an_unexpected_error_on_one_delivery_leaves_none_sending(
     several, published, monkeypatch, caplog, clock
 ):
     deliveries = several(3)
-    send = InqomConnector.send
-
-    def broken_for_the_second(self, delivery, attachment):
-        if delivery.pk == deliveries[1].pk:
-            raise KeyError("a bug")
-        return send(self, delivery, attachment)
-
-    monkeypatch.setattr(InqomConnector, "send", broken_for_the_second)
+    break_the_send_of(deliveries[1], monkeypatch)
 
     assert outbox.deliveries_drain() == 3
 
@@ -872,6 +877,44 @@ def test_an_unexpected_error_on_one_delivery_leaves_none_sending(
     assert f"delivery {broken.pk}: unexpected error while sending" in caplog.text
     # Its retry's own task.
     assert published == [broken.pk]
+
+
+def test_the_delivery_that_woke_a_drain_broken_by_a_bug_is_recorded_and_the_batch_goes(
+    several, published, monkeypatch, caplog
+):
+    deliveries = several(3)
+    break_the_send_of(deliveries[0], monkeypatch)
+
+    assert outbox.deliveries_drain(first=deliveries[0].pk) == 3
+
+    assert statuses(deliveries) == [
+        DeliveryStatus.RETRYING,
+        DeliveryStatus.SENT,
+        DeliveryStatus.SENT,
+    ]
+    assert refresh(deliveries[0]).detail == "KeyError"
+    assert f"delivery {deliveries[0].pk}: unexpected error while sending" in caplog.text
+    assert published == [deliveries[0].pk]
+
+
+def test_a_drain_whose_time_runs_out_on_the_delivery_that_woke_it_hands_the_rest_over(
+    several, published, monkeypatch
+):
+    deliveries = several(2)
+
+    def too_slow_to_judge(delivery):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(outbox, "_refusal_now", too_slow_to_judge)
+
+    assert outbox.deliveries_drain(first=deliveries[0].pk) == 1
+
+    assert [(refresh(d).status, refresh(d).attempts) for d in deliveries] == [
+        (DeliveryStatus.RETRYING, 1),
+        (DeliveryStatus.PENDING, 0),
+    ]
+    # Its own retry, and a drain for the rest.
+    assert published == [deliveries[0].pk, None]
 
 
 def test_a_full_batch_wakes_another_drain_for_the_rest(settings, several, published):

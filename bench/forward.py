@@ -17,8 +17,16 @@ then the latency from each deposit's 201 to the sink receiving its message, over
 deposits. Targets (issue 18): (b) at 0.5 of (a) or better, at most 18 ms of CPU per message
 in all during (b), p95 latency under 30 ms. It also prints the CPU each part spent per message
 during (a) and (b): where the time goes.
+
+With `--stripped`, (b) and the latency run against a stripped stack instead of the portal: the
+same gunicorn serving bench/stripped_app.py (the deposit with no middleware, URL resolver nor
+DRF, two INSERTs) and the same worker running bench/stripped_worker.py (a drain that claims,
+writes and records a batch in three statements): what is left of these parts once everything a
+deposit and its delivery do not strictly need is gone, an upper bound for any rework of them.
+Its lines say "(stripped stack)". FORWARD_MESSAGES=40 (say) makes a short run for development.
 """
 
+import argparse
 import email.policy
 import http.client
 import os
@@ -37,7 +45,7 @@ from pathlib import Path
 from common import ROOT, bench_database_url, django_setup, free_port, percentile
 from cpu import CpuMeter
 
-MESSAGES = 300
+MESSAGES = int(os.environ.get("FORWARD_MESSAGES", "300"))
 TARGET_RATIO = 0.5
 TARGET_CPU_MS = 18.0
 TARGET_P95_MS = 30.0
@@ -202,11 +210,11 @@ def latencies(portal: Portal, sink) -> list[float]:
     return measured
 
 
-def start_server(port: int, env: dict) -> subprocess.Popen:
+def start_server(port: int, env: dict, app: str = "welyb_portal.wsgi") -> subprocess.Popen:
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
-            "welyb_portal.wsgi",
+            app,
             "--workers",
             "2",
             "--bind",
@@ -232,7 +240,23 @@ def start_server(port: int, env: dict) -> subprocess.Popen:
         time.sleep(0.2)
 
 
+def stripped_worker_class():
+    """The harness's worker, importing the stripped drain as well."""
+    from tests.integration.worker import CeleryWorker
+
+    class StrippedWorker(CeleryWorker):
+        @property
+        def command(self) -> list[str]:
+            return [*super().command, "--include=bench.stripped_worker"]
+
+    return StrippedWorker
+
+
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stripped", action="store_true", help="against the stripped stack")
+    stripped = parser.parse_args().stripped
+    stack = " (stripped stack)" if stripped else ""
     redis_url = os.environ.get("REDIS_URL")
     if not redis_url:
         sys.exit("this benchmark needs REDIS_URL=redis://... (a real worker takes the deliveries)")
@@ -251,7 +275,7 @@ def main() -> int:
 
     celery_app.conf.task_default_queue = queue
     token, folder = build_portal()
-    worker = CeleryWorker(
+    worker = (stripped_worker_class() if stripped else CeleryWorker)(
         queue=queue,
         pool="prefork",
         # Celery's default: one pool process per core.
@@ -273,7 +297,8 @@ def main() -> int:
     )
     worker.start()
     port = free_port()
-    server = start_server(port, {**worker.env, "EMAIL_URL": "dummymail://"})
+    app = "bench.stripped_app:application" if stripped else "welyb_portal.wsgi"
+    server = start_server(port, {**worker.env, "EMAIL_URL": "dummymail://"}, app)
     try:
         portal = Portal(port, token, folder.pk)
         warm_up(portal, sink)
@@ -301,20 +326,26 @@ def main() -> int:
     p50, p95 = percentile(waits, 0.5) * 1000, percentile(waits, 0.95) * 1000
     print("CPU per message (user + system), floor over one connection:")
     print(CpuMeter.report(floor_cpu, MESSAGES, "message"))
-    print("CPU per message, portal:")
+    if stripped:
+        print("(stripped stack)")
+    print(f"CPU per message, portal{stack}:")
     print(CpuMeter.report(portal_cpu, MESSAGES, "message"))
     print(f"floor  (smtplib, one connection): {floor_rate:8.1f} messages/s")
     print(f"       (smtplib, a connection per message: {floor_per_connection:.1f} messages/s)")
     print(f"       (smtplib writing each message out: {written_each_rate:.1f} messages/s)")
-    print(f"portal (API deposit → worker → SMTP): {portal_rate:8.1f} messages/s")
-    print(f"ratio portal / floor: {ratio:.2f} (target ≥ {TARGET_RATIO:.2f})")
-    print(f"      portal / the loop writing each message: {portal_rate / written_each_rate:.2f}")
+    print(f"portal{stack} (API deposit → worker → SMTP): {portal_rate:8.1f} messages/s")
+    print(f"ratio portal{stack} / floor: {ratio:.2f} (target ≥ {TARGET_RATIO:.2f})")
+    written_each_ratio = portal_rate / written_each_rate
+    print(f"      portal{stack} / the loop writing each message: {written_each_ratio:.2f}")
     print(
-        f"latency 201 → received over {SEQUENTIAL} sequential deposits: p50 {p50:.0f} ms, "
+        f"latency{stack} 201 → received over {SEQUENTIAL} sequential deposits: p50 {p50:.0f} ms, "
         f"p95 {p95:.0f} ms (target p95 < {TARGET_P95_MS:.0f} ms)"
     )
     cpu_ms = sum(portal_cpu.values()) * 1000 / MESSAGES
-    print(f"CPU per message, the portal in all: {cpu_ms:.1f} ms (target ≤ {TARGET_CPU_MS:.0f} ms)")
+    print(
+        f"CPU per message, the portal{stack} in all: {cpu_ms:.1f} ms "
+        f"(target ≤ {TARGET_CPU_MS:.0f} ms)"
+    )
     failures = []
     if ratio < TARGET_RATIO:
         failures.append("throughput under half the floor")
@@ -322,7 +353,7 @@ def main() -> int:
         failures.append(f"over {TARGET_CPU_MS:.0f} ms of CPU per message")
     if p95 >= TARGET_P95_MS:
         failures.append(f"p95 latency over {TARGET_P95_MS:.0f} ms")
-    print("FAILED: " + "; ".join(failures) if failures else "all targets met")
+    print(f"FAILED{stack}: " + "; ".join(failures) if failures else f"all targets met{stack}")
     return 1 if failures else 0
 
 
